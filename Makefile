@@ -1,0 +1,41 @@
+# cloudaudit: `make demo` runs the daily job on the embedded demo estate; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+UV = $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+export PYTHONDONTWRITEBYTECODE :=
+export DEMO_DIR ?= $(CURDIR)/.demo
+
+.PHONY: install demo test lint unit bench docs clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@command -v uv >/dev/null 2>&1 || test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q uv
+	$(UV) pip install --python $(PY) --compile-bytecode -q -r requirements.txt
+	$(UV) pip install --python $(PY) --no-deps -q -e .
+	@touch $(STAMP)
+
+demo: install
+	$(PY) -m cloudaudit.demo
+
+lint: install
+	$(VENV)/bin/ruff check include dags plugins tests benchmarks
+	$(VENV)/bin/mypy
+
+unit: install
+	$(VENV)/bin/pytest -q
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+bench: install
+	$(PY) -m benchmarks
+
+docs: install
+	$(PY) -m cloudaudit.checks.docs > docs/checks.md
+
+clean:
+	rm -rf .demo cloudaudit-output cloudaudit-state

@@ -1,0 +1,1 @@
+"""The embedded demo estate: emulators on loopback (moto, Cloud Storage, our BigQuery) and a seeder."""

@@ -1,0 +1,34 @@
+"""Sampled bytes → per-field detection results. The one place raw values are handled.
+
+Collectors call ``analyse_bytes`` (objects) or ``analyse_rows`` (table rows); what comes
+back carries counts, PII types and masked examples only, so it can be written to a snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cloudaudit.config import Limits
+    from cloudaudit.formats.sample import Sample
+    from cloudaudit.model import FieldResult
+
+
+def detect(sample: Sample, country: str) -> tuple[FieldResult, ...]:
+    """Detect PII per field of a parsed sample."""
+    from cloudaudit.pii import detect_sample
+
+    return detect_sample(sample, country)
+
+
+def analyse_bytes(name: str, data: bytes, *, country: str, limits: Limits, truncated: bool = False,
+                  content_type: str | None = None) -> tuple[Sample, tuple[FieldResult, ...]]:
+    """Parse an object's (possibly range-read) bytes and detect PII in it.
+
+    Raises ``SampleSkipped`` with the reason when the object cannot be sampled. Returns the
+    Sample too (its repr prints only sizes) so callers can record format and row counts.
+    """
+    from cloudaudit.formats import parse_sample
+
+    sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type)
+    return sample, detect(sample, country)
