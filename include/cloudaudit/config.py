@@ -194,7 +194,24 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
 
 
 def available_policies(policy_dir: Path | None = None) -> tuple[str, ...]:
-    return tuple(sorted(p.stem.upper() for p in (policy_dir or POLICY_DIR).glob("*.yaml")))
+    return tuple(sorted(p.stem.upper() for p in (policy_dir or POLICY_DIR).glob("*.yaml")
+                        if not p.stem.startswith("_")))
+
+
+def default_policy(country: str, inventory: Inventory | None = None, policy_dir: Path | None = None) -> CountryPolicy:
+    """For a country with no reviewed policy: every check on, residency only where the inventory sets locations."""
+    path = (policy_dir or POLICY_DIR) / "_default.yaml"
+    data = _read_yaml(path)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: (top level): expected a mapping")
+    data = {**data, "country": country}
+    override = inventory.countries.get(country) if inventory else None
+    if override is not None:
+        data.update(override.model_dump(exclude_none=True))
+    try:
+        return CountryPolicy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_validation_message(path, exc)) from None
 
 
 def inventory_path() -> Path:
