@@ -1,0 +1,1 @@
+"""PII detection: validated identifiers, contact details and context-detected personal data."""
