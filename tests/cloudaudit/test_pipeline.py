@@ -1,0 +1,87 @@
+"""Planning and grouping: pure steps of the daily job (no cloud)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cloudaudit import pipeline
+from cloudaudit.config import Inventory
+from cloudaudit.errors import ConfigError
+
+
+def inventory(n_jp: int = 2) -> Inventory:
+    envs = [{"name": f"jp-{i}", "country": "JP", "provider": "aws", "account_id": f"{i:012d}"} for i in range(n_jp)]
+    envs.append({"name": "th-1", "country": "TH", "provider": "gcp", "project_id": "th-1"})
+    return Inventory.model_validate({"environments": envs})
+
+
+def test_plan_filters_and_groups_by_country() -> None:
+    inv = inventory()
+    chunks = pipeline.plan({"countries": ["th"], "mode": "replay"}, "2026-11-20", inv)
+    assert chunks == [{"country": "TH", "environments": ["th-1"], "run_date": "2026-11-20", "mode": "replay"}]
+    chunks = pipeline.plan({"environments": ["jp-1"]}, "2026-11-20", inv)
+    assert [c["environments"] for c in chunks] == [["jp-1"]]
+    assert chunks[0]["mode"] == "auto"
+
+
+def test_plan_rejects_unknown_names_and_modes() -> None:
+    inv = inventory()
+    with pytest.raises(ConfigError, match="params.environments.*nope"):
+        pipeline.plan({"environments": ["nope"]}, "2026-11-20", inv)
+    with pytest.raises(ConfigError, match="params.countries.*SG"):
+        pipeline.plan({"countries": ["SG"]}, "2026-11-20", inv)
+    with pytest.raises(ConfigError, match="params.mode"):
+        pipeline.plan({"mode": "fast"}, "2026-11-20", inv)
+
+
+def test_thousands_of_environments_stay_under_the_map_limit() -> None:
+    inv = inventory(n_jp=3000)
+    chunks = pipeline.plan({}, "2026-11-20", inv)
+    assert len(chunks) <= pipeline.MAX_MAPPED + 1  # one extra chunk per country at most
+    assert sorted(n for c in chunks for n in c["environments"]) == sorted(e.name for e in inv.environments)
+
+
+def test_every_planned_country_gets_a_job_even_when_nothing_was_read() -> None:
+    chunks = pipeline.plan({}, "2026-11-20", inventory())
+    extracted = [[{"environment": "jp-0", "snapshot": "snapshots/2026-11-20/jp-0.json", "reason": ""},
+                  {"environment": "jp-1", "snapshot": None, "reason": "replay: no snapshot"}],
+                 None]  # the TH chunk's task crashed
+    jobs = pipeline.group_by_country(chunks, extracted)
+    assert [j["country"] for j in jobs] == ["JP", "TH"]
+    assert jobs[0]["snapshots"] == ["snapshots/2026-11-20/jp-0.json"]
+    assert jobs[0]["missing"] == [{"environment": "jp-1", "reason": "replay: no snapshot"}]
+    assert jobs[1]["missing"] == [{"environment": "th-1", "reason": "extract task failed"}]
+
+
+def test_replay_without_snapshot_never_reads_the_cloud(tmp_path: Path) -> None:
+    from cloudaudit.store.backend import LocalStore
+
+    env = inventory().environment("jp-0")  # no endpoint: a live read would try real AWS
+    summary = pipeline.extract_environment(env, "2026-11-20", "replay", store=LocalStore(tmp_path))
+    assert summary["status"] == "NOT_ASSESSED" and summary["snapshot"] is None
+    assert "no snapshot" in summary["reason"]
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path) -> None:
+    import socket
+
+    from cloudaudit.config import Limits
+    from cloudaudit.store.backend import LocalStore
+    from cloudaudit.store.state import read_snapshot
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = Inventory.model_validate({"environments": [{
+        "name": "dead", "country": "JP", "provider": "aws", "account_id": "111111111111",
+        "endpoint_url": f"http://127.0.0.1:{port}"}]}).environment("dead")
+    store = LocalStore(tmp_path)
+    summary = pipeline.extract_environment(env, "2026-11-20", "live", store=store,
+                                           limits=Limits(call_timeout_s=2))
+    assert summary["status"] == "NOT_ASSESSED"
+    snap = read_snapshot(store, summary["snapshot"])
+    assert snap is not None and snap.status.value == "NOT_ASSESSED"
+    assert snap.reason and "collector error" not in snap.reason

@@ -1,0 +1,17 @@
+"""Session-wide isolation: no test reads the developer's inventory, state or Airflow home."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_HOME = tempfile.mkdtemp(prefix="cloudaudit-tests-")
+os.environ["AIRFLOW_HOME"] = os.path.join(_HOME, "airflow")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ["TQDM_DISABLE"] = "1"
+os.environ["CLOUDAUDIT_STATE"] = os.path.join(_HOME, "state")
+os.environ["CLOUDAUDIT_OUTPUT"] = os.path.join(_HOME, "output")
+for _name in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_SIGNING_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
