@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory measured side by side in one run; not tests (`make bench`)."""
