@@ -67,15 +67,16 @@ def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None =
         if (not wanted_countries or e.country in wanted_countries) and (not wanted_envs or e.name in wanted_envs)
     ]
     size = max(1, math.ceil(len(selected) / MAX_MAPPED))
-    chunks = []
-    for country in sorted({e.country for e in selected}):
+    chunks: list[dict[str, Any]] = []
+    countries = sorted({e.country for e in selected})
+    for country in countries:
         names = [e.name for e in selected if e.country == country]
         chunks += [
             {"country": country, "environments": names[i:i + size], "run_date": run_date, "mode": mode}
             for i in range(0, len(names), size)
         ]
     log.info("plan %s (%s): %d environments in %d chunks, countries %s", run_date, mode, len(selected),
-             len(chunks), ",".join(sorted({c["country"] for c in chunks})))
+             len(chunks), ",".join(countries))
     return chunks
 
 

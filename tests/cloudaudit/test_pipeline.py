@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from cloudaudit import pipeline
 from cloudaudit.config import Inventory
 from cloudaudit.errors import ConfigError
