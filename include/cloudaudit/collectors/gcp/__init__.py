@@ -1,0 +1,83 @@
+"""GCP: Cloud Storage and BigQuery of one project, read side by side.
+
+A service that cannot be listed at all (API disabled, access denied, endpoint down) becomes
+one NOT_ASSESSED Resource named after the environment; when both fail, the environment as
+a whole is unreadable and ``collect_gcp`` raises ``AccessDenied`` (both refused) or
+``Unreachable``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cloudaudit.collectors import Collected
+from cloudaudit.collectors.gcp.failures import is_denied, status_text
+from cloudaudit.errors import AccessDenied, CollectError, Unreachable
+from cloudaudit.model import CoverageStatus, Provider, Resource, Service
+
+if TYPE_CHECKING:
+    from cloudaudit.config import Environment, Limits
+
+__all__ = ["collect_gcp"]
+
+log = logging.getLogger(__name__)
+
+SERVICE_KIND = "service"  # the kind of the one Resource standing for a service that could not be read
+
+
+@dataclass
+class ServiceOutcome:
+    service: Service
+    resources: list[Resource] = field(default_factory=list)
+    failure: str = ""  # "<call>: <status>" when the service could not be read at all
+    denied: bool = False
+
+
+def collect_gcp(env: Environment, limits: Limits) -> Collected:
+    """Read every bucket, dataset and table of ``env.project_id``, with bounded samples."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gcp") as pool:
+        futures = [pool.submit(run_service, Service.STORAGE, _collect_storage, env, limits),
+                   pool.submit(run_service, Service.BIGQUERY, _collect_bigquery, env, limits)]
+        outcomes = [f.result() for f in futures]
+    failed = [o for o in outcomes if o.failure]
+    if len(failed) == len(outcomes):
+        message = "; ".join(f"{o.service.value}: {o.failure}" for o in failed)
+        raise (AccessDenied if all(o.denied for o in failed) else Unreachable)(message)
+    resources: list[Resource] = []
+    for outcome in outcomes:
+        if outcome.failure:
+            log.warning("%s: %s not assessed: %s", env.name, outcome.service.value, outcome.failure)
+            resources.append(Resource(resource=env.name, provider=Provider.GCP, service=outcome.service,
+                                      kind=SERVICE_KIND, status=CoverageStatus.NOT_ASSESSED,
+                                      reason=outcome.failure))
+        resources.extend(outcome.resources)
+    return Collected(resources=resources)
+
+
+def run_service(service: Service, collect: Callable[[Environment, Limits], list[Resource]],
+                env: Environment, limits: Limits) -> ServiceOutcome:
+    """One service's resources, or why it could not be read; never raises."""
+    try:
+        return ServiceOutcome(service, resources=collect(env, limits))
+    except CollectError as exc:  # our own messages carry identifiers and reasons only
+        return ServiceOutcome(service, failure=str(exc), denied=isinstance(exc, AccessDenied))
+    except Exception as exc:  # building a client: no credentials, bad options
+        return ServiceOutcome(service, failure=f"client: {status_text(exc)}", denied=is_denied(exc))
+
+
+def _collect_storage(env: Environment, limits: Limits) -> list[Resource]:
+    from cloudaudit.collectors.gcp.clients import storage_client
+    from cloudaudit.collectors.gcp.storage import collect_storage
+
+    return collect_storage(storage_client(env), env, limits)
+
+
+def _collect_bigquery(env: Environment, limits: Limits) -> list[Resource]:
+    from cloudaudit.collectors.gcp.bigquery import collect_bigquery
+    from cloudaudit.collectors.gcp.clients import bigquery_client
+
+    return collect_bigquery(bigquery_client(env), env, limits)

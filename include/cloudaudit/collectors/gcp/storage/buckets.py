@@ -1,0 +1,103 @@
+"""One bucket → one Resource: its configuration, IAM policy and object samples.
+
+``config`` keys (model.py conventions: a key that could not be read is missing and named in
+``read_errors``):
+
+- ``iam_bindings``: ``[{"role", "members": [...]}]`` (plus ``"condition"`` when conditional)
+- ``public_access_prevention``: ``enforced`` | ``inherited`` | ``unspecified``
+- ``uniform_bucket_level_access``: bool
+- ``location_type``: ``multi-region`` | ``dual-region`` | ``region`` ("" when not reported)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.collectors.gcp.iam import iam_bindings
+from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
+from cloudaudit.collectors.gcp.storage.objects import sample_object
+from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
+from cloudaudit.resources import gs_uri
+
+if TYPE_CHECKING:
+    from google.cloud.storage import Bucket, Client
+
+    from cloudaudit.collectors.gcp.clients import CallOptions
+    from cloudaudit.config import Limits
+
+log = logging.getLogger(__name__)
+
+_LIST_PAGE_SIZE = 1000
+_LIST_FIELDS = "items(name,size,contentType),nextPageToken"  # nothing else is needed to choose
+
+
+def bucket_settings(properties: dict[str, Any]) -> dict[str, Any]:
+    """Access settings from a bucket's API resource (``Bucket._properties``), normalised.
+
+    >>> bucket_settings({"iamConfiguration": {"publicAccessPrevention": "ENFORCED",
+    ...     "uniformBucketLevelAccess": {"enabled": True}}, "locationType": "region"})
+    {'public_access_prevention': 'enforced', 'uniform_bucket_level_access': True, 'location_type': 'region'}
+    >>> bucket_settings({})["public_access_prevention"]
+    'unspecified'
+    """
+    iam = properties.get("iamConfiguration") or {}
+    ubla = iam.get("uniformBucketLevelAccess") or iam.get("bucketPolicyOnly") or {}
+    return {
+        "public_access_prevention": str(iam.get("publicAccessPrevention") or "unspecified").lower(),
+        "uniform_bucket_level_access": bool(ubla.get("enabled", False)),
+        "location_type": str(properties.get("locationType") or "").lower(),
+    }
+
+
+def read_bucket(client: Client, bucket: Bucket, *, country: str, limits: Limits,
+                opts: CallOptions) -> Resource:
+    """Configuration and samples of one bucket; never raises."""
+    resource = gs_uri(bucket.name)
+    try:
+        return _read_bucket(client, bucket, country=country, limits=limits, opts=opts)
+    except Exception as exc:  # a bug or an unforeseen client error costs this bucket only
+        log.warning("reading %s failed: %s", resource, type(exc).__name__)
+        return Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
+                        status=CoverageStatus.NOT_ASSESSED, reason=f"could not be read ({type(exc).__name__})")
+
+
+def _read_bucket(client: Client, bucket: Bucket, *, country: str, limits: Limits,
+                 opts: CallOptions) -> Resource:
+    resource = gs_uri(bucket.name)
+    reads = Reads()
+    config = bucket_settings(bucket._properties)
+    policy = reads.read("iam_bindings", "getIamPolicy",
+                        lambda: bucket.get_iam_policy(requested_policy_version=3, **opts.kwargs()))
+    if policy is not None:
+        config["iam_bindings"] = iam_bindings(list(policy.bindings))
+    samples = _samples(client, bucket, country=country, limits=limits, opts=opts,
+                       read_acl=not config["uniform_bucket_level_access"])
+    status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
+    log.info("read %s: %d samples, %d read errors", resource, len(samples), len(reads.errors))
+    return Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
+                    location=str(bucket.location or "").lower(), status=status,
+                    reason="; ".join(reads.errors.values()), config=config,
+                    read_errors=reads.errors, samples=tuple(samples))
+
+
+def _samples(client: Client, bucket: Bucket, *, country: str, limits: Limits, opts: CallOptions,
+             read_acl: bool) -> list[SampleResult]:
+    try:
+        listed = list_objects(client, bucket, limits=limits, opts=opts)
+    except Exception as exc:
+        # The bucket itself stands for the sample that could not be taken.
+        return [SampleResult(resource=gs_uri(bucket.name), status=CoverageStatus.NOT_ASSESSED,
+                             reason=reason("listObjects", exc))]
+    chosen = choose_candidates(listed, limits.max_objects_per_bucket)
+    return [sample_object(bucket, item, country=country, limits=limits, opts=opts, read_acl=read_acl)
+            for item in chosen]
+
+
+def list_objects(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> list[Listed]:
+    """At most ``limits.max_keys_listed`` objects' names, sizes and content types."""
+    blobs = client.list_blobs(bucket, max_results=limits.max_keys_listed,
+                              page_size=min(_LIST_PAGE_SIZE, limits.max_keys_listed),
+                              fields=_LIST_FIELDS, **opts.kwargs())
+    return [Listed(name=b.name, size=int(b.size or 0), content_type=b.content_type) for b in blobs]

@@ -1,0 +1,100 @@
+"""One object → one SampleResult: a bounded read, then parsing and detection in memory.
+
+Raw bytes never leave ``sample_object``; what comes out is counts, PII types and masked
+examples. A read that fails is NOT_ASSESSED; an object we choose not to (or cannot) parse
+is PARTIAL with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.model import CoverageStatus, SampleResult
+from cloudaudit.resources import gs_uri
+
+if TYPE_CHECKING:
+    from google.cloud.storage import Bucket
+
+    from cloudaudit.collectors.gcp.clients import CallOptions
+    from cloudaudit.collectors.gcp.storage.candidates import Listed
+    from cloudaudit.config import Limits
+
+log = logging.getLogger(__name__)
+
+_SNIFF_BYTES = 4096
+
+
+def whole_object_format(name: str, head: bytes) -> str | None:
+    """The format of an object that parses only whole (Parquet footer, XLSX zip directory), else None."""
+    from cloudaudit.formats import WHOLE_OBJECT_FORMATS, sniff
+
+    fmt = sniff(name, head[:_SNIFF_BYTES]).removesuffix(".gz")
+    return fmt if fmt in WHOLE_OBJECT_FORMATS else None
+
+
+def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits, opts: CallOptions,
+                  read_acl: bool) -> SampleResult:
+    """Read at most ``limits.max_object_bytes`` of one object and detect PII in it."""
+    resource = gs_uri(bucket.name, item.name)
+    acl_reads = Reads()
+    config: dict[str, Any] = {}
+    if read_acl:  # fine-grained access: an object's own ACL can make it public
+        acl = acl_reads.read("acl", "getObjectAcl", lambda: _object_acl(bucket, item.name, opts))
+        if acl is not None:
+            config["acl"] = acl
+    base: dict[str, Any] = {"resource": resource, "size": item.size, "config": config,
+                            "read_errors": acl_reads.errors}
+
+    if item.size == 0:
+        return SampleResult(**base, status=CoverageStatus.PARTIAL, reason="empty object")
+    # Over the limit, a name that says Parquet/XLSX is not worth a download that cannot parse.
+    if item.size > limits.max_object_bytes and (fmt := whole_object_format(item.name, b"")):
+        return _too_big(base, fmt, item.size, limits)
+    end = min(item.size, limits.max_object_bytes) - 1  # the whole object when it fits
+    try:
+        # raw_download: no decompressive transcoding, so the range applies to stored bytes
+        data = bucket.blob(item.name).download_as_bytes(
+            start=0, end=end, raw_download=True, checksum=None, **opts.kwargs())
+    except Exception as exc:
+        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getObject", exc))
+    data = data[: limits.max_object_bytes]  # in case a server ignores the Range header
+    truncated = len(data) < item.size
+    if truncated and (fmt := whole_object_format(item.name, data)):  # content said so, not the name
+        return _too_big(base, fmt, item.size, limits)
+    return _analyse(base, item, data, truncated, country=country, limits=limits)
+
+
+def _too_big(base: dict[str, Any], fmt: str, size: int, limits: Limits) -> SampleResult:
+    return SampleResult(**base, status=CoverageStatus.PARTIAL, format=fmt, reason=(
+        f"{fmt} is parsed whole and the object ({size} bytes) is over max_object_bytes "
+        f"({limits.max_object_bytes})"))
+
+
+def _analyse(base: dict[str, Any], item: Listed, data: bytes, truncated: bool, *, country: str,
+             limits: Limits) -> SampleResult:
+    from cloudaudit.sampling import analyse_bytes
+
+    read = {"bytes_read": len(data), "truncated": truncated}
+    try:
+        sample, fields = analyse_bytes(item.name, data, country=country, limits=limits, truncated=truncated,
+                                       content_type=item.content_type)
+    except SampleSkipped as exc:
+        return SampleResult(**base, **read, status=CoverageStatus.PARTIAL, reason=str(exc))
+    except Exception as exc:  # a parser bug must cost one sample, not the environment
+        log.warning("sampling %s failed: %s", base["resource"], type(exc).__name__)
+        return SampleResult(**base, **read, status=CoverageStatus.PARTIAL,
+                            reason=f"could not be parsed ({type(exc).__name__})")
+    log.info("sampled %s: %d rows, %d fields, %d with PII", base["resource"], sample.rows,
+             len(fields), sum(1 for f in fields if f.pii))
+    return SampleResult(**{**base, **read, "truncated": truncated or sample.truncated},
+                        format=sample.format, rows_sampled=sample.rows, fields=fields)
+
+
+def _object_acl(bucket: Bucket, name: str, opts: CallOptions) -> list[dict[str, str]]:
+    acl = bucket.blob(name).acl
+    acl.reload(**opts.kwargs())
+    return sorted(({"entity": str(e["entity"]), "role": str(e["role"])} for e in acl),
+                  key=lambda g: (g["entity"], g["role"]))
