@@ -1,0 +1,80 @@
+"""One sampled object: its ACL, a bounded range read, and detection. Raw bytes never leave here."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
+from cloudaudit.collectors.aws.s3.buckets import acl_from
+from cloudaudit.collectors.aws.s3.objects import WHOLE_OBJECT_SUFFIXES
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.model import CoverageStatus, SampleResult
+from cloudaudit.resources import s3_uri
+from cloudaudit.sampling import analyse_bytes
+
+if TYPE_CHECKING:
+    from cloudaudit.collectors.aws.s3.objects import ListedObject
+    from cloudaudit.config import Limits
+
+log = logging.getLogger(__name__)
+
+
+def skip_reason(obj: ListedObject, limits: Limits) -> str | None:
+    """Why ``obj`` is recorded without being read, or ``None`` when it should be read."""
+    if obj.archived:
+        return f"archived storage class ({obj.storage_class})"
+    if obj.suffix and not obj.sampleable:
+        return f"unsupported format ({obj.suffix})"
+    if obj.suffix in WHOLE_OBJECT_SUFFIXES and obj.size > limits.max_object_bytes:
+        return (f"{obj.suffix[1:]} needs the whole object: {obj.size} bytes is over "
+                f"max_object_bytes ({limits.max_object_bytes})")
+    return None
+
+
+def read_prefix(s3: Any, bucket: str, key: str, max_bytes: int) -> tuple[bytes, str | None]:
+    """The first ``max_bytes`` bytes of an object (a range read) and its content type."""
+    response = aws_call("GetObject", lambda: s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}"))
+    if response is None:  # pragma: no cover - GetObject has no "absent" answer
+        raise CallFailed("GetObject", "NoResponse")
+    body = response["Body"]
+    try:
+        data: bytes = body.read(max_bytes)  # bounded even if an endpoint ignored the Range header
+    except Exception as exc:  # urllib3 read errors are not botocore's: name the type only
+        raise CallFailed("GetObject", type(exc).__name__, transport=True) from None
+    finally:
+        body.close()
+    return data, response.get("ContentType")
+
+
+def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limits: Limits) -> SampleResult:
+    """ACL and detection results of one object; every failure becomes the result's status and reason."""
+    resource = s3_uri(bucket, obj.key)
+    acl = ConfigReader()
+    acl.read("acl", "GetObjectAcl", lambda: s3.get_object_acl(Bucket=bucket, Key=obj.key), acl_from)
+    base: dict[str, Any] = {"resource": resource, "size": obj.size, "config": acl.config}
+
+    reason = skip_reason(obj, limits)
+    if reason:
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, read_errors=acl.read_errors, **base)
+    try:
+        data, content_type = read_prefix(s3, bucket, obj.key, limits.max_object_bytes)
+    except CallFailed as exc:
+        return SampleResult(status=CoverageStatus.NOT_ASSESSED, reason=str(exc),
+                            read_errors={**acl.read_errors, "object": str(exc)}, **base)
+    bytes_read, truncated = len(data), len(data) < obj.size
+    try:
+        sample, fields = analyse_bytes(obj.key, data, country=country, limits=limits, truncated=truncated,
+                                       content_type=content_type)
+    except SampleSkipped as exc:
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=str(exc), bytes_read=bytes_read,
+                            truncated=truncated, read_errors=acl.read_errors, **base)
+    except Exception as exc:  # a parser bug must not end the environment; its message may quote data
+        log.warning("sampling %s failed: %s", resource, type(exc).__name__)
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=f"sampling failed ({type(exc).__name__})",
+                            bytes_read=bytes_read, truncated=truncated, read_errors=acl.read_errors, **base)
+    finally:
+        del data  # the only reference to the raw bytes
+    log.debug("sampled %s: %d bytes, %d rows, %d fields", resource, bytes_read, sample.rows, len(fields))
+    return SampleResult(format=sample.format, rows_sampled=sample.rows, fields=fields, bytes_read=bytes_read,
+                        truncated=truncated or sample.truncated, read_errors=acl.read_errors, **base)
