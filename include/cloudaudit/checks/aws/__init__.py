@@ -1,0 +1,3 @@
+"""AWS checks."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Check aws_s3_block_public_access_off."""
+
+from __future__ import annotations

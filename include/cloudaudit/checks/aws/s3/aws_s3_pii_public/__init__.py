@@ -1,0 +1,3 @@
+"""Check aws_s3_pii_public."""
+
+from __future__ import annotations

@@ -1,0 +1,353 @@
+"""S3 configuration → flat facts rows. The only place that decides what is public.
+
+Exposure is judged as S3 enforces it:
+- an ACL grant to AllUsers or AuthenticatedUsers is public unless IgnorePublicAcls is on
+  (bucket or account level) or ACLs are disabled (ownership ``BucketOwnerEnforced``);
+- a policy statement allowing ``*`` is public unless a condition pins the caller's network
+  or organisation (aws:SourceIp, aws:SourceVpc, aws:SourceVpce, aws:PrincipalOrgID, ...),
+  as in S3's own policy status; RestrictPublicBuckets (bucket or account) neutralises it;
+- Block Public Access is "fully on" when each of its four flags is on at bucket or account level.
+A neutralised grant does not make the bucket public; its check passes and the detail names it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cloudaudit.checks.common.rows import (
+    PiiFacts,
+    any_true,
+    config_value,
+    join,
+    location_of,
+    pii_rows,
+    sample_state,
+    unreadable,
+)
+from cloudaudit.model import CoverageStatus, Resource, SampleResult, Service, Snapshot
+
+BPA_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+PUBLIC_GROUPS = ("AllUsers", "AuthenticatedUsers")
+
+# Condition keys that restrict a statement to known callers (S3 policy status treats these as non-public).
+LIMITING_KEYS = frozenset(k.casefold() for k in (
+    "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceVpcArn", "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:SourceAccount",
+    "aws:SourceArn", "aws:SourceOwner", "aws:userid", "aws:PrincipalServiceName",
+    "s3:DataAccessPointArn", "s3:DataAccessPointAccount",
+))
+# Operators that only ever narrow (a Not… or IfExists operator can let anyone through).
+NARROWING_OPERATORS = frozenset(k.casefold() for k in (
+    "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress",
+))
+
+
+@dataclass(frozen=True)
+class S3BucketFacts:
+    """One S3 bucket. ``None`` means the fact could not be read."""
+
+    fact_id: int
+    environment: str
+    resource: str
+    location: str | None
+    acl_public: bool | None  # effective: after Block Public Access and ownership controls
+    acl_public_grants: str  # public grants as written, e.g. "AllUsers:READ"
+    acl_neutralised_by: str  # why written public grants have no effect
+    policy_public: bool | None
+    policy_public_statements: str
+    policy_limited_statements: str  # allow "*" but pinned to a network or organisation
+    policy_neutralised_by: str
+    bpa_fully_on: bool | None
+    bpa_off_flags: str  # flags on at neither level
+    bpa_sources: str  # where the on flags come from
+    encryption_on: bool | None
+    encryption_algorithms: str
+    website: bool | None
+    public: bool | None  # readable by anyone through its ACL or policy
+    public_via: str
+    sample_state: str | None
+    objects_sampled: int
+    unreadable: str
+
+
+@dataclass(frozen=True)
+class S3ObjectFacts:
+    """One sampled S3 object's ACL."""
+
+    fact_id: int
+    environment: str
+    resource: str  # s3://bucket/key
+    bucket: str
+    location: str | None
+    acl_public: bool | None
+    acl_public_grants: str
+    acl_neutralised_by: str
+    unreadable: str
+
+
+@dataclass(frozen=True)
+class EffectiveBpa:
+    """Block Public Access as enforced: each flag on at bucket or account level (None: unknown)."""
+
+    flags: Mapping[str, bool | None]
+    sources: Mapping[str, str]  # flag → "bucket", "account" or "bucket+account"
+
+    def on(self, flag: str) -> bool | None:
+        return self.flags[flag]
+
+
+def _pab_flags(readable: bool, value: Any) -> dict[str, bool | None]:
+    if not readable:
+        return dict.fromkeys(BPA_FLAGS)
+    config = value if isinstance(value, Mapping) else {}
+    config = config.get("PublicAccessBlockConfiguration", config)
+    return {flag: bool(config.get(flag, False)) for flag in BPA_FLAGS}
+
+
+def effective_bpa(bucket: Resource, account: Mapping[str, Any], account_errors: Mapping[str, str]) -> EffectiveBpa:
+    """Combine the bucket's and the account's Block Public Access settings."""
+    bucket_flags = _pab_flags(*config_value(bucket, "public_access_block"))
+    account_readable = "public_access_block" in account and "public_access_block" not in account_errors
+    account_flags = _pab_flags(account_readable, account.get("public_access_block"))
+    flags: dict[str, bool | None] = {}
+    sources: dict[str, str] = {}
+    for flag in BPA_FLAGS:
+        flags[flag] = any_true(bucket_flags[flag], account_flags[flag])
+        sources[flag] = "+".join(level for level, value in (("bucket", bucket_flags[flag]),
+                                                            ("account", account_flags[flag])) if value)
+    return EffectiveBpa(flags=flags, sources=sources)
+
+
+def _grants(acl: Any) -> list[Mapping[str, Any]]:
+    """Grants in our shape or boto's raw ``{"Grants": [{"Grantee": {...}, "Permission"}]}``."""
+    if isinstance(acl, list):
+        raw: Any = acl
+    elif isinstance(acl, Mapping):
+        raw = acl.get("grants", acl.get("Grants", []))
+    else:
+        raw = []
+    return [g for g in raw if isinstance(g, Mapping)]
+
+
+def public_grants(acl: Any) -> list[str]:
+    """``["AllUsers:READ", ...]`` for grants to the two public groups, as written."""
+    out = []
+    for grant in _grants(acl):
+        grantee = grant.get("Grantee") if isinstance(grant.get("Grantee"), Mapping) else grant
+        assert isinstance(grantee, Mapping)
+        uri = str(grantee.get("uri") or grantee.get("URI") or "")
+        group = uri.rstrip("/").rsplit("/", 1)[-1]
+        if group in PUBLIC_GROUPS:
+            permission = grant.get("permission") or grant.get("Permission") or "?"
+            out.append(f"{group}:{permission}")
+    return sorted(set(out))
+
+
+def acls_disabled(bucket: Resource) -> bool:
+    """Ownership ``BucketOwnerEnforced`` turns ACLs off: no grant has any effect."""
+    readable, value = config_value(bucket, "ownership_controls")
+    if not readable or not value:
+        return False
+    text = str(value)
+    return "BucketOwnerEnforced" in text
+
+
+def _acl_exposure(grants: list[str], readable: bool, bpa: EffectiveBpa, disabled: bool) -> tuple[bool | None, str]:
+    """(effective public?, what neutralises the grants): an unreadable ACL that cannot take effect is not public."""
+    if readable and not grants:
+        return False, ""
+    if disabled:
+        return False, "ACLs disabled (BucketOwnerEnforced)"
+    ignore = bpa.on("IgnorePublicAcls")
+    if ignore:
+        return False, f"IgnorePublicAcls ({bpa.sources['IgnorePublicAcls']})"
+    if not readable or ignore is None:
+        return None, ""
+    return True, ""
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _principal_is_anyone(statement: Mapping[str, Any]) -> bool:
+    if "NotPrincipal" in statement:  # Allow + NotPrincipal: everyone but the listed
+        return True
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return any("*" in _as_list(v) for v in principal.values())
+    return False
+
+
+def _open_network(values: list[Any]) -> bool:
+    """True for a SourceIp range that lets in the whole internet (0.0.0.0/0 is still public)."""
+    for value in values:
+        try:
+            if ipaddress.ip_network(str(value), strict=False).prefixlen == 0:
+                return True
+        except ValueError:
+            return True
+    return False
+
+
+def _limiting_condition(statement: Mapping[str, Any]) -> str:
+    """The condition key pinning this statement to known callers, or "" when none does."""
+    conditions = statement.get("Condition")
+    if not isinstance(conditions, Mapping):
+        return ""
+    for operator, clauses in conditions.items():
+        if str(operator).casefold() not in NARROWING_OPERATORS or not isinstance(clauses, Mapping):
+            continue
+        for key, value in clauses.items():
+            values = _as_list(value)
+            if str(key).casefold() not in LIMITING_KEYS or not values:
+                continue
+            if str(key).casefold() == "aws:sourceip" and _open_network(values):
+                continue
+            if any(str(v) == "*" for v in values):  # a wildcard pins nothing
+                continue
+            return str(key)
+    return ""
+
+
+def _statement_name(index: int, statement: Mapping[str, Any]) -> str:
+    sid = statement.get("Sid")
+    actions = join(str(a) for a in _as_list(statement.get("Action", statement.get("NotAction", []))))
+    return f"statement {sid or f'#{index + 1}'} ({actions})"
+
+
+def policy_statements(policy: Any) -> tuple[list[str], list[str]]:
+    """(public statements, statements allowing ``*`` that conditions pin to known callers)."""
+    public: list[str] = []
+    limited: list[str] = []
+    if not isinstance(policy, Mapping):
+        return public, limited
+    for index, statement in enumerate(_as_list(policy.get("Statement", []))):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        if not _principal_is_anyone(statement):
+            continue
+        key = _limiting_condition(statement)
+        if key:
+            limited.append(f"{_statement_name(index, statement)} limited by {key}")
+        else:
+            public.append(_statement_name(index, statement))
+    return public, limited
+
+
+def _policy_exposure(bucket: Resource, bpa: EffectiveBpa) -> tuple[bool | None, list[str], list[str], str]:
+    """(effective public?, public statements, limited statements, neutralised by)."""
+    readable, policy = config_value(bucket, "policy")
+    if readable:
+        public, limited = policy_statements(policy)
+        written_public: bool | None = bool(public)
+    else:
+        # The document is unreadable: fall back on S3's own verdict when that was readable.
+        status_readable, status = config_value(bucket, "policy_status")
+        public, limited = [], []
+        written_public = None
+        if status_readable:
+            written_public = bool(isinstance(status, Mapping) and status.get("IsPublic"))
+            public = ["policy status IsPublic"] if written_public else []
+    if written_public is not True:
+        return written_public, public, limited, ""
+    restrict = bpa.on("RestrictPublicBuckets")
+    if restrict:
+        return False, public, limited, f"RestrictPublicBuckets ({bpa.sources['RestrictPublicBuckets']})"
+    return (True if restrict is False else None), public, limited, ""
+
+
+def _encryption(bucket: Resource) -> tuple[bool | None, str]:
+    readable, value = config_value(bucket, "encryption")
+    if not readable:
+        return None, ""
+    rules: Any = value
+    if isinstance(value, Mapping):
+        rules = value.get("Rules", value.get("rules", value.get("ServerSideEncryptionConfiguration", [])))
+        if isinstance(rules, Mapping):
+            rules = rules.get("Rules", [])
+    algorithms = []
+    for rule in _as_list(rules) if rules else []:
+        if isinstance(rule, Mapping):
+            default = rule.get("ApplyServerSideEncryptionByDefault", rule)
+            if isinstance(default, Mapping) and default.get("SSEAlgorithm"):
+                algorithms.append(str(default["SSEAlgorithm"]))
+    return bool(algorithms), join(algorithms)
+
+
+def bucket_facts(snapshot: Snapshot, bucket: Resource) -> S3BucketFacts:
+    bpa = effective_bpa(bucket, snapshot.account, snapshot.account_read_errors)
+    acl_readable, acl = config_value(bucket, "acl")
+    grants = public_grants(acl) if acl_readable else []
+    acl_public, acl_neutralised = _acl_exposure(grants, acl_readable, bpa, acls_disabled(bucket))
+    policy_public, statements, limited, policy_neutralised = _policy_exposure(bucket, bpa)
+    off = [flag for flag in BPA_FLAGS if bpa.on(flag) is False]
+    unknown = [flag for flag in BPA_FLAGS if bpa.on(flag) is None]
+    fully_on: bool | None = False if off else (None if unknown else True)
+    encryption_on, algorithms = _encryption(bucket)
+    website_readable, website = config_value(bucket, "website")
+    via = [name for name, value in (("bucket ACL", acl_public), ("bucket policy", policy_public)) if value]
+    return S3BucketFacts(
+        fact_id=0, environment=snapshot.environment.name, resource=bucket.resource, location=location_of(bucket),
+        acl_public=acl_public, acl_public_grants=", ".join(grants), acl_neutralised_by=acl_neutralised,
+        policy_public=policy_public, policy_public_statements="; ".join(statements),
+        policy_limited_statements="; ".join(limited), policy_neutralised_by=policy_neutralised,
+        bpa_fully_on=fully_on, bpa_off_flags=", ".join(off),
+        bpa_sources="; ".join(f"{flag}: {src}" for flag, src in bpa.sources.items() if src),
+        encryption_on=encryption_on, encryption_algorithms=algorithms,
+        website=bool(website) if website_readable else None,
+        public=any_true(acl_public, policy_public), public_via=", ".join(via),
+        sample_state=sample_state(bucket), objects_sampled=bucket.objects_sampled, unreadable=unreadable(bucket),
+    )
+
+
+def object_facts(snapshot: Snapshot, bucket: Resource, sample: SampleResult) -> S3ObjectFacts:
+    bpa = effective_bpa(bucket, snapshot.account, snapshot.account_read_errors)
+    readable = "acl" in sample.config and "acl" not in sample.read_errors
+    grants = public_grants(sample.config.get("acl")) if readable else []
+    public, neutralised = _acl_exposure(grants, readable, bpa, acls_disabled(bucket))
+    why = "; ".join(f"{k}: {v}" for k, v in sorted(sample.read_errors.items()))
+    return S3ObjectFacts(
+        fact_id=0, environment=snapshot.environment.name, resource=sample.resource, bucket=bucket.resource,
+        location=location_of(bucket), acl_public=public, acl_public_grants=", ".join(grants),
+        acl_neutralised_by=neutralised, unreadable=why or ("" if readable else "acl: not recorded"),
+    )
+
+
+def s3_facts(snapshots: Iterable[Snapshot]) -> tuple[list[S3BucketFacts], list[S3ObjectFacts], list[PiiFacts]]:
+    """Buckets, sampled objects (those with an ACL entry or error) and PII rows of S3."""
+    buckets: list[S3BucketFacts] = []
+    objects: list[S3ObjectFacts] = []
+    pii: list[PiiFacts] = []
+    for snapshot in snapshots:
+        for resource in snapshot.resources:
+            if resource.service is not Service.S3 or resource.kind != "bucket":
+                continue
+            bucket = bucket_facts(snapshot, resource)
+            buckets.append(bucket)
+            by_object: dict[str, S3ObjectFacts] = {}
+            for sample in resource.samples:
+                if sample.resource == resource.resource:
+                    continue
+                facts = object_facts(snapshot, resource, sample)
+                by_object[sample.resource] = facts
+                if sample.status is CoverageStatus.ASSESSED or "acl" in sample.config or "acl" in sample.read_errors:
+                    objects.append(facts)
+
+            def exposure(sample: SampleResult, bucket: S3BucketFacts = bucket,
+                         by_object: dict[str, S3ObjectFacts] = by_object) -> tuple[bool | None, str]:
+                obj = by_object.get(sample.resource)
+                object_public = obj.acl_public if obj else None
+                via = [bucket.public_via] if bucket.public else []
+                if object_public:
+                    via.append("object ACL")
+                return any_true(bucket.public, object_public), ", ".join(v for v in via if v)
+
+            pii.extend(pii_rows(snapshot.environment.name, resource.resource, bucket.location,
+                                resource.samples, exposure))
+    return buckets, objects, pii

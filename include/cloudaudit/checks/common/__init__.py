@@ -1,0 +1,3 @@
+"""Logic shared by checks of several providers (residency, PII rows, three-valued logic)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Check coverage_not_assessed."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Google Cloud checks."""
+
+from __future__ import annotations

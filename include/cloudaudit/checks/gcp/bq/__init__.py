@@ -1,0 +1,3 @@
+"""BigQuery checks and facts."""
+
+from __future__ import annotations

@@ -1,0 +1,169 @@
+"""BigQuery configuration → flat facts rows: the only place that decides what is public.
+
+A dataset is public when an access entry names allUsers or allAuthenticatedUsers (as a
+special group or IAM member); a table when its IAM policy binds one of them. A table's
+data is readable by anyone when the table or its dataset is public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cloudaudit.checks.common.rows import (
+    PiiFacts,
+    any_true,
+    config_value,
+    join,
+    location_of,
+    pii_rows,
+    sample_state,
+    unreadable,
+)
+from cloudaudit.checks.gcp.iam import PUBLIC_MEMBERS, public_bindings
+from cloudaudit.model import PiiType, Resource, SampleResult, Service, Snapshot
+
+
+@dataclass(frozen=True)
+class BqDatasetFacts:
+    """One BigQuery dataset."""
+
+    fact_id: int
+    environment: str
+    resource: str
+    location: str | None
+    dataset_public: bool | None
+    public_entries: str  # e.g. "READER specialGroup:allAuthenticatedUsers"
+    unreadable: str
+
+
+@dataclass(frozen=True)
+class BqTableFacts:
+    """One BigQuery table: its IAM, its schema's policy tags against the PII found in it."""
+
+    fact_id: int
+    environment: str
+    resource: str
+    dataset: str
+    location: str | None
+    table_public: bool | None  # the table's own IAM policy
+    public_bindings: str
+    dataset_public: bool | None
+    public: bool | None  # readable by anyone: table or dataset public
+    public_via: str
+    pii_columns_tagged: bool | None  # every column holding regulated PII carries a policy tag
+    untagged_pii_columns: str  # "customer.name (PERSON_NAME), ..."
+    pii_types: str  # regulated PII types in untagged columns
+    sample_state: str | None
+    objects_sampled: int
+    unreadable: str
+
+
+def public_entries(entries: Any) -> list[str]:
+    """Access entries granting to allUsers / allAuthenticatedUsers, as ``ROLE type:id``.
+
+    Accepts ``[{"role", "entity_type", "entity_id"}]`` and the API's ``{"role", "specialGroup": ...}``.
+    """
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        pairs = [(str(entry.get("entity_type", "")), str(entry.get("entity_id", "")))]
+        pairs += [(k, str(v)) for k, v in entry.items() if k in ("specialGroup", "iamMember")]
+        for entity_type, entity_id in pairs:
+            if entity_id in PUBLIC_MEMBERS:
+                out.append(f"{entry.get('role', '?')} {entity_type}:{entity_id}")
+    return sorted(set(out))
+
+
+def dataset_facts(snapshot: Snapshot, dataset: Resource) -> BqDatasetFacts:
+    readable, entries = config_value(dataset, "access_entries")
+    written = public_entries(entries) if readable else []
+    return BqDatasetFacts(
+        fact_id=0, environment=snapshot.environment.name, resource=dataset.resource, location=location_of(dataset),
+        dataset_public=bool(written) if readable else None, public_entries=", ".join(written),
+        unreadable=unreadable(dataset),
+    )
+
+
+def tagged_columns(schema: Any) -> set[str]:
+    """Dot paths of schema columns that carry at least one policy tag (a tag on a parent covers children)."""
+    tagged = set()
+    for column in schema if isinstance(schema, list) else []:
+        if not isinstance(column, Mapping):
+            continue
+        tags = column.get("policy_tags", column.get("policyTags"))
+        if isinstance(tags, Mapping):
+            tags = tags.get("names", [])
+        if tags:
+            tagged.add(str(column.get("name", "")))
+    return tagged
+
+
+def _is_tagged(field: str, tagged: set[str]) -> bool:
+    parts = field.split(".")
+    return any(".".join(parts[:i]) in tagged for i in range(1, len(parts) + 1))
+
+
+def untagged_pii(table: Resource, regulated: Collection[PiiType]) -> tuple[bool | None, list[str], list[str]]:
+    """(every regulated-PII column tagged?, untagged columns with their types, their types)."""
+    schema_readable, schema = config_value(table, "schema")
+    if not schema_readable or sample_state(table) is None:
+        return None, [], []
+    tagged = tagged_columns(schema)
+    columns, types = [], []
+    for sample in table.samples:
+        for field in sample.fields:
+            found = [t.value for t in field.pii_types if t in regulated]
+            if found and not _is_tagged(field.field, tagged):
+                columns.append(f"{field.field} ({', '.join(found)})")
+                types.extend(found)
+    return not columns, sorted(set(columns)), sorted(set(types))
+
+
+def table_facts(snapshot: Snapshot, table: Resource, dataset: BqDatasetFacts | None,
+                regulated: Collection[PiiType]) -> BqTableFacts:
+    iam_readable, bindings = config_value(table, "iam_bindings")
+    written = public_bindings(bindings) if iam_readable else []
+    table_public = bool(written) if iam_readable else None
+    dataset_public = dataset.dataset_public if dataset else None
+    tagged, columns, types = untagged_pii(table, regulated)
+    via = [name for name, value in (("table IAM", table_public), ("dataset access", dataset_public)) if value]
+    location = location_of(table) or (dataset.location if dataset else None)
+    return BqTableFacts(
+        fact_id=0, environment=snapshot.environment.name, resource=table.resource,
+        dataset=table.resource.rsplit(".", 1)[0], location=location,
+        table_public=table_public, public_bindings=", ".join(written), dataset_public=dataset_public,
+        public=any_true(table_public, dataset_public), public_via=", ".join(via),
+        pii_columns_tagged=tagged, untagged_pii_columns="; ".join(columns), pii_types=join(types),
+        sample_state=sample_state(table), objects_sampled=table.objects_sampled, unreadable=unreadable(table),
+    )
+
+
+def bq_facts(snapshots: Iterable[Snapshot], regulated: Collection[PiiType]
+             ) -> tuple[list[BqDatasetFacts], list[BqTableFacts], list[PiiFacts]]:
+    """Datasets, tables and PII rows of BigQuery."""
+    datasets: list[BqDatasetFacts] = []
+    tables: list[BqTableFacts] = []
+    pii: list[PiiFacts] = []
+    for snapshot in snapshots:
+        bq = [r for r in snapshot.resources if r.service is Service.BIGQUERY]
+        by_id = {}
+        for resource in bq:
+            if resource.kind == "dataset":
+                facts = dataset_facts(snapshot, resource)
+                by_id[resource.resource] = facts
+                datasets.append(facts)
+        for resource in bq:
+            if resource.kind != "table":
+                continue
+            table = table_facts(snapshot, resource, by_id.get(resource.resource.rsplit(".", 1)[0]), regulated)
+            tables.append(table)
+
+            def exposure(sample: SampleResult, table: BqTableFacts = table) -> tuple[bool | None, str]:
+                return table.public, table.public_via
+
+            pii.extend(pii_rows(snapshot.environment.name, resource.resource, table.location,
+                                resource.samples, exposure))
+    return datasets, tables, pii

@@ -1,0 +1,3 @@
+"""Check gcp_bq_pii_residency."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Check gcp_bq_table_public."""
+
+from __future__ import annotations

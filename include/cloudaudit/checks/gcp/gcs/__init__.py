@@ -1,0 +1,3 @@
+"""Cloud Storage checks and facts."""
+
+from __future__ import annotations

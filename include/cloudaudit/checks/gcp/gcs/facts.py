@@ -1,0 +1,89 @@
+"""Cloud Storage configuration → flat facts rows: the only place that decides what is public.
+
+A binding to allUsers or allAuthenticatedUsers is public unless public access prevention
+is enforced on the bucket, which makes Cloud Storage refuse public access whatever the
+policy says; the bucket check then passes and the detail names the neutralised binding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cloudaudit.checks.common.rows import (
+    PiiFacts,
+    config_value,
+    location_of,
+    pii_rows,
+    sample_state,
+    unreadable,
+)
+from cloudaudit.checks.gcp.iam import public_bindings
+from cloudaudit.model import Resource, SampleResult, Service, Snapshot
+
+
+@dataclass(frozen=True)
+class GcsBucketFacts:
+    """One Cloud Storage bucket. ``None`` means the fact could not be read."""
+
+    fact_id: int
+    environment: str
+    resource: str
+    location: str | None
+    bucket_public: bool | None  # effective: after public access prevention
+    public_bindings: str  # as written, e.g. "allUsers:roles/storage.objectViewer"
+    neutralised_by: str
+    pap_enforced: bool | None
+    pap_setting: str
+    uniform_access: bool | None
+    public: bool | None
+    public_via: str
+    sample_state: str | None
+    objects_sampled: int
+    unreadable: str
+
+
+def bucket_facts(snapshot: Snapshot, bucket: Resource) -> GcsBucketFacts:
+    pap_readable, pap = config_value(bucket, "public_access_prevention")
+    pap_setting = str(pap or "unspecified").casefold() if pap_readable else ""
+    pap_enforced = pap_setting == "enforced" if pap_readable else None
+    iam_readable, bindings = config_value(bucket, "iam_bindings")
+    written = public_bindings(bindings) if iam_readable else []
+    public: bool | None
+    neutralised = ""
+    if iam_readable and not written:
+        public = False
+    elif pap_enforced:
+        public, neutralised = False, "public access prevention enforced"
+    elif not iam_readable or pap_enforced is None:
+        public = None
+    else:
+        public = True
+    uniform_readable, uniform = config_value(bucket, "uniform_bucket_level_access")
+    return GcsBucketFacts(
+        fact_id=0, environment=snapshot.environment.name, resource=bucket.resource, location=location_of(bucket),
+        bucket_public=public, public_bindings=", ".join(written), neutralised_by=neutralised,
+        pap_enforced=pap_enforced, pap_setting=pap_setting,
+        uniform_access=bool(uniform) if uniform_readable else None,
+        public=public, public_via="bucket IAM" if public else "",
+        sample_state=sample_state(bucket), objects_sampled=bucket.objects_sampled, unreadable=unreadable(bucket),
+    )
+
+
+def gcs_facts(snapshots: Iterable[Snapshot]) -> tuple[list[GcsBucketFacts], list[PiiFacts]]:
+    """Buckets and PII rows of Cloud Storage."""
+    buckets: list[GcsBucketFacts] = []
+    pii: list[PiiFacts] = []
+    for snapshot in snapshots:
+        for resource in snapshot.resources:
+            if resource.service is not Service.STORAGE or resource.kind != "bucket":
+                continue
+            bucket = bucket_facts(snapshot, resource)
+            buckets.append(bucket)
+
+            def exposure(sample: SampleResult, bucket: GcsBucketFacts = bucket) -> tuple[bool | None, str]:
+                return bucket.public, bucket.public_via
+
+            pii.extend(pii_rows(snapshot.environment.name, resource.resource, bucket.location,
+                                resource.samples, exposure))
+    return buckets, pii

@@ -1,0 +1,9 @@
+"""gcp_gcs_pii_residency: Regulated PII stored in a Cloud Storage location the country does not allow (rule in ``checks/common/residency.py``)."""
+
+from __future__ import annotations
+
+from cloudaudit.checks.base import load_metadata
+from cloudaudit.checks.common.residency import COLUMN, detail, value_set
+
+METADATA = load_metadata(__file__)
+__all__ = ["COLUMN", "METADATA", "detail", "value_set"]
