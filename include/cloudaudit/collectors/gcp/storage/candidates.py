@@ -10,9 +10,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-SAMPLEABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".txt")
-_COMPRESSED = ".gz"
-
 
 @dataclass(frozen=True)
 class Listed:
@@ -24,11 +21,14 @@ class Listed:
 
 
 def is_sampleable_name(name: str) -> bool:
-    """>>> is_sampleable_name("a/b.CSV.gz"), is_sampleable_name("x.png")
-    (True, False)
+    """True when the extension names a format the parsers read (gzip looked through).
+
+    >>> is_sampleable_name("a/b.CSV.gz"), is_sampleable_name("app.log"), is_sampleable_name("x.png")
+    (True, True, False)
     """
-    lowered = name.lower().removesuffix(_COMPRESSED)
-    return lowered.endswith(SAMPLEABLE_SUFFIXES)
+    from cloudaudit.formats.sniff import format_from_extension, strip_gzip_extension
+
+    return format_from_extension(strip_gzip_extension(name)) is not None
 
 
 def is_placeholder(item: Listed) -> bool:

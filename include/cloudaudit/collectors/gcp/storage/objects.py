@@ -24,14 +24,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SNIFF_BYTES = 4096
 
+def whole_object_format(item: Listed, head: bytes) -> str | None:
+    """The format of an object that parses only whole (Parquet footer, XLSX zip directory), else None.
 
-def whole_object_format(name: str, head: bytes) -> str | None:
-    """The format of an object that parses only whole (Parquet footer, XLSX zip directory), else None."""
-    from cloudaudit.formats import WHOLE_OBJECT_FORMATS, sniff
+    Unsupported content is not decided here: ``analyse_bytes`` gives it its reason.
+    """
+    from cloudaudit.formats import SNIFF_BYTES, WHOLE_OBJECT_FORMATS, sniff
 
-    fmt = sniff(name, head[:_SNIFF_BYTES]).removesuffix(".gz")
+    try:
+        fmt = sniff(item.name, head[:SNIFF_BYTES], item.content_type).removesuffix(".gz")
+    except SampleSkipped:
+        return None
     return fmt if fmt in WHOLE_OBJECT_FORMATS else None
 
 
@@ -51,7 +55,7 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
     if item.size == 0:
         return SampleResult(**base, status=CoverageStatus.PARTIAL, reason="empty object")
     # Over the limit, a name that says Parquet/XLSX is not worth a download that cannot parse.
-    if item.size > limits.max_object_bytes and (fmt := whole_object_format(item.name, b"")):
+    if item.size > limits.max_object_bytes and (fmt := whole_object_format(item, b"")):
         return _too_big(base, fmt, item.size, limits)
     end = min(item.size, limits.max_object_bytes) - 1  # the whole object when it fits
     try:
@@ -62,7 +66,7 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
         return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getObject", exc))
     data = data[: limits.max_object_bytes]  # in case a server ignores the Range header
     truncated = len(data) < item.size
-    if truncated and (fmt := whole_object_format(item.name, data)):  # content said so, not the name
+    if truncated and (fmt := whole_object_format(item, data)):  # content said so, not the name
         return _too_big(base, fmt, item.size, limits)
     return _analyse(base, item, data, truncated, country=country, limits=limits)
 
