@@ -1,0 +1,318 @@
+"""Start, stop and inspect the demo estate: emulators on loopback, PID records, rendered inventory.
+
+The state directory holds ``estate.json`` (what runs where: PIDs, ports, URLs, start time),
+one log file per emulator, the rendered ``inventory.yaml`` and, once seeded, ``truth.json``
+and ``planted.json``. Every emulator is its own process group so that ``stop_estate`` ends
+it, children included, by the PID recorded at start: no orphans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cloudaudit.config import estate_dir
+from cloudaudit.errors import CloudauditError
+from cloudaudit.estate import layout
+from cloudaudit.estate.ports import LOOPBACK, free_port, http_ready, wait_until
+from cloudaudit.estate.processes import is_alive, spawn, terminate_group
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "estate.json"
+INVENTORY_FILE = "inventory.yaml"
+LOCK_FILE = ".estate.lock"
+LOG_DIR = "logs"
+FORMAT_VERSION = 1
+READY_DEADLINE_S = 60.0  # cold interpreters on a busy 2-core machine need their time
+
+
+class EstateError(CloudauditError):
+    """Raised when the estate cannot be started, or its state directory is unusable."""
+
+
+@dataclass(frozen=True)
+class EmulatorInfo:
+    """One running emulator: its process group leader, where it listens, where it logs."""
+
+    name: str  # moto | bigquery | storage-<project>
+    kind: str  # moto | bigquery | storage
+    pid: int
+    port: int
+    url: str
+    log: str
+    project: str | None = None
+
+
+@dataclass(frozen=True)
+class EstateInfo:
+    """What ``estate.json`` records about a running estate."""
+
+    state_dir: Path
+    started_at: str
+    emulators: tuple[EmulatorInfo, ...]
+    seeded: bool = False
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def moto_url(self) -> str:
+        return self._one("moto").url
+
+    @property
+    def bigquery_url(self) -> str:
+        return self._one("bigquery").url
+
+    def storage_url(self, project: str) -> str:
+        return self._one(f"storage-{project}").url
+
+    @property
+    def storage_urls(self) -> dict[str, str]:
+        return {e.project: e.url for e in self.emulators if e.kind == "storage" and e.project}
+
+    @property
+    def inventory_path(self) -> Path:
+        return self.state_dir / INVENTORY_FILE
+
+    def _one(self, name: str) -> EmulatorInfo:
+        for emulator in self.emulators:
+            if emulator.name == name:
+                return emulator
+        raise EstateError(f"the estate in {self.state_dir} runs no emulator named {name}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION, "state_dir": str(self.state_dir), "started_at": self.started_at,
+            "seeded": self.seeded, "seed": self.seed, "emulators": [asdict(e) for e in self.emulators],
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], state_dir: Path) -> EstateInfo:
+        return cls(
+            state_dir=state_dir, started_at=str(data["started_at"]),
+            emulators=tuple(EmulatorInfo(**e) for e in data["emulators"]),
+            seeded=bool(data.get("seeded", False)), seed=data.get("seed"), extra=dict(data.get("extra") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    name: str
+    kind: str
+    argv: tuple[str, ...]
+    port: int
+    probe_path: str
+    project: str | None = None
+
+
+def _plans() -> list[_Plan]:
+    """One moto server for every AWS account, one storage emulator per project, one BigQuery."""
+    python = sys.executable
+    plans: list[_Plan] = []
+    port = free_port()
+    plans.append(_Plan("moto", "moto", (python, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)),
+                       port, "/moto-api/"))
+    for project in layout.gcp_projects():
+        port = free_port()
+        # -q: the emulator logs request bodies at debug level, and those would hold PII.
+        plans.append(_Plan(f"storage-{project.project_id}", "storage",
+                           (python, "-m", "gcp_storage_emulator", "start", "--host", LOOPBACK,
+                            "--port", str(port), "--in-memory", "-q"),
+                           port, "/", project=project.project_id))
+    port = free_port()
+    plans.append(_Plan("bigquery", "bigquery",
+                       (python, "-m", "cloudaudit.estate.bigquery_emulator", "--host", LOOPBACK, "--port", str(port)),
+                       port, "/"))
+    return plans
+
+
+def _resolve(state_dir: Path | None) -> Path:
+    return Path(state_dir) if state_dir is not None else estate_dir()
+
+
+@contextlib.contextmanager
+def _locked(state_dir: Path) -> Iterator[None]:
+    """Serialise up/down on one state directory (two `estate up` at once would start two estates)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with (state_dir / LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_state(state_dir: Path) -> EstateInfo | None:
+    path = state_dir / STATE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return EstateInfo.from_json(data, state_dir)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise EstateError(f"{path}: unreadable estate record; remove it after checking no emulator runs") from None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _write_state(info: EstateInfo) -> None:
+    _write_json(info.state_dir / STATE_FILE, info.to_json())
+
+
+def _write_inventory(info: EstateInfo) -> None:
+    inventory = layout.render_inventory(info.moto_url, info.storage_urls, info.bigquery_url)
+    text = "# Rendered by `cloudaudit estate up`: the running demo estate's endpoints.\n"
+    text += yaml.safe_dump(inventory, sort_keys=False, allow_unicode=True)
+    tmp = info.inventory_path.with_suffix(".yaml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(info.inventory_path)
+
+
+def _all_alive(info: EstateInfo) -> bool:
+    return all(is_alive(e.pid) for e in info.emulators)
+
+
+def _stop_emulators(emulators: tuple[EmulatorInfo, ...] | list[EmulatorInfo]) -> list[str]:
+    """Stop each process group; returns the names of any that would not die."""
+    stubborn: list[str] = []
+    for emulator in emulators:
+        if not terminate_group(emulator.pid):
+            stubborn.append(f"{emulator.name} (pid {emulator.pid})")
+    return stubborn
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _wait_ready(emulator: EmulatorInfo, probe_path: str) -> None:
+    """Wait for the emulator to answer HTTP; fail naming it and its log if it exits or stays silent."""
+    ready = wait_until(lambda: http_ready(emulator.url + probe_path), deadline_s=READY_DEADLINE_S,
+                       give_up=lambda: not is_alive(emulator.pid))
+    if ready:
+        return
+    state = "exited" if not is_alive(emulator.pid) else f"did not answer within {READY_DEADLINE_S:.0f} s"
+    tail = _tail(Path(emulator.log))
+    raise EstateError(f"emulator {emulator.name} {state} on {emulator.url}; see its log {emulator.log}"
+                      + (f"\n--- last lines of {emulator.log} ---\n{tail}" if tail else ""))
+
+
+def _start_emulators(state_dir: Path) -> tuple[EmulatorInfo, ...]:
+    logs = state_dir / LOG_DIR
+    started: list[tuple[EmulatorInfo, str]] = []
+    try:
+        for plan in _plans():
+            log_path = logs / f"{plan.name}.log"
+            pid = spawn(plan.argv, log_path)
+            emulator = EmulatorInfo(plan.name, plan.kind, pid, plan.port, f"http://{LOOPBACK}:{plan.port}",
+                                    str(log_path), plan.project)
+            started.append((emulator, plan.probe_path))
+            log.info("started %s (pid %d) on port %d", plan.name, pid, plan.port)
+        # All emulators boot in parallel; only then wait for each in turn.
+        for emulator, probe_path in started:
+            _wait_ready(emulator, probe_path)
+    except BaseException:
+        _stop_emulators([e for e, _ in started])  # never leave half an estate running
+        raise
+    return tuple(e for e, _ in started)
+
+
+def start_estate(state_dir: Path | None = None, *, seed: bool = True, seed_value: int | None = None) -> EstateInfo:
+    """Start the demo estate in ``state_dir`` (default ``config.estate_dir()``) and seed it.
+
+    Idempotent: when an estate recorded there is fully running it is returned as it is (not
+    re-seeded). A partly dead one is stopped and started afresh.
+    """
+    state_dir = _resolve(state_dir)
+    with _locked(state_dir):
+        current = _read_state(state_dir)
+        if current is not None:
+            if _all_alive(current):
+                log.info("estate already running in %s", state_dir)
+                return current
+            log.warning("estate in %s is partly dead: restarting it", state_dir)
+            _stop_emulators(current.emulators)
+            (state_dir / STATE_FILE).unlink(missing_ok=True)
+        emulators = _start_emulators(state_dir)
+        info = EstateInfo(state_dir=state_dir, started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                          emulators=emulators)
+        try:
+            _write_state(info)
+            _write_inventory(info)
+            if seed:
+                from cloudaudit.estate.seed import DEFAULT_SEED, seed_estate
+
+                value = DEFAULT_SEED if seed_value is None else seed_value
+                seed_estate(info, seed=value)
+                info = EstateInfo(state_dir=state_dir, started_at=info.started_at, emulators=emulators,
+                                  seeded=True, seed=value)
+                _write_state(info)
+        except BaseException:
+            _stop_emulators(emulators)
+            _forget(state_dir)
+            raise
+        return info
+
+
+def _forget(state_dir: Path) -> None:
+    """Remove the PID records and the rendered inventory (it would point at dead ports)."""
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    (state_dir / INVENTORY_FILE).unlink(missing_ok=True)
+
+
+def stop_estate(state_dir: Path | None = None) -> None:
+    """Stop every emulator recorded in ``state_dir`` (SIGTERM, then SIGKILL) and remove the records.
+
+    Stopping an estate that is not running is a no-op. Logs, ``truth.json`` and ``planted.json``
+    are kept for inspection.
+    """
+    state_dir = _resolve(state_dir)
+    if not state_dir.exists():
+        return
+    with _locked(state_dir):
+        current = _read_state(state_dir)
+        if current is None:
+            (state_dir / INVENTORY_FILE).unlink(missing_ok=True)
+            return
+        stubborn = _stop_emulators(current.emulators)
+        if stubborn:
+            raise EstateError("could not stop " + ", ".join(stubborn) + "; the estate record is kept")
+        _forget(state_dir)
+
+
+def estate_status(state_dir: Path | None = None) -> EstateInfo | None:
+    """The recorded estate in ``state_dir``, or None when none is recorded."""
+    return _read_state(_resolve(state_dir))
+
+
+def emulator_alive(emulator: EmulatorInfo) -> bool:
+    return is_alive(emulator.pid)
+
+
+@contextlib.contextmanager
+def running_estate(state_dir: Path | None = None, *, seed: bool = True) -> Iterator[EstateInfo]:
+    """Run the estate for the duration of a ``with`` block (pytest fixtures); always stops it."""
+    info = start_estate(state_dir, seed=seed)
+    try:
+        yield info
+    finally:
+        stop_estate(info.state_dir)
