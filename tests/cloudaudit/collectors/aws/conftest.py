@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import random
 import socket
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ _ACCOUNT_IDS = itertools.count(random.Random().randrange(100_000_000_000, 900_00
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -53,29 +53,39 @@ class BucketSurvey:
     candidates: list[ListedObject] = field(default_factory=list)
 
 
+def _bucket_page(s3: Any, **args: Any) -> dict[str, Any]:
+    try:
+        return aws_call("ListBuckets", partial(s3.list_buckets, **args)) or {}
+    except CallFailed as exc:
+        raise (Unreachable if exc.transport else AccessDenied)(str(exc)) from None
+
+
 def list_bucket_names(clients: AwsClients, max_buckets: int) -> list[tuple[str, str]]:
     """(name, region hint) of up to ``max_buckets`` buckets, paginated.
 
     Raises ``AccessDenied``/``Unreachable``: without the bucket list nothing can be assessed.
     """
     s3 = clients.s3()
-    found: list[tuple[str, str]] = []
+    buckets: list[dict[str, Any]] = []
     token: str | None = None
-    while len(found) < max_buckets:
-        args: dict[str, Any] = {"MaxBuckets": min(LIST_BUCKETS_PAGE_SIZE, max_buckets - len(found))}
-        if token:
-            args["ContinuationToken"] = token
-        try:
-            page = aws_call("ListBuckets", partial(s3.list_buckets, **args)) or {}
-        except CallFailed as exc:
-            raise (Unreachable if exc.transport else AccessDenied)(str(exc)) from None
-        found.extend((b["Name"], (b.get("BucketRegion") or "").lower()) for b in page.get("Buckets") or [])
+    while len(buckets) < max_buckets:
+        page_size = min(LIST_BUCKETS_PAGE_SIZE, max_buckets - len(buckets))
+        page = _bucket_page(s3, MaxBuckets=page_size, **({"ContinuationToken": token} if token else {}))
+        listed = page.get("Buckets") or []
+        if not buckets and not page.get("ContinuationToken") and len(listed) >= page_size:
+            # A full first page without a token: the store (moto, some S3-compatibles) cuts at
+            # MaxBuckets instead of paginating. Ask for the whole list rather than miss buckets.
+            listed = _bucket_page(s3).get("Buckets") or []
+            token = "unpaginated" if len(listed) > max_buckets else None
+            buckets = listed
+            break
+        buckets.extend(listed)
         token = page.get("ContinuationToken")
         if not token:
             break
     if token:
         log.warning("bucket list cut at max_resources=%d", max_buckets)
-    return found[:max_buckets]
+    return [(b["Name"], (b.get("BucketRegion") or "").lower()) for b in buckets[:max_buckets]]
 
 
 def survey_bucket(clients: AwsClients, name: str, region_hint: str, limits: Limits) -> BucketSurvey:
