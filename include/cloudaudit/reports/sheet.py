@@ -1,0 +1,98 @@
+"""Writing one table to a worksheet: safe cell values, header, frozen pane, filter, widths, colours.
+
+Imported only by ``reports.xlsx``, which is imported inside tasks: openpyxl loads here at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+MAX_CELL_CHARS = 32_767  # Excel's limit per cell
+MIN_WIDTH, MAX_WIDTH = 8, 60
+FILTER_BUTTON = 3  # characters of width the autofilter arrow takes
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", start_color="1F3864", end_color="1F3864")
+HEADER_BORDER = Border(bottom=Side(style="thin", color="000000"))
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+# Conditional fills (colours an auditor reads at a glance): value → background colour.
+RED, ORANGE, AMBER, YELLOW, GREEN, BLUE, GREY = "F8696B", "F4B183", "FFD966", "FFF2CC", "C6EFCE", "DDEBF7", "EDEDED"
+SEVERITY_FILLS = {"critical": RED, "high": ORANGE, "medium": AMBER, "low": YELLOW, "info": BLUE}
+STATUS_FILLS = {"FAIL": RED, "NOT_ASSESSED": AMBER, "PASS": GREEN}
+COVERAGE_FILLS = {"NOT_ASSESSED": RED, "PARTIAL": AMBER, "ASSESSED": GREEN}
+PUBLIC_FILLS = {"yes": RED, "unknown": AMBER, "no": GREEN}
+
+
+def fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour, bgColor=colour)
+
+
+def safe_text(value: str) -> str:
+    """Text a cell can hold: no XML-illegal control characters, at most Excel's cell limit.
+
+    >>> safe_text("a\\x00b"), len(safe_text("x" * 40_000))
+    ('a\\ufffdb', 32767)
+    """
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= MAX_CELL_CHARS else value[: MAX_CELL_CHARS - 1] + "…"
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write one value; text is always text, never a formula (``=cmd|...`` in a bucket name stays inert)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = safe_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def display_width(value: Any) -> int:
+    """Characters a value needs; CJK and Thai script count wider than Latin."""
+    text = "" if value is None else str(value)
+    longest_line = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if ord(ch) >= 0x1100 else 1 for ch in longest_line)
+
+
+def write_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                wrap: Iterable[str] = ()) -> int:
+    """Header in row 1 (styled, frozen, filtered), then the rows; columns sized to content.
+
+    Returns the last row written (1 when there are no data rows).
+    """
+    widths = [display_width(h) + FILTER_BUTTON for h in headers]
+    wrapped = {headers.index(name) for name in wrap if name in headers}
+    for column, header in enumerate(headers, start=1):
+        cell = put(ws, 1, column, header)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
+    last = 1
+    for last, values in enumerate(rows, start=2):
+        for index, value in enumerate(values):
+            cell = put(ws, last, index + 1, value)
+            cell.alignment = WRAP if index in wrapped else TOP
+            widths[index] = max(widths[index], display_width(value))
+    for index, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 1, MIN_WIDTH), MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    return last
+
+
+def colour_column(ws: Worksheet, headers: Sequence[str], name: str, last_row: int,
+                  fills: Mapping[str, str]) -> None:
+    """Conditional fills on one column by its exact value (they follow sorting and filtering)."""
+    letter = get_column_letter(headers.index(name) + 1)
+    target = f"{letter}2:{letter}{max(last_row, 2)}"
+    for value, colour in fills.items():
+        ws.conditional_formatting.add(
+            target, CellIsRule(operator="equal", formula=[f'"{value}"'], fill=fill(colour)))

@@ -1,0 +1,157 @@
+"""The compliance spreadsheet ``compliance_<CC>_<D>.xlsx`` (openpyxl), byte-for-byte reproducible.
+
+Sheets, in order: Summary, Findings, PII Inventory, Resources, Coverage. Row 1 of each is
+its header. Identical reports give identical bytes: workbook times come from
+``generated_at`` and the zip is rewritten with fixed entry timestamps.
+Import this module inside tasks only (openpyxl).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from cloudaudit.evidence.zipwrite import restamp_zip, zip_timestamp
+from cloudaudit.model import (
+    COVERAGE_COLUMNS,
+    FINDINGS_COLUMNS,
+    PII_INVENTORY_COLUMNS,
+    CoverageRow,
+    Finding,
+    PiiInventoryRow,
+    PiiType,
+    ResourceRow,
+)
+from cloudaudit.reports.model import CountryReport
+from cloudaudit.reports.sheet import (
+    COVERAGE_FILLS,
+    PUBLIC_FILLS,
+    SEVERITY_FILLS,
+    STATUS_FILLS,
+    colour_column,
+    write_table,
+)
+from cloudaudit.reports.summary import sort_findings
+from cloudaudit.reports.summary_sheet import write_summary
+
+SHEETS = ("Summary", "Findings", "PII Inventory", "Resources", "Coverage")
+FINDINGS_SHEET_COLUMNS = (*FINDINGS_COLUMNS, "Remediation")
+RESOURCES_COLUMNS = ("Country", "Environment", "Provider", "Service", "Resource", "Kind", "Location", "Public",
+                     "PII Types", "Status", "Notes")
+
+
+def pii_types_text(types: Iterable[PiiType]) -> str:
+    """Comma-separated, sorted, each once.
+
+    >>> pii_types_text([PiiType.VIN, PiiType.EMAIL_ADDRESS, PiiType.VIN])
+    'EMAIL_ADDRESS, VIN'
+    """
+    return ", ".join(sorted({str(t) for t in types}))
+
+
+def public_text(public: bool | None) -> str:
+    """>>> public_text(True), public_text(False), public_text(None)
+    ('yes', 'no', 'unknown')
+    """
+    return "unknown" if public is None else ("yes" if public else "no")
+
+
+def finding_row(f: Finding) -> list[Any]:
+    return [f.country, f.environment, f.provider, f.service, f.resource, f.location, f.check_id, f.check,
+            str(f.category), str(f.severity), str(f.status), f.detail, pii_types_text(f.pii_types),
+            f.first_seen, f.evidence, f.remediation]
+
+
+def pii_row(r: PiiInventoryRow) -> list[Any]:
+    return [r.country, r.environment, r.provider, r.resource, r.location, r.field, str(r.pii_type),
+            r.rows_sampled, r.matches, r.masked_example, public_text(r.public)]
+
+
+def resource_row(r: ResourceRow) -> list[Any]:
+    return [r.country, r.environment, r.provider, r.service, r.resource, r.kind, r.location,
+            public_text(r.public), pii_types_text(r.pii_types), str(r.status), r.notes]
+
+
+def coverage_row(r: CoverageRow) -> list[Any]:
+    return [r.country, r.environment, r.provider, r.service, r.resource, str(r.status), r.reason,
+            r.objects_sampled, r.rows_sampled]
+
+
+def _pii_sort_key(r: PiiInventoryRow) -> tuple[bool, str, str, str, str]:
+    return (not r.public, r.environment, r.resource, r.field, str(r.pii_type))  # public exposures first
+
+
+def _table(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+           wrap: Iterable[str] = ()) -> tuple[Worksheet, int]:
+    ws = wb.create_sheet(title)
+    return ws, write_table(ws, headers, rows, wrap)
+
+
+def build_workbook(report: CountryReport) -> Workbook:
+    """The workbook object, for callers (and tests) that want to inspect it before saving."""
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None  # a new Workbook always has one sheet
+    summary.title = "Summary"
+    write_summary(summary, report)
+
+    findings = sort_findings(report.findings)
+    ws, last = _table(wb, "Findings", FINDINGS_SHEET_COLUMNS, (finding_row(f) for f in findings),
+                      wrap=("Detail", "Remediation"))
+    colour_column(ws, FINDINGS_SHEET_COLUMNS, "Severity", last, SEVERITY_FILLS)
+    colour_column(ws, FINDINGS_SHEET_COLUMNS, "Status", last, STATUS_FILLS)
+
+    pii = sorted(report.pii_inventory, key=_pii_sort_key)
+    ws, last = _table(wb, "PII Inventory", PII_INVENTORY_COLUMNS, (pii_row(r) for r in pii))
+    colour_column(ws, PII_INVENTORY_COLUMNS, "Public", last, PUBLIC_FILLS)
+
+    resources = sorted(report.resources, key=lambda r: (r.environment, r.resource))
+    ws, last = _table(wb, "Resources", RESOURCES_COLUMNS, (resource_row(r) for r in resources), wrap=("Notes",))
+    colour_column(ws, RESOURCES_COLUMNS, "Public", last, PUBLIC_FILLS)
+    colour_column(ws, RESOURCES_COLUMNS, "Status", last, COVERAGE_FILLS)
+
+    coverage = sorted(report.coverage, key=lambda r: (r.environment, r.resource))
+    ws, last = _table(wb, "Coverage", COVERAGE_COLUMNS, (coverage_row(r) for r in coverage), wrap=("Reason",))
+    colour_column(ws, COVERAGE_COLUMNS, "Status", last, COVERAGE_FILLS)
+
+    _set_properties(wb, report)
+    return wb
+
+
+def _utc_naive(moment: str) -> datetime:
+    """openpyxl writes document times as naive UTC."""
+    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def _set_properties(wb: Workbook, report: CountryReport) -> None:
+    generated = _utc_naive(report.generated_at)
+    props = wb.properties
+    props.creator = f"cloudaudit {report.tool_version}"
+    props.lastModifiedBy = props.creator
+    props.title = f"Compliance report {report.country} {report.run_date}"
+    props.subject = report.policy.regulation
+    props.created = generated
+    props.modified = generated
+
+
+def save_workbook_bytes(wb: Workbook, generated_at: str) -> bytes:
+    """Serialise without openpyxl's wall-clock ``modified`` stamp, then fix the zip's timestamps."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return restamp_zip(buffer.getvalue(), zip_timestamp(_utc_naive(generated_at)))
+
+
+def render_workbook(report: CountryReport) -> bytes:
+    """The spreadsheet's bytes; identical reports give identical bytes."""
+    return save_workbook_bytes(build_workbook(report), report.generated_at)
