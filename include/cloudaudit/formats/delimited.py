@@ -1,0 +1,149 @@
+"""CSV and TSV: delimiter and header detection, bounded row reading.
+
+A first row is a header unless one of its cells looks like data (an e-mail, a number, a date,
+a URL, a long value); headerless files get ``column_<n>`` names (1-based).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cloudaudit.config import Limits
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.values import FieldTable, format_value, unique_names
+
+DELIMITERS = (",", "\t", ";", "|")
+_PROBE_ROWS = 20
+_PROBE_CHARS = 65_536
+_MIN_CONSISTENT_SHARE = 0.8  # rows with the usual width, for content to count as delimited
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
+_MAX_HEADER_CHARS = 64
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How well a delimiter splits the probe: the usual row width and the share of rows with it."""
+
+    delimiter: str
+    width: int
+    share: float
+    rows: int
+
+
+def detect_delimiter(text: str) -> str | None:
+    """The delimiter of delimited content, or None when ``text`` does not look delimited.
+
+    >>> detect_delimiter("a;b;c\\n1;2;3\\n"), detect_delimiter("just some words\\nmore words")
+    (';', None)
+    """
+    fits = [fit for fit in _fits(text) if fit.rows >= 2 and fit.share >= _MIN_CONSISTENT_SHARE]
+    return _best(fits, None)
+
+
+def choose_delimiter(text: str, preferred: str) -> str:
+    """The delimiter to parse a file declared CSV/TSV with: the best fit, else ``preferred``."""
+    return _best(list(_fits(text)), preferred) or preferred
+
+
+def _best(fits: list[_Fit], preferred: str | None) -> str | None:
+    if not fits:
+        return None
+    best = max(fits, key=lambda fit: (round(fit.share, 2), fit.delimiter == preferred, fit.width))
+    return best.delimiter
+
+
+def _fits(text: str) -> Iterator[_Fit]:
+    probe = text[:_PROBE_CHARS]
+    for delimiter in DELIMITERS:
+        if delimiter not in probe:
+            continue
+        widths = [len(row) for row in _read_rows(probe, delimiter, _PROBE_ROWS)[0]]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        if width >= 2:
+            yield _Fit(delimiter, width, count / len(widths), len(widths))
+
+
+def _read_rows(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], bool]:
+    """Up to ``limit`` non-empty rows, and whether a parse error ended the read early.
+
+    The error (an unbalanced quote swallowing the rest into one oversized field) keeps the
+    rows before it: those parsed cleanly.
+    """
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+    except csv.Error:
+        return rows, True
+    return rows, False
+
+
+def looks_like_value(cell: str) -> bool:
+    """True for cells a header would not hold: e-mails, numbers, dates, URLs, long text.
+
+    >>> [looks_like_value(c) for c in ("email", "氏名", "a@b.example", "2024-01-31", "12.5", "address_line_1")]
+    [False, False, True, True, True, False]
+    """
+    if len(cell) > _MAX_HEADER_CHARS or "@" in cell:
+        return True
+    if sum(ch.isdigit() for ch in cell) >= 3 or _NUMBER.fullmatch(cell):
+        return True
+    return cell.lower().startswith(("http://", "https://", "www."))
+
+
+def is_header(row: list[str]) -> bool:
+    """A first row is a header when most cells are filled and none looks like a data value."""
+    cells = [cell.strip() for cell in row]
+    named = [cell for cell in cells if cell]
+    if not named or len(named) * 2 < len(cells):
+        return False
+    return not any(looks_like_value(cell) for cell in named)
+
+
+def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, preferred: str = ",") -> FieldTable:
+    """Rows of a CSV/TSV text into fields; with ``truncated`` the last (partial) row is dropped."""
+    delimiter = choose_delimiter(text, preferred)
+    wanted = limits.max_rows + 2  # header + rows + one more, to know whether more follow
+    table = FieldTable(limits)
+    rows, failed = _read_rows(text, delimiter, wanted)
+    if failed and not rows:
+        raise SampleSkipped(f"{fmt}: corrupt or unreadable")
+    if len(rows) >= wanted:
+        rows = rows[:-1]
+        table.truncated = True
+    elif truncated and rows:
+        rows = rows[:-1]  # the range read cut it
+        table.truncated = True
+    table.truncated = table.truncated or failed
+    if not rows:
+        return table
+    if is_header(rows[0]):
+        header = [cell.strip() or f"column_{n}" for n, cell in enumerate(rows[0][: limits.max_fields], 1)]
+        names = unique_names(header)
+        rows = rows[1:]
+    else:
+        names = []
+    for name in names:
+        table.declare(name)
+    for row in rows[: limits.max_rows]:
+        _add_row(table, names, row, limits.max_fields)
+    return table
+
+
+def _add_row(table: FieldTable, names: list[str], row: list[str], max_fields: int) -> None:
+    width = max(len(names), min(len(row), max_fields))
+    for index in range(width):
+        name = names[index] if index < len(names) else f"column_{index + 1}"
+        table.add(name, format_value(row[index]) if index < len(row) else None)
+    table.rows += 1

@@ -1,0 +1,74 @@
+"""Bytes → text: UTF-8 (with or without BOM), UTF-16/32 with a BOM, else the legacy code page.
+
+Dealer files exported on Windows are often Shift_JIS/CP932 (Japan), TIS-620/CP874 (Thailand)
+or Windows-1258/1252; ``charset_normalizer`` picks among exactly those families, so a short
+Thai file is not mistaken for Cyrillic.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from cloudaudit.errors import SampleSkipped
+
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+LEGACY_ENCODINGS = ["cp932", "euc_jp", "cp874", "cp1258", "cp1252", "cp1250", "gb18030", "big5", "euc_kr"]
+_DETECTION_BYTES = 65_536  # enough to tell code pages apart; detection cost grows with input
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark announces, if any.
+
+    >>> bom_encoding(b"\\xef\\xbb\\xbfid"), bom_encoding(b"\\xff\\xfei\\x00"), bom_encoding(b"id")
+    ('utf-8-sig', 'utf-16', None)
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def decode_text(data: bytes, *, fmt: str, truncated: bool = False) -> str:
+    """Decode a text object; with ``truncated`` a character cut at the end is dropped, not an error."""
+    encoding = bom_encoding(data)
+    if encoding is None:
+        try:
+            return _nfc(_decode_incremental(data, "utf-8", truncated))
+        except UnicodeDecodeError:
+            encoding = detect_legacy_encoding(data)
+            if encoding is None:
+                raise SampleSkipped(f"{fmt}: unknown text encoding") from None
+            return _nfc(data.decode(encoding, errors="replace"))
+    try:
+        return _nfc(_decode_incremental(data, encoding, truncated))
+    except UnicodeDecodeError:
+        raise SampleSkipped(f"{fmt}: corrupt or unreadable") from None
+
+
+def detect_legacy_encoding(data: bytes) -> str | None:
+    """Best legacy code page for non-UTF-8 text, or None when nothing fits."""
+    from charset_normalizer import from_bytes
+
+    head = data[:_DETECTION_BYTES]
+    if len(data) > _DETECTION_BYTES:  # cut at a line end so no character is split
+        cut = head.rfind(b"\n")
+        head = head[: cut + 1] if cut > 0 else head
+    best = from_bytes(head, cp_isolation=LEGACY_ENCODINGS).best()
+    return None if best is None else str(best.encoding)
+
+
+def _decode_incremental(data: bytes, encoding: str, truncated: bool) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    return decoder.decode(data, final=not truncated)
+
+
+def _nfc(text: str) -> str:
+    # Windows-1258 writes Vietnamese tones as combining marks; detectors expect composed letters.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

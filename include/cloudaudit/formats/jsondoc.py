@@ -1,0 +1,172 @@
+"""JSON documents and JSON Lines into key-path fields.
+
+A top-level array is read as records (paths start at the records' keys); a single object is
+one record. Numbers keep their written digits (``Decimal``), so 1234567890123.0 reads
+``1234567890123``, never ``1.234567890123e12``. A document cut short by a range read keeps its
+finished members and items: a value the cut may have shortened is dropped, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from cloudaudit.config import Limits
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.flatten import flatten_record
+from cloudaudit.formats.values import FieldTable
+
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_MAX_DEPTH = 200
+_MISSING = object()  # no value could be read at this position
+
+
+def parse_json(text: str, *, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:
+    """A JSON document (or, if it turns out to hold one value per line, JSON Lines).
+
+    Returns the format actually read (``json`` or ``jsonl``) and the fields.
+    """
+    if truncated:
+        document = partial_json(text, max_items=limits.max_rows + 1)
+        if document is _MISSING:
+            raise SampleSkipped("json: corrupt or unreadable")
+        return "json", _records(document, limits, truncated=True)
+    try:
+        document = _DECODER.decode(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # several values: JSON Lines named .json
+            return "jsonl", parse_jsonl(text, limits=limits, truncated=False)
+        raise SampleSkipped("json: corrupt or unreadable") from None
+    except (ValueError, RecursionError):  # over-long integers, absurd nesting
+        raise SampleSkipped("json: corrupt or unreadable") from None
+    return "json", _records(document, limits, truncated=False)
+
+
+def _records(document: Any, limits: Limits, *, truncated: bool) -> FieldTable:
+    table = FieldTable(limits, truncated=truncated)
+    records = document if isinstance(document, list) else [document]
+    if len(records) > limits.max_rows:
+        table.truncated = True
+    for record in records[: limits.max_rows]:
+        flatten_record(table, record)
+        table.rows += 1
+    return table
+
+
+def parse_jsonl(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
+    """One JSON value per line; unparsable lines are skipped, all of them unparsable is corrupt."""
+    if truncated:
+        text = text[: text.rfind("\n") + 1]  # the range read cut the last line
+    table = FieldTable(limits, truncated=truncated)
+    bad = 0
+    for line in _lines(text):
+        if table.full:
+            table.truncated = True
+            break
+        try:
+            record = _DECODER.decode(line)
+        except (ValueError, RecursionError):
+            bad += 1
+            continue
+        flatten_record(table, record)
+        table.rows += 1
+    if bad and not table.rows:
+        raise SampleSkipped("jsonl: corrupt or unreadable")
+    return table
+
+
+def _lines(text: str) -> Any:
+    """Non-blank lines split on ``\\n`` only (U+2028 may appear raw inside JSON strings)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end].strip()
+        if line:
+            yield line.lstrip("\ufeff")
+        start = end + 1
+
+
+def partial_json(text: str, *, max_items: int) -> Any:
+    """The finished part of a JSON document cut short, or ``_MISSING`` if none.
+
+    A cut item of an array is dropped (a partial record); a cut member of an object is kept
+    when it is an object or array, with its own finished parts. Arrays stop after ``max_items``.
+
+    >>> partial_json('{"a": 1, "b": [{"c": 2}, {"c": 3}, {"c"', max_items=10)
+    {'a': 1, 'b': [{'c': 2}, {'c': 3}]}
+    >>> partial_json('[{"phone": "0312"}, {"phone": 9012', max_items=10)
+    [{'phone': '0312'}]
+    """
+    value, _, _ = _value(text, _skip(text, 0), 0, max_items)
+    return value
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _value(text: str, pos: int, depth: int, max_items: int) -> tuple[Any, int, bool]:
+    """(value or _MISSING, end position, whether the value is complete)."""
+    if pos >= len(text) or depth > _MAX_DEPTH:
+        return _MISSING, pos, False
+    try:
+        value, end = _DECODER.raw_decode(text, pos)
+    except (ValueError, RecursionError):
+        if text[pos] == "{":
+            return _object(text, pos, depth, max_items)
+        if text[pos] == "[":
+            return _array(text, pos, depth, max_items)
+        return _MISSING, pos, False
+    if end >= len(text) and text[pos] not in "{[\"":
+        return _MISSING, end, False  # a number or literal may go on past the cut
+    return value, end, True
+
+
+def _object(text: str, pos: int, depth: int, max_items: int) -> tuple[dict[str, Any], int, bool]:
+    members: dict[str, Any] = {}
+    pos = _skip(text, pos + 1)
+    while pos < len(text):
+        char = text[pos]
+        if char == "}":
+            return members, pos + 1, True
+        if char == ",":
+            pos = _skip(text, pos + 1)
+            continue
+        try:
+            key, pos = _DECODER.raw_decode(text, pos)
+        except ValueError:
+            break
+        pos = _skip(text, pos)
+        if not isinstance(key, str) or pos >= len(text) or text[pos] != ":":
+            break
+        value, pos, complete = _value(text, _skip(text, pos + 1), depth + 1, max_items)
+        if complete or isinstance(value, dict | list):
+            members[key] = value
+        if not complete:
+            break
+        pos = _skip(text, pos)
+    return members, pos, False
+
+
+def _array(text: str, pos: int, depth: int, max_items: int) -> tuple[list[Any], int, bool]:
+    items: list[Any] = []
+    pos = _skip(text, pos + 1)
+    while pos < len(text) and len(items) < max_items:
+        char = text[pos]
+        if char == "]":
+            return items, pos + 1, True
+        if char == ",":
+            pos = _skip(text, pos + 1)
+            continue
+        value, pos, complete = _value(text, pos, depth + 1, max_items)
+        if not complete:
+            break
+        items.append(value)
+        pos = _skip(text, pos)
+    return items, pos, False

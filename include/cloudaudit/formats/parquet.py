@@ -1,0 +1,99 @@
+"""Parquet (pyarrow): read only the leading rows and columns the limits allow.
+
+Nested struct columns become dot paths and list items ``[]``, as in JSON. Only the row
+groups that hold the first ``max_rows`` rows are decoded, in batches, so a file whose pages
+inflate far beyond its size is cut at ``max_decompressed_bytes`` by the footer's own sizes.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.config import Limits
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.flatten import flatten_record
+from cloudaudit.formats.values import FieldTable
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+
+def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
+    """The first ``max_rows`` rows of a whole Parquet file."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        columns = _leading_columns(parquet.schema_arrow, limits.max_fields)
+        rows = _rows_within_budget(parquet, limits)
+        table = FieldTable(limits, truncated=rows < min(limits.max_rows, parquet.metadata.num_rows))
+        if rows:
+            _read_rows(parquet, columns, rows, table)
+    except SampleSkipped:
+        raise
+    except Exception:  # pyarrow raises ArrowInvalid, OSError and more; their messages quote data
+        raise SampleSkipped("parquet: corrupt or unreadable") from None
+    return table
+
+
+def _leading_columns(schema: pa.Schema, max_fields: int) -> list[str] | None:
+    """Top-level columns, in order, until they hold ``max_fields`` leaves (None: all of them)."""
+    names = schema.names
+    if len(set(names)) != len(names):
+        return None  # duplicate names cannot be selected by name
+    chosen: list[str] = []
+    leaves = 0
+    for arrow_field in schema:
+        if leaves >= max_fields:
+            break
+        chosen.append(arrow_field.name)
+        leaves += _leaf_count(arrow_field.type)
+    return chosen
+
+
+def _leaf_count(arrow_type: pa.DataType) -> int:
+    import pyarrow as pa
+
+    if pa.types.is_struct(arrow_type):
+        return sum(_leaf_count(arrow_type.field(i).type) for i in range(arrow_type.num_fields))
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type) or pa.types.is_fixed_size_list(arrow_type):
+        return _leaf_count(arrow_type.value_type)
+    if pa.types.is_map(arrow_type):
+        return _leaf_count(arrow_type.key_type) + _leaf_count(arrow_type.item_type)
+    return 1
+
+
+def _rows_within_budget(parquet: pq.ParquetFile, limits: Limits) -> int:
+    """How many leading rows fit ``max_rows`` and, by the footer's sizes, ``max_decompressed_bytes``."""
+    metadata = parquet.metadata
+    wanted = min(limits.max_rows, metadata.num_rows)
+    rows = 0
+    budget = limits.max_decompressed_bytes
+    for index in range(metadata.num_row_groups):
+        if rows >= wanted:
+            break
+        group = metadata.row_group(index)
+        if group.num_rows <= 0:
+            continue
+        bytes_per_row = max(group.total_byte_size, 0) / group.num_rows
+        take = min(group.num_rows, wanted - rows)
+        if bytes_per_row * take > budget:
+            take = int(budget // bytes_per_row) if bytes_per_row else take
+            rows += take
+            break
+        budget -= int(bytes_per_row * take)
+        rows += take
+    return rows
+
+
+def _read_rows(parquet: pq.ParquetFile, columns: list[str] | None, rows: int, table: FieldTable) -> None:
+    batch_size = min(rows, 1024)
+    for batch in parquet.iter_batches(batch_size=batch_size, columns=columns, use_threads=False):
+        records: list[dict[str, Any]] = batch.to_pylist()
+        for record in records:
+            if table.rows >= rows:
+                return
+            flatten_record(table, record)
+            table.rows += 1

@@ -1,0 +1,65 @@
+"""``parse_sample``: an object's bytes (whole, or the head of a range read) → a bounded Sample."""
+
+from __future__ import annotations
+
+from cloudaudit.config import Limits
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.compression import gunzip, is_gzip
+from cloudaudit.formats.delimited import parse_delimited
+from cloudaudit.formats.encoding import decode_text
+from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
+from cloudaudit.formats.plaintext import parse_text
+from cloudaudit.formats.sample import Sample
+from cloudaudit.formats.sniff import GZIP_SUFFIX, WHOLE_OBJECT_FORMATS, sniff_plain, strip_gzip_extension
+from cloudaudit.formats.values import FieldTable
+
+
+def needs_whole_object(fmt: str) -> bool:
+    """True for formats that cannot be read from a range (``parquet``, ``xlsx.gz``...).
+
+    >>> needs_whole_object("parquet.gz"), needs_whole_object("csv")
+    (True, False)
+    """
+    return fmt.removesuffix(GZIP_SUFFIX) in WHOLE_OBJECT_FORMATS
+
+
+def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = False,
+                 content_type: str | None = None) -> Sample:
+    """Parse a sampled object into fields, within ``limits``.
+
+    ``truncated`` means ``data`` is only the first bytes of a larger object: the last partial
+    record is dropped and a gzip stream is decompressed as far as it goes. Raises
+    ``SampleSkipped`` (reason only, never content) for unsupported, corrupt or unreadable input.
+    """
+    suffix = ""
+    if is_gzip(data):
+        inflated = gunzip(data, limits.max_decompressed_bytes)
+        if is_gzip(inflated.data):
+            raise SampleSkipped("unsupported format: nested gzip")
+        data, truncated, suffix = inflated.data, truncated or inflated.truncated, GZIP_SUFFIX
+        name, content_type = strip_gzip_extension(name), None
+    fmt = sniff_plain(name, data, content_type, truncated=truncated)
+    if fmt in WHOLE_OBJECT_FORMATS and truncated:
+        raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
+    fmt, table = _parse(fmt, data, limits, truncated)
+    return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated)
+
+
+def _parse(fmt: str, data: bytes, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:
+    if fmt == "parquet":
+        from cloudaudit.formats.parquet import parse_parquet
+
+        return fmt, parse_parquet(data, limits=limits)
+    if fmt == "xlsx":
+        from cloudaudit.formats.xlsx import parse_xlsx
+
+        return fmt, parse_xlsx(data, limits=limits)
+    text = decode_text(data, fmt=fmt, truncated=truncated)
+    if fmt in ("csv", "tsv"):
+        preferred = "\t" if fmt == "tsv" else ","
+        return fmt, parse_delimited(text, fmt=fmt, limits=limits, truncated=truncated, preferred=preferred)
+    if fmt == "json":
+        return parse_json(text, limits=limits, truncated=truncated)
+    if fmt == "jsonl":
+        return fmt, parse_jsonl(text, limits=limits, truncated=truncated)
+    return fmt, parse_text(text, limits=limits, truncated=truncated)

@@ -1,0 +1,97 @@
+"""XLSX (openpyxl, read-only, cached values): every sheet, row 1 is its header.
+
+Fields are ``<sheet>!<header>`` (``<sheet>!column_<n>`` for an empty header cell, or for
+every column when row 1 holds data rather than names). Shared strings are loaded whole by
+openpyxl, so the archive's declared sizes are checked against the decompression cap first.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+from cloudaudit.config import Limits
+from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.delimited import is_header
+from cloudaudit.formats.values import FieldTable, format_value, unique_names
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
+    """Up to ``max_rows`` data rows of every sheet of a whole XLSX workbook."""
+    from openpyxl import load_workbook
+
+    _check_archive(data, limits)
+    table = FieldTable(limits)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        try:
+            for sheet in workbook.worksheets:
+                rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
+                _read_sheet(table, str(sheet.title), rows, limits)
+                if (sheet.max_row or 0) > limits.max_rows + 2:  # the dimension says more rows follow
+                    table.truncated = True
+        finally:
+            workbook.close()
+    except SampleSkipped:
+        raise
+    except Exception:  # openpyxl surfaces zip, XML and value errors of every kind; messages may quote cells
+        raise SampleSkipped("xlsx: corrupt or unreadable") from None
+    return table
+
+
+def _check_archive(data: bytes, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise SampleSkipped("xlsx: corrupt or unreadable") from None
+    if declared > limits.max_decompressed_bytes * 4:
+        # Sheets stream row by row, but shared strings and styles are parsed whole.
+        raise SampleSkipped("xlsx: over the decompressed size limit")
+
+
+def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], limits: Limits) -> None:
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return
+    cells = [format_value(cell) or "" for cell in first]
+    width = _used_width(cells)
+    pending: list[tuple[Any, ...]] = []
+    if is_header(cells[:width]):
+        names = unique_names([cell or f"column_{n}" for n, cell in enumerate(cells[:width], 1)])
+    else:
+        names = []
+        pending.append(first)  # row 1 holds data: it is a record, not names
+    names = [f"{sheet}!{name}" for name in names]
+    for name in names:
+        table.declare(name)
+    read = 0
+    for row in _chain(pending, iterator):
+        values = [format_value(cell) for cell in row]
+        if not any(values):
+            continue
+        if read >= limits.max_rows:
+            table.truncated = True
+            break
+        for index in range(max(len(names), _used_width(values))):
+            name = names[index] if index < len(names) else f"{sheet}!column_{index + 1}"
+            table.add(name, values[index] if index < len(values) else None)
+        read += 1
+    table.rows += read
+
+
+def _used_width(values: list[str | None] | list[str]) -> int:
+    width = len(values)
+    while width and not values[width - 1]:
+        width -= 1
+    return width
+
+
+def _chain(first: list[tuple[Any, ...]], rest: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    yield from first
+    yield from rest
