@@ -10,6 +10,7 @@ from cloudaudit.config import CountryPolicy
 
 METADATA = load_metadata(__file__)  # the JSON beside this file; raises unless id == folder == module
 COLUMN = "pii_columns_tagged"
+PII_TYPES_COLUMN = "pii_types"  # the regulated types in untagged columns
 
 
 def value_set(policy: CountryPolicy) -> list[object]:

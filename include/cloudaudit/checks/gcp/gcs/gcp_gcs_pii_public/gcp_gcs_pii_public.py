@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cloudaudit.checks.base import load_metadata
-from cloudaudit.checks.common.exposure import COLUMN, detail, value_set
+from cloudaudit.checks.common.exposure import COLUMN, PII_TYPES_COLUMN, detail, value_set
 
 METADATA = load_metadata(__file__)
-__all__ = ["COLUMN", "METADATA", "detail", "value_set"]
+__all__ = ["COLUMN", "METADATA", "PII_TYPES_COLUMN", "detail", "value_set"]

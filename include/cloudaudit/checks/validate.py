@@ -1,0 +1,73 @@
+"""Top-level API of the validate step: one country's snapshots → report rows and GX results.
+
+    validation = validate_country("JP", policy, snapshots)
+    findings = apply_first_seen(validation.findings, history, run_date)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudaudit.checks.data_docs import render_data_docs
+from cloudaudit.checks.facts import build_facts
+from cloudaudit.checks.findings import (
+    coverage_findings,
+    coverage_rows,
+    locations,
+    pii_inventory,
+    resource_rows,
+    sort_findings,
+    validation_findings,
+)
+from cloudaudit.checks.timeline import apply_first_seen
+from cloudaudit.config import CountryPolicy
+from cloudaudit.model import CoverageRow, Finding, PiiInventoryRow, ResourceRow, Snapshot
+
+__all__ = ["Validation", "apply_first_seen", "validate_country"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Everything the publish step needs for one country."""
+
+    findings: list[Finding]
+    pii_inventory: list[PiiInventoryRow]
+    resources: list[ResourceRow]
+    coverage: list[CoverageRow]
+    gx_results: dict[str, dict[str, Any]] = field(default_factory=dict)  # suite name → validation result
+    data_docs: dict[str, str] = field(default_factory=dict)  # relative path → HTML
+
+
+def validate_country(country: str, policy: CountryPolicy, snapshots: Sequence[Snapshot]) -> Validation:
+    """Build the facts, run the country's suites, map the results to report rows.
+
+    Snapshots of other countries' environments are ignored. Results carry the latest
+    capture time instead of the wall clock, so a re-run gives identical output.
+    """
+    from cloudaudit.checks.suites import run_suites
+
+    mine = [s for s in snapshots if s.environment.country == country]
+    if len(mine) != len(snapshots):
+        log.warning("validate %s: ignoring %d snapshots of other countries", country, len(snapshots) - len(mine))
+    providers = {s.environment.name: s.environment.provider.value for s in mine}
+    facts = build_facts(mine, policy.regulated_pii)
+    validation_time = max((s.captured_at for s in mine), default="")
+    results = run_suites(policy, facts, validation_time=validation_time)
+    coverage = coverage_rows(country, mine)
+    findings = validation_findings(policy, facts, results, providers)
+    findings += coverage_findings(policy, coverage, locations(mine))
+    log.info("validate %s: %d environments, %d findings (%d FAIL)", country, len(mine), len(findings),
+             sum(1 for f in findings if f.status.value == "FAIL"))
+    return Validation(
+        findings=sort_findings(findings),
+        pii_inventory=pii_inventory(country, facts, providers),
+        resources=resource_rows(country, mine, facts),
+        coverage=coverage,
+        gx_results=results,
+        data_docs=render_data_docs(results),
+    )
