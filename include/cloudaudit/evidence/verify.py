@@ -16,6 +16,7 @@ import json
 import re
 import sys
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ MAX_ENTRIES = 100_000
 SIGNATURE_BYTES = 64
 _CHUNK = 1024 * 1024
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+# what zipfile raises on a damaged entry: bad CRC, broken deflate stream, encryption, unknown method
+_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,8 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise EvidenceError(f"{path}: is a directory, not a bundle") from None
     except OSError as exc:
         raise EvidenceError(f"{path}: cannot read ({exc.strerror})") from None
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise EvidenceError(f"{path}: not a zip archive") from None
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
+        raise EvidenceError(f"{path}: not a zip archive (or one using unsupported zip features)") from None
     if len(archive.infolist()) > MAX_ENTRIES:
         archive.close()
         raise EvidenceError(f"{path}: more than {MAX_ENTRIES} entries; not a cloudaudit bundle")
@@ -199,8 +202,7 @@ class _Check:
         try:
             with self.archive.open(info) as handle:
                 digest, size = _hash_capped(handle, entry.size)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-            # a corrupted entry (bad CRC, broken deflate stream) is tampering too
+        except _ENTRY_ERRORS:  # a corrupted entry is tampering too
             self.problems.append(f"{entry.path}: unreadable (corrupt zip entry)")
             return
         if size != entry.size:
@@ -216,7 +218,7 @@ class _Check:
             return None
         try:
             data = _read_capped(self.archive, info, cap)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        except _ENTRY_ERRORS:
             self.problems.append(f"{name}: unreadable (corrupt zip entry)")
             return None
         if data is None:

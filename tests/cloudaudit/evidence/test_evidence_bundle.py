@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import shutil
+import struct
 import subprocess
 import time
+import tracemalloc
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -292,15 +296,43 @@ def test_resigned_forgery_passes_only_against_its_own_key(
         verify_bundle(forged, trusted).raise_for_problems()
 
 
+def _opened_entries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every zip entry verify opens."""
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    return opened
+
+
 def test_oversized_member_is_caught_before_reading(tmp_path: Path, bundle_bytes: bytes,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = b"\0" * (20 * 1024 * 1024)  # compresses to ~20 KB
     data = _tampered(lambda es: [(n, bomb if n == "data_docs/index.html" else c) for n, c in es], bundle_bytes)
-    started = time.perf_counter()
-    code, out = _cli(capsys, str(_write(tmp_path, data)))
+    path = _write(tmp_path, data)
+    opened = _opened_entries(monkeypatch)
+    code, out = _cli(capsys, str(path))
     assert code == 1
     assert "data_docs/index.html: size 20971520 differs" in out
-    assert time.perf_counter() - started < 2
+    assert "data_docs/index.html" not in opened and "snapshots/" in " ".join(opened)
+
+
+def test_declared_sizes_over_the_limit_are_not_read(tmp_path: Path, bundle_bytes: bytes,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudaudit.evidence import verify
+
+    monkeypatch.setattr(verify, "MAX_MEMBER_BYTES", 1024)  # the 2 KiB spreadsheet is now "too big"
+    opened = _opened_entries(monkeypatch)
+    code, out = _cli(capsys, str(_write(tmp_path, bundle_bytes)))
+    assert code == 1
+    assert f"compliance_JP_{RUN_DATE}.xlsx: declared size exceeds 1024 bytes" in out
+    assert f"compliance_JP_{RUN_DATE}.xlsx" not in opened
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"plain text, not a zip\n"])
@@ -357,3 +389,66 @@ def test_openssl_verifies_the_signature(tmp_path: Path, bundle_bytes: bytes) -> 
     assert "Signature Verified Successfully" in result.stdout
     (tmp_path / "manifest.json").write_bytes(entries["manifest.json"].replace(b'"JP"', b'"TH"'))
     assert _openssl_verify(tmp_path).returncode != 0
+
+
+def test_corrupted_bundles_never_crash_and_never_pass_with_other_content(tmp_path: Path, bundle_bytes: bytes) -> None:
+    """Random byte damage: verify either refuses the input (EvidenceError, exit 2) or reports
+    problems, and when it does pass, every member's name and content is the original's."""
+    rng = random.Random(20261120)
+    original = _entries(bundle_bytes)
+    path = tmp_path / "damaged.zip"
+    outcomes: Counter[str] = Counter()
+    for _ in range(300):
+        damaged = bytearray(bundle_bytes)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.1:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        path.write_bytes(bytes(damaged))
+        try:
+            result = verify_bundle(path)
+        except EvidenceError:
+            outcomes["unusable"] += 1
+            continue
+        if result.ok:
+            outcomes["ok"] += 1
+            assert _entries(bytes(damaged)) == original  # only zip metadata (times, extra fields) was hit
+        else:
+            outcomes["problems"] += 1
+    assert outcomes["problems"] > 100 and outcomes["unusable"] > 0
+
+
+def _lie_about_size(data: bytes, name: str, size: int) -> bytes:
+    """Patch a zip entry's declared uncompressed size (local and central headers) to ``size``."""
+    patched = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+        position = archive.start_dir  # type: ignore[attr-defined]
+    patched[info.header_offset + 22: info.header_offset + 26] = struct.pack("<I", size)
+    while patched[position:position + 4] == b"PK\x01\x02":
+        name_len, extra_len, comment_len = struct.unpack("<HHH", patched[position + 28: position + 34])
+        if patched[position + 46: position + 46 + name_len].decode() == name:
+            patched[position + 24: position + 28] = struct.pack("<I", size)
+        position += 46 + name_len + extra_len + comment_len
+    return bytes(patched)
+
+
+def test_a_zip_bomb_that_lies_about_its_size_is_cut_off(tmp_path: Path, bundle_bytes: bytes,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    target = "data_docs/index.html"
+    declared = len(dict(_entries(bundle_bytes))[target])
+    bomb = b"\0" * (64 * 1024 * 1024)  # 64 MiB that deflates to ~64 KB
+    data = _lie_about_size(_tampered(lambda es: [(n, bomb if n == target else c) for n, c in es], bundle_bytes),
+                           target, declared)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo(target).file_size == declared  # the headers now agree with the manifest
+    path = _write(tmp_path, data)
+    tracemalloc.start()
+    try:
+        code, out = _cli(capsys, str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert code == 1
+    assert f"{target}: unreadable" in out  # the CRC of the cut-off stream cannot match
+    assert peak < 8 * 1024 * 1024  # never inflated beyond the declared size
