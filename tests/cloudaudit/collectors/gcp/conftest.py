@@ -39,3 +39,15 @@ def free_ports() -> Any:
     from gcp_fixtures import free_ports as ports
 
     return lambda n: [f"http://127.0.0.1:{port}" for port in ports(n)]
+
+
+@pytest.fixture
+def bq_url() -> Iterator[str]:
+    """A fresh, empty BigQuery emulator per test, stopped at teardown."""
+    from cloudaudit.estate.bigquery_emulator import BigQueryEmulator
+
+    emulator = BigQueryEmulator("127.0.0.1", port=0).start()
+    try:
+        yield emulator.url
+    finally:
+        emulator.stop()

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from cloudaudit.config import Environment
 
-# Decides per request: an HTTP status to answer with instead of forwarding, or None.
-Deny = Callable[[str, str], "int | None"]
+# Decides per request: an HTTP status (Google's error envelope) or (status, JSON body) to answer
+# with instead of forwarding, or None to forward.
+Deny = Callable[[str, str], "int | tuple[int, bytes] | None"]
 
 
 def free_ports(count: int) -> list[int]:
@@ -41,8 +42,11 @@ class DenyingProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if status is not None:
                     proxy.denied.append((self.command, self.path))
-                    payload = (b'{"error": {"code": %d, "message": "denied by test proxy", '
-                               b'"errors": [{"reason": "forbidden"}]}}' % status)
+                    if isinstance(status, tuple):
+                        status, payload = status
+                    else:
+                        payload = (b'{"error": {"code": %d, "message": "denied by test proxy", '
+                                   b'"errors": [{"reason": "forbidden"}]}}' % status)
                     self._reply(status, {"Content-Type": "application/json"}, payload)
                     return
                 conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
@@ -70,7 +74,8 @@ class DenyingProxy:
 
         self.denied: list[tuple[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
 
     @property
     def url(self) -> str:
@@ -98,3 +103,11 @@ def storage_seed_client(url: str, project: str = "th-dealer-analytics") -> Any:
 
     return storage.Client(project=project, credentials=AnonymousCredentials(),
                           client_options={"api_endpoint": url})
+
+
+def bigquery_seed_client(url: str, project: str = "th-dealer-analytics") -> Any:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import bigquery
+
+    return bigquery.Client(project=project, credentials=AnonymousCredentials(),
+                           client_options={"api_endpoint": url})

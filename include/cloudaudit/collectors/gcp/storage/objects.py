@@ -30,13 +30,14 @@ def whole_object_format(item: Listed, head: bytes) -> str | None:
 
     Unsupported content is not decided here: ``analyse_bytes`` gives it its reason.
     """
-    from cloudaudit.formats import SNIFF_BYTES, WHOLE_OBJECT_FORMATS, sniff
+    from cloudaudit.formats import needs_whole_object, sniff
+    from cloudaudit.formats.sniff import SNIFF_BYTES
 
     try:
-        fmt = sniff(item.name, head[:SNIFF_BYTES], item.content_type).removesuffix(".gz")
+        fmt = sniff(item.name, head[:SNIFF_BYTES], item.content_type)
     except SampleSkipped:
         return None
-    return fmt if fmt in WHOLE_OBJECT_FORMATS else None
+    return fmt.removesuffix(".gz") if needs_whole_object(fmt) else None
 
 
 def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits, opts: CallOptions,

@@ -1,0 +1,83 @@
+"""collect_gcp: both services side by side; one failing service is one NOT_ASSESSED row, both raise."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from cloudaudit.collectors import collect_environment
+from cloudaudit.collectors.gcp import collect_gcp
+from cloudaudit.config import Limits
+from cloudaudit.errors import AccessDenied, Unreachable
+from cloudaudit.model import CoverageStatus, Provider, Service
+from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env, storage_seed_client
+from google.cloud import bigquery
+
+PROJECT = "th-dealer-analytics"
+
+
+def seed_both(gcs_url: str, bq_url: str) -> None:
+    storage_seed_client(gcs_url, PROJECT).create_bucket("th-exports")
+    client = bigquery_seed_client(bq_url, PROJECT)
+    client.create_dataset(bigquery.Dataset(f"{PROJECT}.crm"))
+
+
+def test_both_services_are_collected_through_collect_environment(gcs_url: str, bq_url: str,
+                                                                 limits: Limits) -> None:
+    seed_both(gcs_url, bq_url)
+
+    collected = collect_environment(gcp_env(storage=gcs_url, bigquery=bq_url, project=PROJECT), limits)
+
+    assert sorted((r.service, r.resource) for r in collected.resources) == [
+        (Service.BIGQUERY, f"bq://{PROJECT}.crm"), (Service.STORAGE, "gs://th-exports")]
+    assert all(r.status is CoverageStatus.ASSESSED for r in collected.resources)
+
+
+def test_a_dead_bigquery_endpoint_is_one_not_assessed_row(gcs_url: str, bq_url: str, free_ports: Any) -> None:
+    seed_both(gcs_url, bq_url)
+    [dead] = free_ports(1)
+
+    collected = collect_gcp(gcp_env(storage=gcs_url, bigquery=dead, project=PROJECT), Limits(call_timeout_s=1))
+
+    by_service = {r.service: r for r in collected.resources}
+    assert by_service[Service.STORAGE].resource == "gs://th-exports"
+    failed = by_service[Service.BIGQUERY]
+    assert (failed.resource, failed.provider, failed.kind, failed.status) == (
+        "th-dealer-analytics", Provider.GCP, "service", CoverageStatus.NOT_ASSESSED)
+    assert failed.reason == "listDatasets: ConnectionError (retries exhausted)"
+    assert len(collected.resources) == 2
+
+
+def test_denied_storage_while_bigquery_works(gcs_url: str, bq_url: str, limits: Limits) -> None:
+    seed_both(gcs_url, bq_url)
+
+    with DenyingProxy(gcs_url, lambda method, path: 403) as proxy:
+        collected = collect_gcp(gcp_env(storage=proxy.url, bigquery=bq_url, project=PROJECT), limits)
+
+    [failed] = [r for r in collected.resources if r.status is CoverageStatus.NOT_ASSESSED]
+    assert (failed.service, failed.resource, failed.reason) == (
+        Service.STORAGE, "th-dealer-analytics", "listBuckets: Forbidden")
+    assert [r.resource for r in collected.resources if r.service is Service.BIGQUERY] == [f"bq://{PROJECT}.crm"]
+
+
+def test_dead_endpoints_make_the_environment_unreachable_within_the_deadline(free_ports: Any) -> None:
+    dead_storage, dead_bq = free_ports(2)
+    env = gcp_env(storage=dead_storage, bigquery=dead_bq)
+    started = time.monotonic()
+    with pytest.raises(Unreachable) as raised:
+        collect_gcp(env, Limits(call_timeout_s=1))
+    elapsed = time.monotonic() - started
+
+    message = str(raised.value)
+    assert "gcs: listBuckets: ConnectionError" in message
+    assert "bq: listDatasets: ConnectionError" in message
+    assert elapsed < 8, f"retries were not bounded by call_timeout_s ({elapsed:.1f} s)"
+
+
+def test_both_services_denied_raise_access_denied(gcs_url: str) -> None:
+    with DenyingProxy(gcs_url, lambda method, path: 403) as proxy:
+        env = gcp_env(storage=proxy.url, bigquery=proxy.url)
+        with pytest.raises(AccessDenied) as raised:
+            collect_gcp(env, Limits(call_timeout_s=2))
+    assert str(raised.value) == "gcs: listBuckets: Forbidden; bq: listDatasets: Forbidden"
