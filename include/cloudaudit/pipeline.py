@@ -350,5 +350,5 @@ def _bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], dat
     for suite, result in (data.get("gx_results") or {}).items():
         members[f"validation/{suite}.json"] = dump(result)
     for path, html in (data.get("data_docs") or {}).items():
-        members[f"data_docs/{path}"] = html.encode()
+        members[path if path.startswith("data_docs/") else f"data_docs/{path}"] = html.encode()
     return members
