@@ -10,7 +10,9 @@ import csv
 import gzip
 import io
 import json
+import re
 import struct
+import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -84,7 +86,22 @@ def xlsx_bytes(sheets: Mapping[str, Sequence[Row]]) -> bytes:
     workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_times(buffer.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """Rewrite a zip with every member dated FIXED_TIME (openpyxl stamps members and core.xml with now)."""
+    out = io.BytesIO()
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                member = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + stamp.encode(),
+                                member)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6]), member,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def png_bytes(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:
