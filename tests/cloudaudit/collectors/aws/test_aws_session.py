@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from cloudaudit.collectors.aws import session
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.collectors.aws.session import connect

@@ -9,16 +9,23 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors.aws.calls import aws_call
+from cloudaudit.formats import needs_whole_object
+from cloudaudit.formats.sniff import GZIP_SUFFIX, format_from_extension, strip_gzip_extension
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# Extensions the format parsers read (each optionally gzip-compressed).
-SAMPLEABLE_SUFFIXES = frozenset({".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".txt"})
-# Formats that can only be parsed from the whole object (footer / zip directory at the end).
-WHOLE_OBJECT_SUFFIXES = frozenset({".parquet", ".xlsx"})
 # Reading these needs a restore first; GetObject would fail with InvalidObjectState.
 ARCHIVED_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+# Media, archives and binaries no parser reads: recorded as not sampled without downloading them.
+# Any other extension (``.bak``, ``.out``, ``.20260101``) is read and its content sniffed.
+UNSAMPLED_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".svg", ".ico",
+    ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".mkv", ".wav", ".flac", ".ogg", ".webm",
+    ".zip", ".tar", ".tgz", ".7z", ".rar", ".bz2", ".xz", ".zst", ".lz4",
+    ".exe", ".dll", ".so", ".dylib", ".bin", ".iso", ".dmg", ".jar", ".whl", ".pyc", ".class",
+    ".pdf", ".doc", ".ppt", ".xls", ".docx", ".pptx", ".avro", ".orc", ".sqlite", ".db",
+})
 LIST_OBJECTS_PAGE_SIZE = 1000  # the API maximum
 
 
@@ -32,16 +39,33 @@ class ListedObject:
 
     @property
     def suffix(self) -> str:
-        """The format extension in lower case, ``.gz`` looked through (``a/b.CSV.gz`` → ``.csv``).
+        """The extension in lower case, ``.gz`` looked through (``a/b.CSV.gz`` → ``.csv``).
 
         >>> ListedObject("a/b.CSV.gz", 1).suffix, ListedObject("a.b/readme", 1).suffix
         ('.csv', '')
         """
-        name = self.key.rsplit("/", 1)[-1].lower()
-        if name.endswith(".gz"):
-            name = name[:-3]
+        name = strip_gzip_extension(self.key.rsplit("/", 1)[-1]).lower()
         stem, dot, ext = name.rpartition(".")
         return f".{ext}" if dot and stem else ""
+
+    @property
+    def declared_format(self) -> str | None:
+        """The format the name declares, as ``formats`` names it (``csv.gz``), or None.
+
+        >>> ListedObject("x/orders.PARQUET.gz", 1).declared_format, ListedObject("x/a.png", 1).declared_format
+        ('parquet.gz', None)
+        """
+        inner = strip_gzip_extension(self.key)
+        fmt = format_from_extension(inner)
+        if fmt is None:
+            return None
+        return fmt + GZIP_SUFFIX if inner != self.key else fmt
+
+    @property
+    def needs_whole_object(self) -> bool:
+        """Parquet and XLSX parse only whole (footer, zip directory): a range read cannot do."""
+        fmt = self.declared_format
+        return fmt is not None and needs_whole_object(fmt)
 
     @property
     def prefix(self) -> str:
@@ -54,7 +78,12 @@ class ListedObject:
 
     @property
     def sampleable(self) -> bool:
-        return self.suffix in SAMPLEABLE_SUFFIXES
+        return self.declared_format is not None
+
+    @property
+    def known_unsampled(self) -> bool:
+        """A name no parser reads (``.png``, ``.zip``...): not worth a download."""
+        return self.suffix in UNSAMPLED_SUFFIXES
 
     @property
     def archived(self) -> bool:
@@ -80,12 +109,10 @@ def list_objects(s3: Any, bucket: str, max_keys: int) -> list[ListedObject]:
 
 
 def _rank(obj: ListedObject) -> int:
-    """0: a format we parse; 1: no extension (sniffed); 2: other extension or archived (recorded, not read)."""
-    if obj.archived:
+    """0: a format we parse; 1: unknown, sniffed from its content; 2: recorded without being read."""
+    if obj.archived or obj.known_unsampled:
         return 2
-    if obj.sampleable:
-        return 0
-    return 1 if not obj.suffix else 2
+    return 0 if obj.sampleable else 1
 
 
 def _round_robin(objects: Sequence[ListedObject]) -> Iterator[ListedObject]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
 from cloudaudit.collectors.aws.s3.buckets import acl_from
-from cloudaudit.collectors.aws.s3.objects import WHOLE_OBJECT_SUFFIXES
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import s3_uri
@@ -24,10 +23,10 @@ def skip_reason(obj: ListedObject, limits: Limits) -> str | None:
     """Why ``obj`` is recorded without being read, or ``None`` when it should be read."""
     if obj.archived:
         return f"archived storage class ({obj.storage_class})"
-    if obj.suffix and not obj.sampleable:
+    if obj.known_unsampled:
         return f"unsupported format ({obj.suffix})"
-    if obj.suffix in WHOLE_OBJECT_SUFFIXES and obj.size > limits.max_object_bytes:
-        return (f"{obj.suffix[1:]} needs the whole object: {obj.size} bytes is over "
+    if obj.needs_whole_object and obj.size > limits.max_object_bytes:
+        return (f"{obj.declared_format} is parsed whole and the object ({obj.size} bytes) is over "
                 f"max_object_bytes ({limits.max_object_bytes})")
     return None
 
