@@ -33,6 +33,7 @@ class _Fit:
     width: int
     share: float
     rows: int
+    prose: bool
 
 
 def detect_delimiter(text: str) -> str | None:
@@ -41,7 +42,8 @@ def detect_delimiter(text: str) -> str | None:
     >>> detect_delimiter("a;b;c\\n1;2;3\\n"), detect_delimiter("just some words\\nmore words")
     (';', None)
     """
-    fits = [fit for fit in _fits(text) if fit.rows >= 2 and fit.share >= _MIN_CONSISTENT_SHARE]
+    fits = [fit for fit in _fits(text) if fit.rows >= 2 and fit.share >= _MIN_CONSISTENT_SHARE
+            and not (fit.delimiter in ",;" and fit.prose)]
     return _best(fits, None)
 
 
@@ -62,12 +64,19 @@ def _fits(text: str) -> Iterator[_Fit]:
     for delimiter in DELIMITERS:
         if delimiter not in probe:
             continue
-        widths = [len(row) for row in _read_rows(probe, delimiter, _PROBE_ROWS)[0]]
-        if not widths:
+        rows = _read_rows(probe, delimiter, _PROBE_ROWS)[0]
+        if not rows:
             continue
-        width, count = Counter(widths).most_common(1)[0]
+        width, count = Counter(len(row) for row in rows).most_common(1)[0]
         if width >= 2:
-            yield _Fit(delimiter, width, count / len(widths), len(widths))
+            yield _Fit(delimiter, width, count / len(rows), len(rows), _reads_like_prose(rows))
+
+
+def _reads_like_prose(rows: list[list[str]]) -> bool:
+    """In a sentence a comma is followed by a space ("Regards, the dealer"); between CSV cells
+    it rarely is, and quoted cells ("Smith, John") are one cell to the reader."""
+    later = [cell for row in rows for cell in row[1:]]
+    return sum(cell.startswith(" ") for cell in later) * 2 > len(later)
 
 
 def _read_rows(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], bool]:

@@ -28,7 +28,7 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
         parquet = pq.ParquetFile(io.BytesIO(data))
         columns = _leading_columns(parquet.schema_arrow, limits.max_fields)
         rows = _rows_within_budget(parquet, limits)
-        table = FieldTable(limits, truncated=rows < min(limits.max_rows, parquet.metadata.num_rows))
+        table = FieldTable(limits, truncated=rows < parquet.metadata.num_rows)
         if rows:
             _read_rows(parquet, columns, rows, table)
     except SampleSkipped:

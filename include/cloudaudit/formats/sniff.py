@@ -94,8 +94,10 @@ def sniff_plain(name: str, head: bytes, content_type: str | None, *, truncated: 
         return declared  # the magic did not match: the parser will call it corrupt
     if _looks_binary(head):
         raise SampleSkipped("unsupported format: binary data")
-    if declared in ("json", "jsonl", "csv", "tsv"):
+    if declared in ("json", "jsonl"):
         return _refine_json(head, declared, truncated)
+    if declared == "text":
+        return _refine_text(head, truncated)
     return _format_from_content(head, truncated) if declared is None else declared
 
 
@@ -139,11 +141,23 @@ def _looks_binary(head: bytes) -> bool:
 
 
 def _refine_json(head: bytes, declared: str, truncated: bool) -> str:
-    """A ``.json`` holding one value per line is JSON Lines, and the other way round."""
-    if declared not in ("json", "jsonl"):
-        return declared
-    kind = json_kind(_head_text(head, truncated))
-    return kind or declared
+    """A ``.json`` holding one value per line is JSON Lines; a ``.jsonl`` holding one
+    pretty-printed document (first line ``{`` or ``[``, or an array of records) is JSON."""
+    text = _head_text(head, truncated)
+    if declared == "json":
+        return json_kind(text) or declared
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return "json" if first in ("{", "[") or first.startswith("[{") else declared
+
+
+def _refine_text(head: bytes, truncated: bool) -> str:
+    """A ``.txt`` that is tab-separated (Excel's "Unicode text" export) is TSV.
+
+    Only tabs count: prose has commas and semicolons in every line, but not tabs.
+    """
+    from cloudaudit.formats.delimited import detect_delimiter
+
+    return "tsv" if detect_delimiter(_head_text(head, truncated)) == "\t" else "text"
 
 
 def _format_from_content(head: bytes, truncated: bool) -> str:

@@ -1,0 +1,178 @@
+"""CSV/TSV: headers, delimiters, encodings, truncation."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import pytest
+from cloudaudit.config import Limits
+from cloudaudit.formats import parse_sample
+from cloudaudit.formats.delimited import is_header
+from faker import Faker
+from formatfactory import HEADER, customers, to_csv
+
+
+def test_csv_with_header_reads_columns_by_name(limits: Limits) -> None:
+    people = customers(5)
+    sample = parse_sample("export/customers.csv", to_csv([p.row() for p in people]).encode(), limits=limits)
+    assert sample.format == "csv"
+    assert list(sample.fields) == HEADER
+    assert sample.fields["email"] == [p.email for p in people]
+    assert sample.fields["my_number"] == [p.my_number for p in people]
+    assert sample.rows == 5
+    assert not sample.truncated
+
+
+def test_headerless_csv_gets_one_based_column_names(limits: Limits) -> None:
+    people = customers(4)
+    data = to_csv([p.row() for p in people], header=None).encode()
+    sample = parse_sample("dump.csv", data, limits=limits)
+    assert list(sample.fields) == [f"column_{n}" for n in range(1, 6)]
+    assert sample.fields["column_2"] == [p.email for p in people]
+    assert sample.rows == 4  # the first row is data, not a header
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    (["name", "email", "phone"], True),
+    (["氏名", "住所", "電話番号"], True),
+    (["customer id", "", "notes"], True),
+    (["Taro", "taro@example.com", "09012345678"], False),
+    (["1", "2", "3"], False),
+    (["2024-01-31", "note", "x"], False),
+    (["", "", "name"], False),
+])
+def test_header_detection(row: list[str], expected: bool) -> None:
+    assert is_header(row) is expected
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";", "|"])
+def test_other_delimiters_are_detected(limits: Limits, delimiter: str) -> None:
+    people = customers(6)
+    data = to_csv([p.row() for p in people], delimiter=delimiter).encode()
+    sample = parse_sample("data.csv", data, limits=limits)
+    assert list(sample.fields) == HEADER
+    assert sample.fields["address"] == [p.address for p in people]
+
+
+def test_tsv_by_extension_and_by_content(limits: Limits) -> None:
+    people = customers(3)
+    data = to_csv([p.row() for p in people], delimiter="\t").encode()
+    assert parse_sample("a.tsv", data, limits=limits).format == "tsv"
+    sniffed = parse_sample("no-extension", data, limits=limits)
+    assert sniffed.format == "tsv"
+    assert sniffed.fields["phone"] == [p.phone for p in people]
+
+
+def test_utf8_bom_is_not_part_of_the_first_header(limits: Limits) -> None:
+    people = customers(2)
+    data = codecs.BOM_UTF8 + to_csv([p.row() for p in people]).encode()
+    sample = parse_sample("bom.csv", data, limits=limits)
+    assert "name" in sample.fields
+    assert sample.fields["name"] == [p.name for p in people]
+
+
+def test_quoted_newlines_stay_in_one_cell(limits: Limits) -> None:
+    fake = Faker("en_US")
+    fake.seed_instance(3)
+    addresses = [fake.address() for _ in range(3)]
+    assert all("\n" in a for a in addresses)
+    data = to_csv([[a, str(n)] for n, a in enumerate(addresses)], header=["address", "id"]).encode()
+    sample = parse_sample("a.csv", data, limits=limits)
+    assert sample.fields["address"] == [a.strip() for a in addresses]
+    assert sample.rows == 3
+
+
+@pytest.mark.parametrize(("locale", "encoding", "header"), [
+    ("ja_JP", "shift_jis", ["氏名", "住所", "email"]),
+    ("ja_JP", "cp932", ["氏名", "住所", "email"]),
+    ("th_TH", "tis-620", ["ชื่อ", "ที่อยู่", "email"]),
+    ("th_TH", "cp874", ["ชื่อ", "ที่อยู่", "email"]),
+])
+def test_legacy_encodings(limits: Limits, locale: str, encoding: str, header: list[str]) -> None:
+    people = customers(20, locale=locale)
+    text = to_csv([[p.name, p.address, p.email] for p in people], header=header)
+    sample = parse_sample("dealer.csv", text.encode(encoding), limits=limits)
+    assert list(sample.fields) == header
+    assert sample.fields[header[0]] == [p.name for p in people]
+    assert sample.fields[header[1]] == [p.address for p in people]
+
+
+def test_windows_1252(limits: Limits) -> None:
+    fake = Faker("fr_FR")
+    fake.seed_instance(4)
+    names = [fake.name() + " Müller-Gonçalves" for _ in range(10)]
+    text = "nom,note\r\n" + "".join(f"{n},é\r\n" for n in names)
+    sample = parse_sample("dealer.csv", text.encode("cp1252"), limits=limits)
+    assert sample.fields["nom"] == names
+    assert sample.fields["note"] == ["é"] * 10
+
+
+def test_windows_1258_vietnamese_is_decoded_and_composed(limits: Limits) -> None:
+    fake = Faker("vi_VN")
+    fake.seed_instance(5)
+    names = [fake.name() for _ in range(30)]
+    text = "họ tên,ghi chú\r\n" + "".join(f"{n},x\r\n" for n in names)
+    sample = parse_sample("vn.csv", _encode_cp1258(text), limits=limits)
+    assert list(sample.fields) == ["họ tên", "ghi chú"]
+    assert sample.fields["họ tên"] == [unicodedata.normalize("NFC", n) for n in names]
+
+
+def _encode_cp1258(text: str) -> bytes:
+    """Windows-1258 has few precomposed letters: the rest are a base letter plus a tone mark."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        out += _encode_char_cp1258(char)
+    return bytes(out)
+
+
+def _encode_char_cp1258(char: str) -> bytes:
+    try:
+        return char.encode("cp1258")
+    except UnicodeEncodeError:
+        pass
+    base, *marks = unicodedata.normalize("NFD", char)
+    for i, mark in enumerate(marks):
+        try:
+            return unicodedata.normalize("NFC", base + mark).encode("cp1258") + "".join(
+                marks[:i] + marks[i + 1:]).encode("cp1258")
+        except UnicodeEncodeError:
+            continue
+    return unicodedata.normalize("NFD", char).encode("cp1258")
+
+
+def test_utf16_with_bom(limits: Limits) -> None:
+    people = customers(3, locale="ja_JP")
+    data = to_csv([p.row() for p in people], delimiter="\t").encode("utf-16")
+    sample = parse_sample("excel-unicode.txt", data, limits=limits)
+    assert sample.fields["name"] == [p.name for p in people]
+
+
+def test_truncated_csv_drops_the_cut_row(limits: Limits) -> None:
+    people = customers(10)
+    data = to_csv([p.row() for p in people]).encode()
+    cut = data[: data.index(people[6].email.encode()) + 3]  # inside row 7's e-mail
+    sample = parse_sample("a.csv", cut, limits=limits, truncated=True)
+    assert sample.truncated
+    assert sample.fields["email"] == [p.email for p in people[:6]]
+
+
+def test_ragged_rows_are_padded_and_extra_cells_named(limits: Limits) -> None:
+    data = b"name,phone\nAlice\nBob,0312345678,extra\n"
+    sample = parse_sample("r.csv", data, limits=limits)
+    assert sample.fields["name"] == ["Alice", "Bob"]
+    assert sample.fields["phone"] == [None, "0312345678"]
+    assert sample.fields["column_3"] == ["extra"]
+
+
+def test_duplicate_headers_are_kept_apart(limits: Limits) -> None:
+    sample = parse_sample("d.csv", b"phone,phone\n0311112222,0333334444\n", limits=limits)
+    assert sample.fields == {"phone": ["0311112222"], "phone_2": ["0333334444"]}
+
+
+def test_unbalanced_quote_keeps_the_rows_before_it(limits: Limits) -> None:
+    good = to_csv([p.row() for p in customers(3)])
+    data = (good + 'x,"unclosed,' + "y" * 200_000 + "\n").encode()
+    sample = parse_sample("q.csv", data, limits=limits)
+    assert sample.rows == 3
+    assert sample.truncated
