@@ -17,6 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
 FILTER_BUTTON = 3  # characters of width the autofilter arrow takes
+LINE_HEIGHT = 15  # points per line of 11-point text
+MAX_LINES = 20  # a row never grows past this; the cell still holds all its text
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", start_color="1F3864", end_color="1F3864")
@@ -64,28 +66,65 @@ def display_width(value: Any) -> int:
     return sum(2 if ord(ch) >= 0x1100 else 1 for ch in longest_line)
 
 
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
+    """Each column as wide as its longest value (and header with its filter arrow), within bounds."""
+    widths = [display_width(h) + FILTER_BUTTON for h in headers]
+    for values in rows:
+        for index, value in enumerate(values):
+            widths[index] = max(widths[index], display_width(value))
+    return [min(max(width + 1, MIN_WIDTH), MAX_WIDTH) for width in widths]
+
+
+def lines_needed(value: Any, width: float) -> int:
+    """How many lines wrapped text takes in a column ``width`` characters wide.
+
+    >>> lines_needed("x" * 100, 50), lines_needed("a\\nb", 50), lines_needed(3, 8)
+    (3, 2, 1)
+    """
+    text = "" if value is None else str(value)
+    usable = max(int(width) - 1, 1)
+    return sum(max(1, -(-display_width(line) // usable)) for line in text.split("\n"))
+
+
 def write_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                 wrap: Iterable[str] = ()) -> int:
     """Header in row 1 (styled, frozen, filtered), then the rows; columns sized to content.
 
+    Wrapped columns get explicit row heights: LibreOffice does not grow rows on load.
     Returns the last row written (1 when there are no data rows).
     """
-    widths = [display_width(h) + FILTER_BUTTON for h in headers]
+    table = [list(values) for values in rows]
+    widths = column_widths(headers, table)
     wrapped = {headers.index(name) for name in wrap if name in headers}
     for column, header in enumerate(headers, start=1):
         cell = put(ws, 1, column, header)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
-    last = 1
-    for last, values in enumerate(rows, start=2):
+    for row, values in enumerate(table, start=2):
+        lines = 1
         for index, value in enumerate(values):
-            cell = put(ws, last, index + 1, value)
+            cell = put(ws, row, index + 1, value)
             cell.alignment = WRAP if index in wrapped else TOP
-            widths[index] = max(widths[index], display_width(value))
+            if index in wrapped:
+                lines = max(lines, lines_needed(value, widths[index]))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * min(lines, MAX_LINES)
     for index, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 1, MIN_WIDTH), MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    last = len(table) + 1
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    set_print_layout(ws)
     return last
+
+
+def set_print_layout(ws: Worksheet) -> None:
+    """Landscape, one page wide, header repeated on every page: auditors print and file these."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def colour_column(ws: Worksheet, headers: Sequence[str], name: str, last_row: int,

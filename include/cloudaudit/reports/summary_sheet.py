@@ -13,7 +13,7 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cloudaudit.model import CoverageStatus, Status
@@ -30,6 +30,7 @@ from cloudaudit.reports.summary import (
 SUMMARY_COLUMNS = ("Item", "Value", "Note")
 SECTION_FONT = Font(bold=True, size=12)
 LATE_FONT = Font(bold=True, color="C00000")
+VALUE_ALIGNMENT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 CAPTURED_LATE_NOTE = ("Captured after the run date: this shows the configuration as read then, "
                       "not necessarily as it was on the run date.")
 
@@ -135,6 +136,7 @@ def write_summary(ws: Worksheet, report: CountryReport) -> None:
     write_table(ws, SUMMARY_COLUMNS, ([line.item, line.value, line.note] for line in lines),
                 wrap=("Value", "Note"))
     for row, line in enumerate(lines, start=2):
+        ws.cell(row=row, column=2).alignment = VALUE_ALIGNMENT  # numbers beside text, not far right
         if line.kind == "section":
             ws.cell(row=row, column=1).font = SECTION_FONT
         elif line.kind == "late":

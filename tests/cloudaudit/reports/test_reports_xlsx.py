@@ -75,6 +75,7 @@ def test_sheets_and_columns_are_exact(wb: Workbook) -> None:
 def test_every_sheet_has_a_frozen_filtered_header_and_readable_widths(wb: Workbook) -> None:
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2", ws.title
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1", ws.title
         last_column = ws.cell(row=1, column=len(_header(ws))).column_letter
         assert ws.auto_filter.ref == f"A1:{last_column}{ws.max_row}", ws.title
         for column in range(1, len(_header(ws)) + 1):
