@@ -113,7 +113,7 @@ def bq_table(project: str, dataset: str, table: str, *, location: str = "asia-no
     uri = f"bq://{project}.{dataset}.{table}"
     schema = [{"name": name, "type": "STRING", "mode": "NULLABLE",
                "policy_tags": [f"projects/{project}/locations/{location}/taxonomies/1/policyTags/2"]
-               if name in tagged else []} for name in columns]
+               if name in tagged else []} for name in sorted({*columns, *tagged})]
     config: dict[str, Any] = {"location": location, "schema": schema, "num_rows": 100,
                               "iam_bindings": [{"role": "roles/bigquery.dataViewer", "members": list(members)}]}
     for key in unreadable or {}:
@@ -134,3 +134,13 @@ def snapshot(name: str, provider: Provider, *resources: Resource, country: str =
     return Snapshot(environment=env, run_date="2026-11-20", captured_at="2026-11-20T02:00:00+00:00",
                     status=status, reason=reason, account=account or {}, account_read_errors=account_errors or {},
                     resources=resources)
+
+
+def s3_row(**overrides: Any) -> Any:
+    """A facts row of a clean, private, encrypted bucket, with ``overrides``."""
+    import dataclasses
+
+    from cloudaudit.checks.aws.s3.facts import bucket_facts
+
+    snap = snapshot("jp-aws", Provider.AWS)
+    return dataclasses.replace(bucket_facts(snap, s3_bucket("clean")), **overrides)
