@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -223,3 +224,40 @@ def test_detection_results_carry_no_raw_values(account: Any, bucket_name: Any) -
     assert "EMAIL_ADDRESS" in found.get("email", set())
     dumped = resource.model_dump_json()
     assert not [e for e in emails if e in dumped]
+
+
+def test_range_header_bounds_the_transfer_itself(account: Any, bucket_name: Any) -> None:
+    """Not just a bounded read of the body: the request asks for the first bytes only."""
+    bucket = account.create_bucket(bucket_name("range"))
+    account.s3().put_object(Bucket=bucket, Key="big.jsonl", Body=b'{"a": 1}\n' * 300_000)
+    s3 = account.admin.client("s3")
+    sent: list[str] = []
+    received: list[int] = []
+
+    def on_send(request: Any, **_: Any) -> None:
+        sent.append(request.headers["Range"].decode("ascii"))
+
+    def on_response(parsed: dict[str, Any], **_: Any) -> None:
+        received.append(parsed["ContentLength"])
+
+    s3.meta.events.register("before-send.s3.GetObject", on_send)
+    s3.meta.events.register("after-call.s3.GetObject", on_response)
+
+    data, content_type = sample_module.read_prefix(s3, bucket, "big.jsonl", 1000)
+
+    assert sent == ["bytes=0-999"]
+    assert received == [1000]
+    assert len(data) == 1000
+    assert content_type
+
+
+def test_no_sampled_value_is_logged(account: Any, bucket_name: Any, reads: list[Any],
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    bucket = account.create_bucket(bucket_name("quiet"))
+    body, emails = synthetic_csv(30, seed=12)
+    account.s3().put_object(Bucket=bucket, Key="crm/customers.csv", Body=body)
+    with caplog.at_level(logging.DEBUG):
+        resource = _resource(account, bucket)
+    assert resource.samples[0].status is CoverageStatus.ASSESSED
+    assert f"s3://{bucket}" in caplog.text  # progress is logged, by identifier
+    assert not [e for e in emails if e in caplog.text]
