@@ -86,7 +86,7 @@ def sample_table(client: Client, table: Table, table_type: str, *, country: str,
     except Exception as exc:  # a detector bug must cost one sample, not the environment
         log.warning("detection on %s failed: %s", resource, type(exc).__name__)
         return SampleResult(**base, status=CoverageStatus.PARTIAL, rows_sampled=sample.rows,
-                            reason=f"detection failed ({type(exc).__name__})")
+                            truncated=sample.truncated, reason=f"detection failed ({type(exc).__name__})")
     log.info("sampled %s: %d rows, %d fields, %d with PII", resource, sample.rows, len(fields),
              sum(1 for f in fields if f.pii))
     return SampleResult(**base, rows_sampled=sample.rows, truncated=sample.truncated, fields=fields)

@@ -91,7 +91,7 @@ def _analyse(base: dict[str, Any], item: Listed, data: bytes, truncated: bool, *
     except Exception as exc:  # a parser bug must cost one sample, not the environment
         log.warning("sampling %s failed: %s", base["resource"], type(exc).__name__)
         return SampleResult(**base, **read, status=CoverageStatus.PARTIAL,
-                            reason=f"could not be parsed ({type(exc).__name__})")
+                            reason=f"could not be sampled ({type(exc).__name__})")
     log.info("sampled %s: %d rows, %d fields, %d with PII", base["resource"], sample.rows,
              len(fields), sum(1 for f in fields if f.pii))
     return SampleResult(**{**base, **read, "truncated": truncated or sample.truncated},
