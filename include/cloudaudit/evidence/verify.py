@@ -315,6 +315,8 @@ def _printable(value: Any) -> str:
 def _describe(result: VerifyResult) -> list[str]:
     manifest = result.manifest or {}
     lines = [f"bundle: {result.bundle}"]
+    if manifest and not result.signature_valid:
+        lines.append("warning: the signature does not hold, so the manifest values below are unverified")
     for label, key in (("country", "country"), ("run date", "run_date"), ("dag/run", "run_id"),
                        ("generated", "generated_at"), ("captured", "captured_at"),
                        ("previous bundle", "previous_bundle_sha256")):

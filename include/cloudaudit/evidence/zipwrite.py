@@ -44,7 +44,7 @@ def write_zip(entries: Iterable[tuple[str, bytes]], timestamp: tuple[int, int, i
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = _UNIX
             info.external_attr = _FILE_MODE << 16
-            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return buffer.getvalue()
 
 

@@ -76,6 +76,8 @@ def _run_lines(report: CountryReport) -> list[Line]:
         Line("DAG", report.dag_id),
         Line("Run ID", report.run_id),
         Line("Tool version", f"cloudaudit {report.tool_version}"),
+        Line("Evidence bundle", f"evidence_{report.country}_{report.run_date}.zip",
+             "signed; check it with: cloudaudit verify <bundle> --public-key <signer's key>"),
     ]
 
 
