@@ -69,11 +69,14 @@ def sniff(name: str, head: bytes, content_type: str | None = None) -> str:
     >>> sniff("export", b'{"id": 1}\\n{"id": 2}\\n')
     'jsonl'
     """
+    stripped = strip_gzip_extension(name)
+    if not head and stripped != name:  # a listing, no bytes yet: the name alone speaks
+        return sniff_plain(stripped, head, None, truncated=True) + GZIP_SUFFIX
     if is_gzip(head):
         inner = gunzip(head, SNIFF_BYTES)
         if is_gzip(inner.data):
             raise SampleSkipped("unsupported format: nested gzip")
-        return sniff_plain(strip_gzip_extension(name), inner.data, None, truncated=True) + GZIP_SUFFIX
+        return sniff_plain(stripped, inner.data, None, truncated=True) + GZIP_SUFFIX
     return sniff_plain(name, head, content_type, truncated=True)
 
 

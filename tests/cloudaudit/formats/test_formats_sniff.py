@@ -78,3 +78,9 @@ def test_whole_object_formats() -> None:
     assert {"parquet", "xlsx"} == WHOLE_OBJECT_FORMATS
     assert needs_whole_object("xlsx.gz")
     assert not needs_whole_object("jsonl.gz")
+
+
+def test_names_alone_when_there_are_no_bytes_yet() -> None:
+    assert sniff("x/orders.parquet.gz", b"") == "parquet.gz"
+    assert sniff("x/book.xlsx", b"") == "xlsx"
+    assert sniff("x/a.csv", b"") == "csv"

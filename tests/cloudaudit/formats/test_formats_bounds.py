@@ -1,0 +1,85 @@
+"""Limits hold for every format, and parsing stays fast."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from cloudaudit.config import Limits
+from cloudaudit.formats import TEXT_FIELD, parse_sample
+from formatfactory import customers, gz, to_csv
+
+
+def test_max_rows_and_truncated_flag() -> None:
+    people = customers(30)
+    data = to_csv([p.row() for p in people]).encode()
+    sample = parse_sample("a.csv", data, limits=Limits(max_rows=10))
+    assert sample.rows == 10
+    assert sample.truncated
+    assert all(len(values) == 10 for values in sample.fields.values())
+    exact = parse_sample("a.csv", data, limits=Limits(max_rows=30))
+    assert exact.rows == 30
+    assert not exact.truncated
+
+
+def test_max_fields_drops_extra_columns_and_paths() -> None:
+    header = [f"col{n}" for n in range(50)]
+    data = to_csv([[str(n) for n in range(50)]], header=header).encode()
+    assert list(parse_sample("w.csv", data, limits=Limits(max_fields=7)).fields) == header[:7]
+    document = json.dumps([{f"k{n}": {"v": n} for n in range(50)}]).encode()
+    assert list(parse_sample("w.json", document, limits=Limits(max_fields=5)).fields) == [
+        f"k{n}.v" for n in range(5)]
+
+
+def test_max_cell_chars_cuts_values() -> None:
+    long_note = "x" * 5000
+    limits = Limits(max_cell_chars=100)
+    csv_sample = parse_sample("n.csv", f"note,id\n{long_note},1\n".encode(), limits=limits)
+    assert csv_sample.fields["note"] == ["x" * 100]
+    text_sample = parse_sample("n.txt", long_note.encode(), limits=limits)
+    assert text_sample.fields[TEXT_FIELD] == ["x" * 100]
+    json_sample = parse_sample("n.json", json.dumps({"note": long_note}).encode(), limits=limits)
+    assert json_sample.fields["note"] == ["x" * 100]
+
+
+def test_jsonl_and_text_rows_are_bounded() -> None:
+    limits = Limits(max_rows=3)
+    lines = "".join(json.dumps({"n": n}) + "\n" for n in range(10)).encode()
+    jsonl = parse_sample("a.jsonl", lines, limits=limits)
+    assert (jsonl.rows, jsonl.fields["n"], jsonl.truncated) == (3, ["0", "1", "2"], True)
+    text = parse_sample("a.txt", b"a\n\nb\nc\nd\n", limits=limits)
+    assert (text.rows, text.fields[TEXT_FIELD], text.truncated) == (3, ["a", "b", "c"], True)
+
+
+def _one_mib_csv() -> bytes:
+    people = customers(200)
+    block = to_csv([p.row() for p in people], header=None).encode()
+    body = block * (1_048_576 // len(block) + 1)
+    return (",".join(["name", "email", "phone", "my_number", "address"]) + "\r\n").encode() + body[:1_048_576]
+
+
+def _best_of(runs: int, action: object) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()  # type: ignore[operator]
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def test_one_mib_csv_parses_fast() -> None:
+    data = _one_mib_csv()
+    limits = Limits()
+    elapsed = _best_of(3, lambda: parse_sample("big.csv", data, limits=limits, truncated=True))
+    assert elapsed < 0.1
+    gz_data = gz(data)
+    elapsed_gz = _best_of(3, lambda: parse_sample("big.csv.gz", gz_data, limits=limits, truncated=True))
+    assert elapsed_gz < 0.1
+
+
+def test_one_mib_csv_read_in_full_stays_under_a_second() -> None:
+    data = _one_mib_csv()
+    limits = Limits(max_rows=1_000_000)
+    sample = parse_sample("big.csv", data, limits=limits, truncated=True)
+    assert sample.rows > 5_000
+    assert _best_of(1, lambda: parse_sample("big.csv", data, limits=limits, truncated=True)) < 1.0
