@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import zipfile
 from collections import Counter
@@ -236,3 +238,13 @@ def test_libreoffice_opens_it(tmp_path: Path, xlsx: bytes) -> None:
     pdf = (tmp_path / "compliance_JP_2026-11-20.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) > 0
+
+
+def test_bytes_do_not_depend_on_the_process(xlsx: bytes) -> None:
+    """Re-runs happen in new processes: hash randomisation must not reorder anything."""
+    script = ("import sys; from reportfactory import make_report; from cloudaudit.reports.xlsx import render_workbook; "
+              "sys.stdout.buffer.write(render_workbook(make_report()))")
+    for seed in ("1", "4242"):
+        out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent, capture_output=True,
+                             check=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        assert out == xlsx
