@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from cloudaudit.checks.aws.s3.facts import object_facts
 from cloudaudit.checks.base import evaluate
 from cloudaudit.checks.registry import get_check
@@ -87,6 +86,9 @@ def _object_row(**overrides: object) -> object:
     ({"acl_public": False, "acl_public_grants": "AllUsers:READ", "acl_neutralised_by": "IgnorePublicAcls (bucket)"},
      Status.PASS, "neutralised by IgnorePublicAcls (bucket)"),
     ({"acl_public": None, "unreadable": "acl: GetObjectAcl: AccessDenied"}, Status.NOT_ASSESSED, "AccessDenied"),
+    # an unreadable ACL that IgnorePublicAcls overrides cannot expose the object
+    ({"acl_public": False, "acl_neutralised_by": "IgnorePublicAcls (account)", "unreadable": "acl: GetObjectAcl: X"},
+     Status.PASS, "not read, but it cannot take effect: IgnorePublicAcls (account)"),
 ])
 def test_aws_s3_object_public_acl(overrides: dict[str, object], status: Status, detail: str) -> None:
     got_status, got_detail = judge("aws_s3_object_public_acl", _object_row(**overrides))

@@ -24,4 +24,6 @@ def detail(rows: Sequence[S3ObjectFacts], policy: CountryPolicy) -> str:
         return f"ACL of {row.resource} grants {row.acl_public_grants}, neutralised by {row.acl_neutralised_by}"
     if row.acl_public is None:
         return f"ACL of {row.resource} could not be read: {row.unreadable or 'Block Public Access unknown'}"
+    if row.acl_neutralised_by:
+        return f"ACL of {row.resource} not read, but it cannot take effect: {row.acl_neutralised_by}"
     return f"ACL of {row.resource} grants no public group"
