@@ -240,6 +240,12 @@ def _ip_limited_policy(bucket: str) -> dict[str, Any]:
         "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}]}
 
 
+def _can_bus_dump(rng: random.Random) -> bytes:
+    """About 1.5 MB of incompressible sensor frames, no PII: a Parquet file too large to sample."""
+    rows = [{"frame": str(i), "payload": f"{rng.getrandbits(4096):01024x}"} for i in range(1500)]
+    return files.parquet_bytes(rows)
+
+
 def _jp(b: _Builder) -> AwsAccountPlan:
     env = environment("jp-connected-prod")
     assert isinstance(env, AwsAccount)
@@ -280,6 +286,9 @@ def _jp(b: _Builder) -> AwsAccountPlan:
         objects=(
             SeedObject("inspections/damage_photo_0001.png", files.png_bytes(seed=b.seed % 251), "image/png", "png",
                        coverage=CoverageStatus.PARTIAL, reason="unsupported type"),
+            SeedObject("telemetry/can_bus_dump_2026-11.parquet", _can_bus_dump(b.rng("jp/can_bus")),
+                       "application/vnd.apache.parquet", "parquet", coverage=CoverageStatus.PARTIAL,
+                       reason="too large: Parquet is read whole and this is over max_object_bytes (default 1 MiB)"),
             _obj("docs/README.txt", files.text_bytes(["Inspection photos uploaded by service centres.",
                                                       "Retention: 2 years."]), "text", "text/plain"),
         ),
@@ -504,7 +513,7 @@ def _sg(b: _Builder) -> GcpProjectPlan:
     env = environment("sg-dealer-portal")
     assert isinstance(env, GcpProject)
     rng = b.rng("sg/catalog")
-    catalog = {"models": [{"name": m, "price_sgd": rng.randrange(90000, 250000), "colours": ["white", "grey"]}
+    catalog = {"models": [{"model": m, "price_sgd": rng.randrange(90000, 250000), "colours": ["white", "grey"]}
                           for m in ("Aria", "Sora EV", "Kōen")]}
     assets = GcsBucket(
         name="sg-dealer-portal-assets", location="asia-southeast1", public_member="allUsers",

@@ -15,15 +15,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cloudaudit.config import load_inventory
+from cloudaudit.config import Limits, load_inventory
 from cloudaudit.estate import layout
+from cloudaudit.estate.expect import compare_findings, compare_samples, expected_failures
 from cloudaudit.estate.manager import EstateInfo, start_estate, stop_estate
 from cloudaudit.estate.plan import KEY_TYPES, EstatePlan, S3Bucket, build_plan
 from cloudaudit.estate.seed import DEFAULT_SEED, PLANTED_FILE, TRUTH_FILE
 from cloudaudit.estate.seed_aws import account_session, s3_client, s3control_client
 from cloudaudit.estate.seed_gcp import bigquery_client, storage_client
 from cloudaudit.estate.truth import build_truth, planted_json
-from cloudaudit.model import PiiType
+from cloudaudit.model import (
+    Category,
+    EnvironmentRef,
+    FieldResult,
+    Finding,
+    PiiMatch,
+    PiiType,
+    Resource,
+    SampleResult,
+    Severity,
+    Snapshot,
+    Status,
+)
 
 SEED = DEFAULT_SEED
 
@@ -112,10 +125,16 @@ def test_bigquery_truth_names_untagged_and_public_tables(truth: dict[str, Any]) 
     assert _resource(truth, "bq://my-dealer-ops.service.appointments")["fail"] == []
 
 
-def test_unsampleable_object_is_expected_partial_with_a_reason(truth: dict[str, Any]) -> None:
-    png = next(s for s in truth["samples"] if s["resource"].endswith(".png"))
-    assert png["coverage"] == "PARTIAL" and png["reason"]
-    assert png["pii_types"] == [] == png["planted_pii_types"]
+def test_unsampleable_objects_are_expected_partial_with_a_reason(plan: EstatePlan, truth: dict[str, Any]) -> None:
+    partial = {s["resource"]: s for s in truth["samples"] if s["coverage"] == "PARTIAL"}
+    png = next(s for uri, s in partial.items() if uri.endswith(".png"))
+    large = next(s for uri, s in partial.items() if uri.endswith(".parquet"))
+    assert "unsupported" in png["reason"] and "too large" in large["reason"]
+    for sample in (png, large):
+        assert sample["pii_types"] == [] == sample["planted_pii_types"]
+    dump = next(o for o in _bucket(plan, "jp-connected-media").objects if o.key.endswith(".parquet"))
+    assert len(dump.data) > Limits().max_object_bytes  # over the default bound, so never read whole
+    assert dump.data[:4] == dump.data[-4:] == b"PAR1"
 
 
 def test_every_sample_expects_no_more_than_it_planted(truth: dict[str, Any]) -> None:
@@ -166,6 +185,69 @@ def test_headerless_csv_expects_only_self_evident_types(plan: EstatePlan, truth:
     first = next(csv.reader(io.StringIO(obj.data.decode())))
     assert first[0] in plan.planted["PERSON_NAME"]  # data from the first line: no header
     assert set(sample["pii_types"]) < set(sample["planted_pii_types"])
+
+
+def _perfect_snapshots(truth: dict[str, Any]) -> list[Snapshot]:
+    """Snapshots exactly as the truth expects them: every sample, with exactly its expected types."""
+    snapshots = []
+    for env in truth["environments"]:
+        ref = EnvironmentRef(name=env["name"], country=env["country"], provider=env["provider"])
+        resources = []
+        for res in (r for r in truth["resources"] if r["environment"] == env["name"]):
+            samples = tuple(SampleResult(resource=s["resource"], status=s["coverage"], fields=(FieldResult(
+                field="f", rows_sampled=3, pii=tuple(PiiMatch(pii_type=t, matches=1) for t in s["pii_types"])),))
+                for s in truth["samples"] if s["container"] == res["resource"])
+            resources.append(Resource(resource=res["resource"], provider=res["provider"], service=res["service"],
+                                      kind=res["kind"], samples=samples))
+        snapshots.append(Snapshot(environment=ref, run_date="2026-11-20", captured_at="2026-11-20T01:00:00Z",
+                                  status=env["coverage"], resources=tuple(resources)))
+    return snapshots
+
+
+def _finding(check_id: str, resource: str, environment: str, status: Status = Status.FAIL) -> Finding:
+    return Finding(country="JP", environment=environment, provider="aws", service="s3", resource=resource,
+                   location="", check_id=check_id, check=check_id, category=Category.ACCESS,
+                   severity=Severity.HIGH, status=status, detail="")
+
+
+def test_compare_samples_accepts_the_truth_and_names_each_difference(truth: dict[str, Any]) -> None:
+    snapshots = _perfect_snapshots(truth)
+    assert compare_samples(truth, snapshots) == []
+    # A detector that misses a required type, or reports one never planted, is named.
+    jp = next(s for s in snapshots if s.environment.name == "jp-connected-prod")
+    owners = "s3://jp-connected-telematics-exports/customers/vehicle_owners_2019.csv"
+    broken_resources = []
+    for res in jp.resources:
+        samples = []
+        for sample in res.samples:
+            if sample.resource == owners:
+                sample = sample.model_copy(update={"fields": (FieldResult(field="f", rows_sampled=3, pii=(
+                    PiiMatch(pii_type=PiiType.EMAIL_ADDRESS, matches=1),
+                    PiiMatch(pii_type=PiiType.CREDIT_CARD, matches=1))),)})
+            if not sample.resource.endswith(".png"):
+                samples.append(sample)
+        broken_resources.append(res.model_copy(update={"samples": tuple(samples)}))
+    broken = jp.model_copy(update={"resources": tuple(broken_resources)})
+    diffs = compare_samples(truth, [broken])
+    assert any(d.startswith(owners) and "not found" in d and "NATIONAL_ID" in d for d in diffs)
+    assert f"{owners}: PII types found but not planted: CREDIT_CARD" in diffs
+    assert any(d.endswith("damage_photo_0001.png: expected a sample, none taken") for d in diffs)
+    # Environments absent from the snapshots are not compared (a test may audit a subset).
+    assert compare_samples(truth, [s for s in snapshots if s.environment.name == "th-dealer-analytics"]) == []
+
+
+def test_compare_findings_wants_every_expected_failure_and_nothing_else(truth: dict[str, Any]) -> None:
+    env_of = {r["resource"]: r["environment"] for r in truth["resources"]}
+    env_of.update({s["resource"]: env_of[s["container"]] for s in truth["samples"]})
+    env_of.update({e["name"]: e["name"] for e in truth["environments"]})
+    findings = [_finding(check, res, env_of[res]) for check, res in sorted(expected_failures(truth))]
+    assert len(findings) >= 20
+    passing = _finding("aws_s3_bucket_public_acl", "s3://jp-connected-app-logs", "jp-connected-prod", Status.PASS)
+    assert compare_findings(truth, [*findings, passing]) == []
+    wrong = _finding("aws_s3_bucket_public_acl", "s3://au-dealer-service-records", "au-dealer-service")
+    diffs = compare_findings(truth, [*findings[1:], wrong])
+    assert diffs == [f"{findings[0].check_id} {findings[0].resource}: expected to fail, not reported",
+                     "aws_s3_bucket_public_acl s3://au-dealer-service-records: reported, not expected"]
 
 
 # ---- a seeded estate, read back through the client libraries ------------------------------
