@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import io
 import os
 import re
@@ -226,18 +228,42 @@ def test_a_country_with_nothing_readable_still_gets_a_workbook() -> None:
     assert value.value.startswith("not captured")
 
 
-def test_libreoffice_opens_it(tmp_path: Path, xlsx: bytes) -> None:
+def _soffice(office: str, profile: Path, out: Path, target: str, source: Path) -> None:
+    subprocess.run([office, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", target,
+                    "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+
+
+# LibreOffice's CSV filter: comma, double quote, UTF-8, first line 1, all sheets (-1) to <name>-<Sheet>.csv
+_ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def test_libreoffice_opens_it(tmp_path: Path, report: CountryReport) -> None:
+    """LibreOffice reads every sheet as openpyxl wrote it (formula-like text stays text), and prints it."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         pytest.skip("LibreOffice is not installed")
+    hostile = report.findings[0].model_copy(update={"resource": "=1+1", "detail": '=HYPERLINK("http://127.0.0.1","x")'})
+    xlsx = render_workbook(dataclasses.replace(report, findings=[hostile, *report.findings[1:]]))
+    wb = load_workbook(io.BytesIO(xlsx))
     source = tmp_path / "compliance_JP_2026-11-20.xlsx"
     source.write_bytes(xlsx)
-    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    profile = tmp_path / "profile"  # a private profile: no clash with another soffice on the machine
+    _soffice(office, profile, tmp_path, "pdf", source)
     pdf = (tmp_path / "compliance_JP_2026-11-20.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) > 0
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= len(SHEETS)
+    _soffice(office, profile, tmp_path, _ALL_SHEETS_CSV, source)
+    for ws in wb.worksheets:
+        with (tmp_path / f"compliance_JP_2026-11-20-{ws.title}.csv").open(encoding="utf-8", newline="") as handle:
+            seen = list(csv.reader(handle))
+        written = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        assert seen == written, ws.title
+    assert any(row[4] == "=1+1" for row in written_findings(tmp_path))
+
+
+def written_findings(directory: Path) -> list[list[str]]:
+    with (directory / "compliance_JP_2026-11-20-Findings.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
 
 
 def test_bytes_do_not_depend_on_the_process(xlsx: bytes) -> None:
