@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors import Collected
-from cloudaudit.collectors.gcp.failures import is_denied, status_text
+from cloudaudit.collectors.gcp.failures import ServiceRead, is_denied, status_text
 from cloudaudit.errors import AccessDenied, CollectError, Unreachable
 from cloudaudit.model import CoverageStatus, Provider, Resource, Service
 
@@ -33,6 +33,7 @@ SERVICE_KIND = "service"  # the kind of the one Resource standing for a service 
 class ServiceOutcome:
     service: Service
     resources: list[Resource] = field(default_factory=list)
+    gaps: dict[str, str] = field(default_factory=dict)
     failure: str = ""  # "<call>: <status>" when the service could not be read at all
     denied: bool = False
 
@@ -48,35 +49,38 @@ def collect_gcp(env: Environment, limits: Limits) -> Collected:
         message = "; ".join(f"{o.service.value}: {o.failure}" for o in failed)
         raise (AccessDenied if all(o.denied for o in failed) else Unreachable)(message)
     resources: list[Resource] = []
+    gaps: dict[str, str] = {}
     for outcome in outcomes:
+        gaps.update(outcome.gaps)
         if outcome.failure:
             log.warning("%s: %s not assessed: %s", env.name, outcome.service.value, outcome.failure)
             resources.append(Resource(resource=env.name, provider=Provider.GCP, service=outcome.service,
                                       kind=SERVICE_KIND, status=CoverageStatus.NOT_ASSESSED,
                                       reason=outcome.failure))
         resources.extend(outcome.resources)
-    return Collected(resources=resources)
+    return Collected(resources=resources, account_read_errors=gaps)
 
 
-def run_service(service: Service, collect: Callable[[Environment, Limits], list[Resource]],
+def run_service(service: Service, collect: Callable[[Environment, Limits], ServiceRead],
                 env: Environment, limits: Limits) -> ServiceOutcome:
     """One service's resources, or why it could not be read; never raises."""
     try:
-        return ServiceOutcome(service, resources=collect(env, limits))
+        read = collect(env, limits)
+        return ServiceOutcome(service, resources=read.resources, gaps=read.gaps)
     except CollectError as exc:  # our own messages carry identifiers and reasons only
         return ServiceOutcome(service, failure=str(exc), denied=isinstance(exc, AccessDenied))
     except Exception as exc:  # building a client: no credentials, bad options
         return ServiceOutcome(service, failure=f"client: {status_text(exc)}", denied=is_denied(exc))
 
 
-def _collect_storage(env: Environment, limits: Limits) -> list[Resource]:
+def _collect_storage(env: Environment, limits: Limits) -> ServiceRead:
     from cloudaudit.collectors.gcp.clients import storage_client
     from cloudaudit.collectors.gcp.storage import collect_storage
 
     return collect_storage(storage_client(env), env, limits)
 
 
-def _collect_bigquery(env: Environment, limits: Limits) -> list[Resource]:
+def _collect_bigquery(env: Environment, limits: Limits) -> ServiceRead:
     from cloudaudit.collectors.gcp.bigquery import collect_bigquery
     from cloudaudit.collectors.gcp.clients import bigquery_client
 

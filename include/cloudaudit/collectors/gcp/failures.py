@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -67,3 +67,18 @@ class Reads:
         except Exception as exc:  # any client failure is recorded, never raised: one bad call
             self.errors[key] = reason(call, exc)  # must not end the environment's audit
             return None
+
+
+@dataclass
+class ServiceRead:
+    """What one service yielded: its resources, and environment-level gaps (a listing cut at a limit)."""
+
+    resources: list[Any] = field(default_factory=list)  # cloudaudit.model.Resource
+    gaps: dict[str, str] = field(default_factory=dict)  # → Collected.account_read_errors
+
+
+def limit_gap(call: str, limit: int) -> str:
+    """>>> limit_gap("listBuckets", 5000)
+    'listBuckets: stopped at max_resources (5000)'
+    """
+    return f"{call}: stopped at max_resources ({limit})"

@@ -69,7 +69,7 @@ def seed(url: str, *, rows: list[dict[str, Any]], dataset_members: tuple[tuple[s
 
 def collect(url: str, limits: Limits) -> dict[str, Resource]:
     env = gcp_env(storage=None, bigquery=url, project=PROJECT)
-    return {r.resource: r for r in collect_bigquery(bigquery_client(env), env, limits)}
+    return {r.resource: r for r in collect_bigquery(bigquery_client(env), env, limits).resources}
 
 
 def test_public_dataset_and_table_configuration(bq_url: str, limits: Limits) -> None:

@@ -81,3 +81,23 @@ def test_both_services_denied_raise_access_denied(gcs_url: str) -> None:
         with pytest.raises(AccessDenied) as raised:
             collect_gcp(env, Limits(call_timeout_s=2))
     assert str(raised.value) == "gcs: listBuckets: Forbidden; bq: listDatasets: Forbidden"
+
+
+def test_listings_cut_at_max_resources_are_named_as_gaps(gcs_url: str, bq_url: str) -> None:
+    storage = storage_seed_client(gcs_url, PROJECT)
+    for name in ("th-a", "th-b", "th-c"):
+        storage.create_bucket(name)
+    client = bigquery_seed_client(bq_url, PROJECT)
+    dataset = client.create_dataset(bigquery.Dataset(f"{PROJECT}.crm"))
+    for table in ("t1", "t2", "t3"):
+        client.create_table(bigquery.Table(dataset.table(table), schema=[bigquery.SchemaField("x", "STRING")]))
+    env = gcp_env(storage=gcs_url, bigquery=bq_url, project=PROJECT)
+
+    cut = collect_gcp(env, Limits(call_timeout_s=2, max_resources=2))
+    exact = collect_gcp(env, Limits(call_timeout_s=2, max_resources=4))
+
+    assert [r.service for r in cut.resources].count(Service.STORAGE) == 2
+    assert [r.kind for r in cut.resources if r.service is Service.BIGQUERY] == ["dataset", "table"]
+    assert cut.account_read_errors == {"gcs_buckets": "listBuckets: stopped at max_resources (2)",
+                                       "bq_tables": "listTables: stopped at max_resources (2)"}
+    assert len(exact.resources) == 3 + 1 + 3 and exact.account_read_errors == {}

@@ -36,7 +36,7 @@ def test_bucket_access_settings_and_iam_bindings(gcs_url: str, limits: Limits) -
     make_bucket(gcs_url, "th-locked", location="US", prevention="enforced", uniform=False)
     env = gcp_env(storage=gcs_url, bigquery=None)
 
-    found = by_id(collect_storage(storage_client(env), env, limits))
+    found = by_id(collect_storage(storage_client(env), env, limits).resources)
 
     assert set(found) == {"gs://th-open-exports", "gs://th-locked"}
     open_ = found["gs://th-open-exports"]
@@ -63,7 +63,7 @@ def test_denied_iam_policy_is_a_read_error_not_a_value(gcs_url: str, limits: Lim
 
     with DenyingProxy(gcs_url, deny_iam) as proxy:
         env = gcp_env(storage=proxy.url, bigquery=None)
-        [bucket] = collect_storage(storage_client(env), env, limits)
+        [bucket] = collect_storage(storage_client(env), env, limits).resources
 
     assert proxy.denied, "the proxy saw no IAM call"
     assert "iam_bindings" not in bucket.config

@@ -48,7 +48,7 @@ def pii_of(sample: SampleResult) -> dict[str, set[PiiType]]:
 
 def collect_one(url: str, limits: Limits) -> Resource:
     env = gcp_env(storage=url, bigquery=None)
-    [bucket] = collect_storage(storage_client(env), env, limits)
+    [bucket] = collect_storage(storage_client(env), env, limits).resources
     return bucket
 
 
@@ -165,7 +165,7 @@ def test_fine_grained_buckets_record_each_sampled_objects_acl(gcs_url: str, limi
 
     with DenyingProxy(gcs_url, public_object_acl) as proxy:
         env = gcp_env(storage=proxy.url, bigquery=None)
-        found = {r.resource: r for r in collect_storage(storage_client(env), env, limits)}
+        found = {r.resource: r for r in collect_storage(storage_client(env), env, limits).resources}
 
     [legacy] = found["gs://th-legacy"].samples
     assert legacy.config["acl"] == [{"entity": "allUsers", "role": "READER"},

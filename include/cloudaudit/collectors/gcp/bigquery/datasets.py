@@ -77,7 +77,7 @@ def read_dataset(client: Client, item: DatasetListItem, *, limits: Limits, opts:
         reads = Reads()
         config = {"access_entries": access_entries(dataset.access_entries)}
         tables = reads.read("tables", "listTables", lambda: list(
-            client.list_tables(dataset, max_results=limits.max_resources, **opts.kwargs())))
+            client.list_tables(dataset, max_results=limits.max_resources + 1, **opts.kwargs())))
         status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
         read = Resource(**base, location=str(dataset.location or "").lower(), status=status,
                         reason="; ".join(reads.errors.values()), config=config, read_errors=reads.errors)
