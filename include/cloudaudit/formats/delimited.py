@@ -23,6 +23,7 @@ _PROBE_CHARS = 65_536
 _MIN_CONSISTENT_SHARE = 0.8  # rows with the usual width, for content to count as delimited
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
+_EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n])\r?\n")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def looks_like_value(cell: str) -> bool:
 
 def is_header(row: list[str]) -> bool:
     """A first row is a header when most cells are filled and none looks like a data value."""
-    cells = [cell.strip() for cell in row]
+    cells = [cell.strip() for cell in _trim(row)]
     named = [cell for cell in cells if cell]
     if not named or len(named) * 2 < len(cells):
         return False
@@ -122,27 +123,28 @@ def is_header(row: list[str]) -> bool:
 
 def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, preferred: str = ",") -> FieldTable:
     """Rows of a CSV/TSV text into fields; with ``truncated`` the last (partial) row is dropped."""
-    delimiter = choose_delimiter(text, preferred)
+    declared = _EXCEL_SEPARATOR.match(text)
+    if declared:  # Excel's "sep=;" line names the delimiter and is not a row
+        delimiter, text = declared.group(1), text[declared.end():]
+    else:
+        delimiter = choose_delimiter(text, preferred)
     wanted = limits.max_rows + 2  # header + rows + one more, to know whether more follow
     table = FieldTable(limits)
     rows, failed = _read_rows(text, delimiter, wanted)
     if failed and not rows:
         raise SampleSkipped(f"{fmt}: corrupt or unreadable")
-    if len(rows) >= wanted:
-        rows = rows[:-1]
-        table.truncated = True
-    elif truncated and rows:
-        rows = rows[:-1]  # the range read cut it
-        table.truncated = True
-    table.truncated = table.truncated or failed
+    if truncated and len(rows) < wanted:
+        rows = rows[:-1]  # the range read cut the last one
+    table.truncated = truncated or failed
     if not rows:
         return table
+    names: list[str] = []
     if is_header(rows[0]):
-        header = [cell.strip() or f"column_{n}" for n, cell in enumerate(rows[0][: limits.max_fields], 1)]
-        names = unique_names(header)
+        header = _trim(rows[0][: limits.max_fields])
+        names = unique_names([cell.strip() or f"column_{n}" for n, cell in enumerate(header, 1)])
         rows = rows[1:]
-    else:
-        names = []
+    if len(rows) > limits.max_rows:
+        table.truncated = True
     for name in names:
         table.declare(name)
     for row in rows[: limits.max_rows]:
@@ -150,8 +152,16 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
     return table
 
 
+def _trim(cells: list[str]) -> list[str]:
+    """Without trailing empty cells (spreadsheet exports pad rows with separators)."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
 def _add_row(table: FieldTable, names: list[str], row: list[str], max_fields: int) -> None:
-    width = max(len(names), min(len(row), max_fields))
+    width = max(len(names), min(len(_trim(row)), max_fields))
     for index in range(width):
         name = names[index] if index < len(names) else f"column_{index + 1}"
         table.add(name, format_value(row[index]) if index < len(row) else None)

@@ -20,6 +20,7 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 LEGACY_ENCODINGS = ["cp932", "euc_jp", "cp874", "cp1258", "cp1252", "cp1250", "gb18030", "big5", "euc_kr"]
+_STRAY_BYTES_RATIO = 20  # at most one undecodable byte per 20 well-formed non-ASCII characters
 _DETECTION_BYTES = 65_536  # enough to tell code pages apart; detection cost grows with input
 
 
@@ -42,14 +43,29 @@ def decode_text(data: bytes, *, fmt: str, truncated: bool = False) -> str:
         try:
             return _nfc(_decode_incremental(data, "utf-8", truncated))
         except UnicodeDecodeError:
-            encoding = detect_legacy_encoding(data)
-            if encoding is None:
-                raise SampleSkipped(f"{fmt}: unknown text encoding") from None
-            return _nfc(data.decode(encoding, errors="replace"))
+            pass
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return _nfc(mostly)
+        encoding = detect_legacy_encoding(data)
+        if encoding is None:
+            raise SampleSkipped(f"{fmt}: unknown text encoding") from None
+        return _nfc(data.decode(encoding, errors="replace"))
     try:
         return _nfc(_decode_incremental(data, encoding, truncated))
     except UnicodeDecodeError:
         raise SampleSkipped(f"{fmt}: corrupt or unreadable") from None
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few stray bytes (one pasted cp1252 cell) stays UTF-8, with U+FFFD there.
+
+    Legacy multi-byte text decoded as UTF-8 is nearly all errors, so the ratio tells them apart.
+    """
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore")) - errors
+    return text if errors * _STRAY_BYTES_RATIO <= non_ascii else None
 
 
 def detect_legacy_encoding(data: bytes) -> str | None:

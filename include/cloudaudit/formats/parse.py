@@ -10,7 +10,13 @@ from cloudaudit.formats.encoding import decode_text
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
 from cloudaudit.formats.plaintext import parse_text
 from cloudaudit.formats.sample import Sample
-from cloudaudit.formats.sniff import GZIP_SUFFIX, WHOLE_OBJECT_FORMATS, sniff_plain, strip_gzip_extension
+from cloudaudit.formats.sniff import (
+    GZIP_SUFFIX,
+    WHOLE_OBJECT_FORMATS,
+    inner_content_type,
+    sniff_plain,
+    strip_gzip_extension,
+)
 from cloudaudit.formats.values import FieldTable
 
 
@@ -37,8 +43,10 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
         if is_gzip(inflated.data):
             raise SampleSkipped("unsupported format: nested gzip")
         data, truncated, suffix = inflated.data, truncated or inflated.truncated, GZIP_SUFFIX
-        name, content_type = strip_gzip_extension(name), None
-    fmt = sniff_plain(name, data, content_type, truncated=truncated)
+    elif len(data) > limits.max_decompressed_bytes:  # a caller read more than the limits allow
+        data, truncated = data[: limits.max_decompressed_bytes], True
+    # Served decompressed (GCS transcoding) or compressed, a.csv.gz holds a CSV.
+    fmt = sniff_plain(strip_gzip_extension(name), data, inner_content_type(content_type), truncated=truncated)
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
     fmt, table = _parse(fmt, data, limits, truncated)

@@ -26,6 +26,7 @@ _EXTENSIONS = {
     ".txt": "text", ".text": "text", ".log": "text", ".md": "text",
 }
 _GZIP_EXTENSIONS = (".gz", ".gzip")
+_OPAQUE_CONTENT_TYPES = frozenset({"application/gzip", "application/x-gzip", "application/octet-stream"})
 _CONTENT_TYPES = {
     "text/csv": "csv", "application/csv": "csv", "text/tab-separated-values": "tsv",
     "application/json": "json", "text/json": "json",
@@ -70,29 +71,41 @@ def sniff(name: str, head: bytes, content_type: str | None = None) -> str:
     'jsonl'
     """
     stripped = strip_gzip_extension(name)
+    content_type = inner_content_type(content_type)
     if not head and stripped != name:  # a listing, no bytes yet: the name alone speaks
-        return sniff_plain(stripped, head, None, truncated=True) + GZIP_SUFFIX
+        return sniff_plain(stripped, head, content_type, truncated=True) + GZIP_SUFFIX
     if is_gzip(head):
         inner = gunzip(head, SNIFF_BYTES)
         if is_gzip(inner.data):
             raise SampleSkipped("unsupported format: nested gzip")
-        return sniff_plain(stripped, inner.data, None, truncated=True) + GZIP_SUFFIX
-    return sniff_plain(name, head, content_type, truncated=True)
+        return sniff_plain(stripped, inner.data, content_type, truncated=True) + GZIP_SUFFIX
+    return sniff_plain(stripped, head, content_type, truncated=True)
+
+
+def inner_content_type(content_type: str | None) -> str | None:
+    """The content type of what is inside: a gzip (or generic binary) type says nothing about it.
+
+    >>> inner_content_type("application/gzip"), inner_content_type("text/csv")
+    (None, 'text/csv')
+    """
+    if content_type and content_type.split(";", 1)[0].strip().lower() in _OPAQUE_CONTENT_TYPES:
+        return None
+    return content_type
 
 
 def sniff_plain(name: str, head: bytes, content_type: str | None, *, truncated: bool) -> str:
     """Sniff uncompressed bytes (``truncated``: ``head`` may stop mid-character or mid-line)."""
     if head.startswith(b"PAR1"):
         return "parquet"
+    declared = format_from_extension(name) or _format_from_content_type(content_type)
     if head.startswith(_ZIP_MAGIC):
         # An xlsx is a zip whose member names start with xl/ (names are stored uncompressed).
-        if b"xl/" in head[:SNIFF_BYTES]:
+        if declared == "xlsx" or b"xl/" in head[:SNIFF_BYTES]:
             return "xlsx"
         raise SampleSkipped("unsupported format: zip archive")
     described = _binary_description(head)
     if described:
         raise SampleSkipped(f"unsupported format: {described}")
-    declared = format_from_extension(name) or _format_from_content_type(content_type)
     if declared in WHOLE_OBJECT_FORMATS:
         return declared  # the magic did not match: the parser will call it corrupt
     if _looks_binary(head):

@@ -176,3 +176,48 @@ def test_unbalanced_quote_keeps_the_rows_before_it(limits: Limits) -> None:
     sample = parse_sample("q.csv", data, limits=limits)
     assert sample.rows == 3
     assert sample.truncated
+
+
+def test_excel_separator_line_names_the_delimiter(limits: Limits) -> None:
+    people = customers(3)
+    data = ("sep=;\r\n" + to_csv([p.row() for p in people], delimiter=";")).encode()
+    sample = parse_sample("excel.csv", data, limits=limits)
+    assert list(sample.fields) == HEADER
+    assert sample.fields["phone"] == [p.phone for p in people]
+
+
+def test_header_padded_with_empty_cells_is_still_a_header(limits: Limits) -> None:
+    sample = parse_sample("p.csv", b"name,phone,,,\nHanako,0312345678,,,\n", limits=limits)
+    assert sample.fields == {"name": ["Hanako"], "phone": ["0312345678"]}
+
+
+def test_exactly_one_row_over_the_limit_is_truncated() -> None:
+    people = customers(6)
+    data = to_csv([p.row() for p in people], header=None).encode()
+    sample = parse_sample("h.csv", data, limits=Limits(max_rows=5))
+    assert (sample.rows, sample.truncated) == (5, True)
+
+
+def test_utf8_with_a_stray_legacy_byte_stays_utf8(limits: Limits) -> None:
+    people = customers(20, locale="ja_JP")
+    text = to_csv([[p.name, p.address] for p in people], header=["氏名", "住所"])
+    data = text.encode() + "caf\xe9,x\r\n".encode("cp1252")
+    sample = parse_sample("mixed.csv", data, limits=limits)
+    assert sample.fields["氏名"][:20] == [p.name for p in people]
+    assert sample.fields["氏名"][20] == "caf\ufffd"
+
+
+def test_gz_name_served_decompressed(limits: Limits) -> None:
+    people = customers(2)
+    sample = parse_sample("a.csv.gz", to_csv([p.row() for p in people]).encode(), limits=limits)
+    assert sample.format == "csv"
+    assert sample.fields["email"] == [p.email for p in people]
+
+
+def test_more_bytes_than_the_limits_allow_are_cut() -> None:
+    people = customers(200)
+    data = to_csv([p.row() for p in people]).encode()
+    sample = parse_sample("a.csv", data, limits=Limits(max_decompressed_bytes=len(data) // 2, max_rows=1000))
+    assert sample.truncated
+    assert 50 < sample.rows < 150
+    assert sample.fields["email"] == [p.email for p in people[: sample.rows]]

@@ -84,3 +84,12 @@ def test_names_alone_when_there_are_no_bytes_yet() -> None:
     assert sniff("x/orders.parquet.gz", b"") == "parquet.gz"
     assert sniff("x/book.xlsx", b"") == "xlsx"
     assert sniff("x/a.csv", b"") == "csv"
+
+
+def test_gzip_content_type_says_nothing_about_the_inside() -> None:
+    assert sniff("blob", gz(CSV), "application/gzip") == "csv.gz"
+    assert sniff("blob", gz(b'{"a": 1}'), "application/json") == "json.gz"
+
+
+def test_zip_named_xlsx_is_xlsx_even_without_xl_in_the_head() -> None:
+    assert sniff("book.xlsx", _zip({"docProps/thumbnail.bin": b"\x00" * 10})) == "xlsx"
