@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cloudaudit.collectors import Collected
 from cloudaudit.collectors.aws.calls import CallFailed, aws_call
 from cloudaudit.collectors.aws.s3.buckets import (
+    CONFIG_KEYS,
     read_account_public_access_block,
     read_bucket_config,
     read_location,
@@ -107,14 +108,36 @@ def survey_bucket(clients: AwsClients, name: str, region_hint: str, limits: Limi
         return survey
     survey.keys_listed = len(listed)
     survey.candidates = choose_candidates(listed, limits.max_objects_per_bucket)
+    log.debug("surveyed %s: %d config keys, %d unreadable, %d keys listed, %d to sample", s3_uri(name),
+              len(survey.config), len(survey.read_errors), survey.keys_listed, len(survey.candidates))
     return survey
+
+
+def _survey_safely(clients: AwsClients, item: tuple[str, str], limits: Limits) -> BucketSurvey:
+    """A bug or an unexpected response in one bucket becomes that bucket's coverage, not a crash."""
+    name, region_hint = item
+    try:
+        return survey_bucket(clients, name, region_hint, limits)
+    except Exception as exc:  # the message could quote a response: keep the type only
+        log.warning("surveying %s failed: %s", s3_uri(name), type(exc).__name__)
+        return BucketSurvey(name=name, location=region_hint,
+                            read_errors={"bucket": f"collector error ({type(exc).__name__})"})
+
+
+def _sample_safely(s3: Any, bucket: str, obj: ListedObject, env: Environment, limits: Limits) -> SampleResult:
+    try:
+        return sample_object(s3, bucket, obj, country=env.country, limits=limits)
+    except Exception as exc:  # as above: one object never ends the environment
+        log.warning("sampling %s failed: %s", s3_uri(bucket, obj.key), type(exc).__name__)
+        return SampleResult(resource=s3_uri(bucket, obj.key), status=CoverageStatus.NOT_ASSESSED,
+                            reason=f"collector error ({type(exc).__name__})", size=obj.size)
 
 
 def bucket_status(survey: BucketSurvey, samples: list[SampleResult]) -> tuple[CoverageStatus, str]:
     """ASSESSED; PARTIAL when listing failed or no chosen object could be sampled; NOT_ASSESSED
     when no configuration at all could be read."""
-    if survey.read_errors and not survey.config:
-        reasons = sorted(set(survey.read_errors.values()))
+    if not any(key in survey.config for key in CONFIG_KEYS):
+        reasons = sorted(set(survey.read_errors.values())) or ["no response"]
         return CoverageStatus.NOT_ASSESSED, "configuration unreadable: " + "; ".join(reasons)
     if survey.listing_error:
         return CoverageStatus.PARTIAL, f"objects not listed: {survey.listing_error}"
@@ -138,7 +161,7 @@ def _sample_all(pool: ThreadPoolExecutor, clients: AwsClients, surveys: list[Buc
     futures: list[list[Future[SampleResult]]] = []
     for survey in surveys:
         s3 = clients.s3(survey.location or None)
-        futures.append([pool.submit(sample_object, s3, survey.name, obj, country=env.country, limits=limits)
+        futures.append([pool.submit(_sample_safely, s3, survey.name, obj, env, limits)
                         for obj in survey.candidates])
     return [[f.result() for f in bucket] for bucket in futures]
 
@@ -152,7 +175,7 @@ def collect_s3(env: Environment, limits: Limits) -> Collected:
     log.info("s3 %s: %d buckets", env.name, len(names))
     account = read_account_public_access_block(clients, env.account_id)
     with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix="cloudaudit-s3") as pool:
-        surveys = list(pool.map(lambda item: survey_bucket(clients, item[0], item[1], limits), names))
+        surveys = list(pool.map(lambda item: _survey_safely(clients, item, limits), names))
         samples = _sample_all(pool, clients, surveys, env, limits)
     resources = [to_resource(s, found) for s, found in zip(surveys, samples, strict=True)]
     sampled = sum(r.objects_sampled for r in resources)

@@ -25,6 +25,9 @@ from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
 if TYPE_CHECKING:
     from cloudaudit.collectors.aws.session import AwsClients
 
+# The security configuration of a bucket (``location`` alone does not make it assessed).
+CONFIG_KEYS = ("acl", "policy", "policy_status", "public_access_block", "ownership_controls", "encryption",
+               "website")
 PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
 _GRANTEE_KEYS = ("Type", "URI", "ID")  # not DisplayName / EmailAddress: they can identify a person

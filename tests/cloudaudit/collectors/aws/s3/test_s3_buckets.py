@@ -191,3 +191,23 @@ def test_bucket_pages_are_followed_by_continuation_token(account: Any, monkeypat
         names = s3_collector.list_bucket_names(account.admin, 10)
         stub.assert_no_pending_responses()
     assert names == [("page-one-a", ""), ("page-one-b", ""), ("page-two-a", "eu-west-1")]
+
+
+def test_an_unexpected_error_in_one_bucket_is_its_coverage_not_a_crash(account: Any, bucket_name: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    broken, fine = account.create_bucket(bucket_name("broken")), account.create_bucket(bucket_name("fine"))
+    real = s3_collector.read_bucket_config
+
+    def flaky(clients: Any, bucket: str, region: str | None) -> Any:
+        if bucket == broken:
+            raise RuntimeError("response quoted synthetic-secret-value")
+        return real(clients, bucket, region)
+
+    monkeypatch.setattr(s3_collector, "read_bucket_config", flaky)
+    found = _collect(account)
+
+    assert found[f"s3://{fine}"].status is CoverageStatus.ASSESSED
+    failed = found[f"s3://{broken}"]
+    assert failed.status is CoverageStatus.NOT_ASSESSED
+    assert failed.reason == "configuration unreadable: collector error (RuntimeError)"
+    assert "synthetic-secret-value" not in failed.model_dump_json()

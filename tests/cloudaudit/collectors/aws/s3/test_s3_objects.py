@@ -104,7 +104,7 @@ def _sample(status: CoverageStatus, reason: str = "") -> SampleResult:
 
 
 def test_bucket_status() -> None:
-    unreadable = BucketSurvey("b", read_errors={"acl": "GetBucketAcl: AccessDenied"})
+    unreadable = BucketSurvey("b", config={"location": "us-east-1"}, read_errors={"acl": "GetBucketAcl: AccessDenied"})
     assert bucket_status(unreadable, []) == (CoverageStatus.NOT_ASSESSED,
                                              "configuration unreadable: GetBucketAcl: AccessDenied")
     readable = BucketSurvey("b", config={"acl": {}}, keys_listed=3)
