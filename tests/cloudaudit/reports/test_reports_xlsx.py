@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -274,3 +275,19 @@ def test_bytes_do_not_depend_on_the_process(xlsx: bytes) -> None:
         out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent, capture_output=True,
                              check=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
         assert out == xlsx
+
+
+def test_an_unmasked_example_never_reaches_the_spreadsheet(report: CountryReport) -> None:
+    """Defence in depth: a raw value that slipped past masking upstream is masked here."""
+    from stdnum.jp import in_ as my_number
+
+    body = "".join(str(random.Random(7).randint(0, 9)) for _ in range(11))
+    raw = body + my_number.calc_check_digit(body)  # a valid synthetic My Number
+    assert my_number.is_valid(raw)
+    leaked = report.pii_inventory[0].model_copy(update={"masked_example": raw})
+    xlsx = render_workbook(dataclasses.replace(report, pii_inventory=[leaked, *report.pii_inventory[1:]]))
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert raw.encode() not in everything and raw[:8].encode() not in everything
+    examples = [r["Masked Example"] for r in _records(load_workbook(io.BytesIO(xlsx))["PII Inventory"])]
+    assert "*" * 8 + raw[-4:] in examples
