@@ -18,7 +18,7 @@ import sys
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -304,6 +304,25 @@ def chain_problem(previous: Path, current: VerifyResult) -> str | None:
     if recorded != actual:
         return f"previous_bundle_sha256: does not match {Path(previous).name}"
     return None
+
+
+def verify_chain(bundles: Sequence[Path], public_key: Path | None = None) -> list[str]:
+    """Check a country's bundles, oldest first: each verifies and records its predecessor's SHA-256.
+
+    Returns the problems, each naming the bundle file; empty when the whole chain holds.
+    Raises EvidenceError when one of the files is unusable, as ``verify_bundle`` does.
+    """
+    problems: list[str] = []
+    previous: Path | None = None
+    for path in bundles:
+        result = verify_bundle(path, public_key)
+        problems += [f"{Path(path).name}: {p}" for p in result.problems]
+        if previous is not None:
+            problem = chain_problem(previous, result)
+            if problem:
+                problems.append(f"{Path(path).name}: {problem}")
+        previous = Path(path)
+    return problems
 
 
 def _printable(value: Any) -> str:

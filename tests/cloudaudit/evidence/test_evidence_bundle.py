@@ -22,7 +22,7 @@ from cloudaudit.cli import main as cli_main
 from cloudaudit.errors import BundleInvalid, EvidenceError
 from cloudaudit.evidence.bundle import build_bundle, canonical_json
 from cloudaudit.evidence.signing import fingerprint, public_key_pem
-from cloudaudit.evidence.verify import bundle_sha256, chain_problem, verify_bundle
+from cloudaudit.evidence.verify import bundle_sha256, chain_problem, verify_bundle, verify_chain
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from faker import Faker
 
@@ -452,3 +452,17 @@ def test_a_zip_bomb_that_lies_about_its_size_is_cut_off(tmp_path: Path, bundle_b
     assert code == 1
     assert f"{target}: unreadable" in out  # the CRC of the cut-off stream cannot match
     assert peak < 8 * 1024 * 1024  # never inflated beyond the declared size
+
+
+def test_a_chain_of_daily_bundles_holds_until_one_is_replaced(tmp_path: Path, key: Ed25519PrivateKey) -> None:
+    paths: list[Path] = []
+    previous: str | None = None
+    for day in range(3):
+        path = _write(tmp_path, _build(key, _members(seed=day), previous=previous), f"evidence_JP_day{day}.zip")
+        previous = bundle_sha256(path)
+        paths.append(path)
+    assert verify_chain(paths) == []
+    # replace the middle bundle with a fresh, validly signed one: it verifies alone, but breaks the chain
+    paths[1].write_bytes(_build(key, _members(seed=99), previous=bundle_sha256(paths[0])))
+    assert verify_bundle(paths[1]).ok
+    assert verify_chain(paths) == ["evidence_JP_day2.zip: previous_bundle_sha256: does not match evidence_JP_day1.zip"]
