@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors.gcp.clients import storage_call_options
 from cloudaudit.collectors.gcp.failures import ServiceRead, is_denied, limit_gap, reason
-from cloudaudit.collectors.gcp.storage.buckets import read_bucket
+from cloudaudit.collectors.gcp.storage.buckets import BucketRead, read_bucket, sample_safely
 from cloudaudit.errors import AccessDenied, Unreachable
 
 if TYPE_CHECKING:
     from google.cloud.storage import Client
 
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.model import Resource, SampleResult
 
 __all__ = ["collect_storage"]
 
@@ -41,7 +43,18 @@ def collect_storage(client: Client, env: Environment, limits: Limits) -> Service
         gaps["gcs_buckets"] = limit_gap("listBuckets", limits.max_resources)
         buckets = buckets[: limits.max_resources]
     with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix="gcs") as pool:
-        resources = list(pool.map(
-            lambda b: read_bucket(client, b, country=env.country, limits=limits, opts=opts), buckets))
-    log.info("%s: %d buckets read", env.name, len(resources))
+        reads = list(pool.map(lambda b: read_bucket(client, b, limits=limits, opts=opts), buckets))
+        # Objects of every bucket share the pool: one bucket of large files does not serialise the rest.
+        jobs = [(read, item) for read in reads for item in read.candidates]
+        sampled = list(pool.map(lambda job: sample_safely(
+            job[0], job[1], country=env.country, limits=limits, opts=opts), jobs))
+    by_bucket: dict[int, list[SampleResult]] = defaultdict(list)
+    for (owner, _), sample in zip(jobs, sampled, strict=True):
+        by_bucket[id(owner)].append(sample)
+    resources = [_with_samples(read, by_bucket[id(read)]) for read in reads]
+    log.info("%s: %d buckets read, %d objects sampled", env.name, len(resources), len(sampled))
     return ServiceRead(resources, gaps)
+
+
+def _with_samples(read: BucketRead, samples: list[SampleResult]) -> Resource:
+    return read.resource.model_copy(update={"samples": (*read.resource.samples, *samples)})

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors.gcp.failures import Reads, reason
@@ -51,20 +52,36 @@ def bucket_settings(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_bucket(client: Client, bucket: Bucket, *, country: str, limits: Limits,
-                opts: CallOptions) -> Resource:
-    """Configuration and samples of one bucket; never raises."""
+@dataclass(frozen=True)
+class BucketRead:
+    """A bucket's configuration, read, and the objects chosen to sample next.
+
+    Sampling is a second step so that one thread pool reads objects across all buckets.
+    """
+
+    resource: Resource
+    bucket: Bucket | None = None
+    candidates: tuple[Listed, ...] = ()
+
+    @property
+    def read_acl(self) -> bool:
+        """Fine-grained access: an object's own ACL can make it public, so it is read too."""
+        return self.resource.config.get("uniform_bucket_level_access") is False
+
+
+def read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> BucketRead:
+    """Configuration of one bucket and the objects to sample; never raises."""
     resource = gs_uri(bucket.name)
     try:
-        return _read_bucket(client, bucket, country=country, limits=limits, opts=opts)
+        return _read_bucket(client, bucket, limits=limits, opts=opts)
     except Exception as exc:  # a bug or an unforeseen client error costs this bucket only
         log.warning("reading %s failed: %s", resource, type(exc).__name__)
-        return Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
-                        status=CoverageStatus.NOT_ASSESSED, reason=f"could not be read ({type(exc).__name__})")
+        return BucketRead(Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE,
+                                   kind="bucket", status=CoverageStatus.NOT_ASSESSED,
+                                   reason=f"could not be read ({type(exc).__name__})"))
 
 
-def _read_bucket(client: Client, bucket: Bucket, *, country: str, limits: Limits,
-                 opts: CallOptions) -> Resource:
+def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> BucketRead:
     resource = gs_uri(bucket.name)
     reads = Reads()
     config = bucket_settings(bucket._properties)
@@ -72,27 +89,32 @@ def _read_bucket(client: Client, bucket: Bucket, *, country: str, limits: Limits
                         lambda: bucket.get_iam_policy(requested_policy_version=3, **opts.kwargs()))
     if policy is not None:
         config["iam_bindings"] = iam_bindings(list(policy.bindings))
-    samples = _samples(client, bucket, country=country, limits=limits, opts=opts,
-                       read_acl=not config["uniform_bucket_level_access"])
-    status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
-    log.info("read %s: %d samples, %d read errors", resource, len(samples), len(reads.errors))
-    return Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
-                    location=str(bucket.location or "").lower(), status=status,
-                    reason="; ".join(reads.errors.values()), config=config,
-                    read_errors=reads.errors, samples=tuple(samples))
-
-
-def _samples(client: Client, bucket: Bucket, *, country: str, limits: Limits, opts: CallOptions,
-             read_acl: bool) -> list[SampleResult]:
+    unlisted: tuple[SampleResult, ...] = ()
+    candidates: tuple[Listed, ...] = ()
     try:
         listed = list_objects(client, bucket, limits=limits, opts=opts)
+        candidates = tuple(choose_candidates(listed, limits.max_objects_per_bucket))
     except Exception as exc:
         # The bucket itself stands for the sample that could not be taken.
-        return [SampleResult(resource=gs_uri(bucket.name), status=CoverageStatus.NOT_ASSESSED,
-                             reason=reason("listObjects", exc))]
-    chosen = choose_candidates(listed, limits.max_objects_per_bucket)
-    return [sample_object(bucket, item, country=country, limits=limits, opts=opts, read_acl=read_acl)
-            for item in chosen]
+        unlisted = (SampleResult(resource=resource, status=CoverageStatus.NOT_ASSESSED,
+                                 reason=reason("listObjects", exc)),)
+    status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
+    return BucketRead(Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
+                               location=str(bucket.location or "").lower(), status=status,
+                               reason="; ".join(reads.errors.values()), config=config,
+                               read_errors=reads.errors, samples=unlisted), bucket, candidates)
+
+
+def sample_safely(read: BucketRead, item: Listed, *, country: str, limits: Limits,
+                  opts: CallOptions) -> SampleResult:
+    """``sample_object``, with any unforeseen failure recorded on the object; never raises."""
+    assert read.bucket is not None  # only buckets that were read have candidates
+    try:
+        return sample_object(read.bucket, item, country=country, limits=limits, opts=opts, read_acl=read.read_acl)
+    except Exception as exc:
+        log.warning("sampling %s failed: %s", gs_uri(read.bucket.name, item.name), type(exc).__name__)
+        return SampleResult(resource=gs_uri(read.bucket.name, item.name), size=item.size,
+                            status=CoverageStatus.NOT_ASSESSED, reason=f"could not be read ({type(exc).__name__})")
 
 
 def list_objects(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> list[Listed]:
