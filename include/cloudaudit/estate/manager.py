@@ -25,7 +25,7 @@ from cloudaudit.config import estate_dir
 from cloudaudit.errors import CloudauditError
 from cloudaudit.estate import layout
 from cloudaudit.estate.ports import LOOPBACK, free_port, http_ready, wait_until
-from cloudaudit.estate.processes import is_alive, spawn, terminate_group
+from cloudaudit.estate.processes import command_line, is_alive, spawn, terminate_group
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,10 @@ class EstateInfo:
     @property
     def inventory_path(self) -> Path:
         return self.state_dir / INVENTORY_FILE
+
+    def __str__(self) -> str:
+        names = ", ".join(f"{e.name} :{e.port}" for e in self.emulators)
+        return f"{len(self.emulators)} emulators ({names}); inventory {self.inventory_path}"
 
     def _one(self, name: str) -> EmulatorInfo:
         for emulator in self.emulators:
@@ -183,14 +187,30 @@ def _write_inventory(info: EstateInfo) -> None:
     tmp.replace(info.inventory_path)
 
 
+# What each kind's command line holds: a recorded PID that now runs something else is not ours.
+_MARKERS = {"moto": "moto.server", "storage": "gcp_storage_emulator", "bigquery": "bigquery_emulator"}
+
+
+def _is_ours(emulator: EmulatorInfo) -> bool:
+    """True while the recorded PID still runs this emulator (PIDs are reused after a reboot or crash)."""
+    if not is_alive(emulator.pid):
+        return False
+    cmdline = command_line(emulator.pid)
+    marker = _MARKERS.get(emulator.kind)
+    return cmdline is None or marker is None or marker in cmdline
+
+
 def _all_alive(info: EstateInfo) -> bool:
-    return all(is_alive(e.pid) for e in info.emulators)
+    return all(_is_ours(e) for e in info.emulators)
 
 
 def _stop_emulators(emulators: tuple[EmulatorInfo, ...] | list[EmulatorInfo]) -> list[str]:
     """Stop each process group; returns the names of any that would not die."""
     stubborn: list[str] = []
     for emulator in emulators:
+        if is_alive(emulator.pid) and not _is_ours(emulator):
+            log.warning("pid %d no longer runs %s: left alone", emulator.pid, emulator.name)
+            continue
         if not terminate_group(emulator.pid):
             stubborn.append(f"{emulator.name} (pid {emulator.pid})")
     return stubborn
@@ -305,7 +325,8 @@ def estate_status(state_dir: Path | None = None) -> EstateInfo | None:
 
 
 def emulator_alive(emulator: EmulatorInfo) -> bool:
-    return is_alive(emulator.pid)
+    """True while the emulator's recorded process runs (and is still that emulator)."""
+    return _is_ours(emulator)
 
 
 @contextlib.contextmanager

@@ -45,6 +45,15 @@ def is_alive(pid: int) -> bool:
     return not _is_zombie(pid)
 
 
+def command_line(pid: int) -> str | None:
+    """The process's command line joined by spaces, or None where /proc cannot tell."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+
+
 def _is_zombie(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

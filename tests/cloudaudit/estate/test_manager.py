@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 from cloudaudit.config import inventory_path, load_inventory
 from cloudaudit.estate import layout, manager
-from cloudaudit.estate.manager import EstateError, EstateInfo, estate_status, start_estate, stop_estate
+from cloudaudit.estate.manager import (
+    EstateError,
+    EstateInfo,
+    estate_status,
+    running_estate,
+    start_estate,
+    stop_estate,
+)
 from cloudaudit.estate.ports import CLOSED_PORT, is_listening
 from cloudaudit.estate.processes import group_alive, is_alive, spawn, terminate_group
 
@@ -92,6 +99,46 @@ def test_stop_ends_every_process_and_removes_the_records(tmp_path: Path) -> None
     assert not info.inventory_path.exists()  # it would point at dead ports
     assert Path(info.emulators[0].log).exists()  # logs are kept
     stop_estate(info.state_dir)  # stopping again is a no-op
+
+
+def test_running_estate_stops_even_when_the_block_fails(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="test body failed"), running_estate(tmp_path / "estate", seed=False) as info:
+        assert _alive(info) == [e.name for e in info.emulators]
+        raise RuntimeError("test body failed")
+    assert _alive(info) == []
+    assert estate_status(tmp_path / "estate") is None
+
+
+def test_a_failed_seeding_stops_the_emulators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudaudit.estate import seed
+
+    def failing_seed(info: EstateInfo, *, seed: int) -> None:
+        seeded.append(info)
+        raise RuntimeError("seeding failed")
+
+    seeded: list[EstateInfo] = []
+    monkeypatch.setattr(seed, "seed_estate", failing_seed)
+    with pytest.raises(RuntimeError, match="seeding failed"):
+        start_estate(tmp_path / "estate", seed=True)
+    assert len(seeded) == 1 and _alive(seeded[0]) == []
+    assert estate_status(tmp_path / "estate") is None
+    assert not (tmp_path / "estate" / manager.INVENTORY_FILE).exists()
+
+
+def test_a_recorded_pid_that_now_runs_something_else_is_left_alone(tmp_path: Path) -> None:
+    state = tmp_path / "estate"
+    state.mkdir()
+    stranger = spawn([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "stranger.log")
+    try:
+        record = EstateInfo(state_dir=state, started_at="2026-11-20T00:00:00+00:00", emulators=(
+            manager.EmulatorInfo("moto", "moto", stranger, 5000, "http://127.0.0.1:5000", str(tmp_path / "m.log")),))
+        (state / manager.STATE_FILE).write_text(json.dumps(record.to_json()))
+        assert not manager.emulator_alive(record.emulators[0])
+        stop_estate(state)
+        assert is_alive(stranger)
+        assert estate_status(state) is None
+    finally:
+        assert terminate_group(stranger, grace_s=1)
 
 
 def test_a_partly_dead_estate_is_restarted(tmp_path: Path) -> None:
