@@ -37,6 +37,8 @@ from stdnum.util import clean, isdigits
 
 def compact(number: str) -> str:
     """Convert the number to the minimal representation (digits only)."""
+    if number.isdigit() and number.isascii():  # already compact: skip clean()'s per-character pass
+        return number
     return clean(number, " -").strip()
 
 

@@ -44,6 +44,8 @@ _LETTERS = "AZYXUTSRPMLKJHGEDCB"
 
 def compact(number: str) -> str:
     """Convert the number to the minimal representation (upper case, no spaces or dashes)."""
+    if number.isalnum() and number.isascii():  # already compact: skip clean()'s per-character pass
+        return number.upper()
     return clean(number, " -").strip().upper()
 
 

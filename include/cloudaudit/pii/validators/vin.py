@@ -50,6 +50,8 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 def compact(number: str) -> str:
     """Convert the number to the minimal representation (upper case, no spaces or dashes)."""
+    if number.isalnum() and number.isascii():  # already compact: skip clean()'s per-character pass
+        return number.upper()
     return clean(number, " -").strip().upper()
 
 

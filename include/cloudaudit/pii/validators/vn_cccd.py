@@ -53,6 +53,8 @@ _CENTURY = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 22
 
 def compact(number: str) -> str:
     """Convert the number to the minimal representation (digits only)."""
+    if number.isdigit() and number.isascii():  # already compact: skip clean()'s per-character pass
+        return number
     return clean(number, " -.").strip()
 
 

@@ -1,0 +1,74 @@
+"""Context words: does a header, key path or the text before a match name a PII type?
+
+Headers are normalised once (``dateOfBirth``, ``date_of_birth`` and ``Date-Of-Birth`` all
+become ``date of birth``). ASCII words match at a word start (``phone`` in ``phoneno``,
+not ``ip`` in ``zip``); words of three letters or fewer must be whole tokens (``lat`` is not
+``late``). Words in other scripts match anywhere, as those scripts do not separate words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s_\-./\\\[\]()!:#,;|]+")
+WINDOW = 48
+"""Characters before a match in free text searched for its context words."""
+
+
+def normalise(text: str, camel: bool = True) -> str:
+    """Lower case, separators to single spaces and (for headers) camelCase split."""
+    if camel:
+        text = _CAMEL.sub(" ", text)
+    return _SEPARATORS.sub(" ", text).strip().lower()
+
+
+def header_of(field: str) -> str:
+    """The normalised last segment of a field name (``Sheet!Phone``, ``a.b[].phone`` → ``phone``)."""
+    last = re.split(r"[.!]", field.replace("[]", ""))[-1] or field
+    return normalise(last)
+
+
+def _word_pattern(word: str) -> str:
+    word = normalise(word) if word.isascii() else word.lower()
+    escaped = re.escape(word).replace(r"\ ", r"\s?")
+    if not word.isascii():
+        return escaped
+    if len(word.replace(" ", "")) <= 3:
+        return rf"(?<![a-z]){escaped}(?![a-z])"
+    return rf"(?<![a-z]){escaped}"
+
+
+@functools.lru_cache(maxsize=512)
+def compile_words(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled alternation for a tuple of context words (None for no words)."""
+    if not words:
+        return None
+    return re.compile("|".join(_word_pattern(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def mentions(words: tuple[str, ...], normalised_text: str) -> bool:
+    """True when any of ``words`` occurs in the (already normalised) text."""
+    pattern = compile_words(words)
+    return pattern is not None and pattern.search(normalised_text) is not None
+
+
+class WordGate:
+    """A fast, lenient test of whether any of many context words may occur in a text.
+
+    Big alternations with look-behinds are slow in ``re`` (tens of µs on a line). The gate
+    checks ASCII words as whole tokens (phrases by their first token) and other scripts by
+    substring; a text that passes is then checked precisely with ``compile_words``.
+    """
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        ascii_words = [normalise(w) for w in words if w.isascii()]
+        self.tokens = frozenset(w.split()[0] for w in ascii_words if w)
+        self.others = tuple(sorted({w.lower() for w in words if not w.isascii()}))
+
+    def may_occur(self, folded: str) -> bool:
+        """``folded`` is the text after ``normalise``."""
+        if not self.tokens.isdisjoint(folded.split()):
+            return True
+        return not folded.isascii() and any(w in folded for w in self.others)

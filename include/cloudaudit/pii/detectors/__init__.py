@@ -1,0 +1,1 @@
+"""Detector declarations: ``common`` (global types) and one module per country, each exporting ``DETECTORS``."""

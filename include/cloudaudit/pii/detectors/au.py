@@ -1,0 +1,24 @@
+"""Australia: Tax File Number (weighted check), phone numbers and plates in the states' formats."""
+
+from __future__ import annotations
+
+import re
+
+from cloudaudit.pii import predicates
+from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.types import Detector, PiiType, Strength
+
+_AU = frozenset({"AU"})
+# NSW AB12CD, VIC 1AB2CD, QLD 123ABC, WA 1ABC234, SA S123ABC, older ABC123.
+_PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{2}\d{2}[ -]?[A-Z]{2}|\d[A-Z]{2}[ -]?\d[A-Z]{2}|\d{3}[ -]?[A-Z]{3}"
+                    r"|1[A-Z]{3}[ -]?\d{3}|S\d{3}[ -]?[A-Z]{3}|[A-Z]{3}[ -]?\d{3})(?![\w-])")
+
+DETECTORS = (
+    Detector(name="au_tfn", pii_type=PiiType.NATIONAL_ID, countries=_AU, strength=Strength.CHECKSUM,
+             pattern=re.compile(r"(?<![\d-])\d{3}[ -]?\d{3}[ -]?\d{2,3}(?![\d-])"), validate=predicates.au_tfn,
+             context=("tfn", "tax file number", "tax file no"), min_len=8, max_len=40),
+    Detector(name="au_phone", pii_type=PiiType.PHONE_NUMBER, countries=_AU, pattern=NATIONAL_PHONE,
+             validate=predicates.phone_validator("AU"), min_share=0.7, min_len=9, max_len=40),
+    Detector(name="au_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_AU, strength=Strength.FORMAT,
+             pattern=_PLATE, min_len=6, max_len=40),
+)

@@ -1,0 +1,23 @@
+"""Philippines: PhilSys number (format plus context: no check digit), phone numbers and plates (NAA 1234)."""
+
+from __future__ import annotations
+
+import re
+
+from cloudaudit.pii import predicates
+from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.types import Detector, PiiType, Strength
+from cloudaudit.pii.validators import ph_philsys
+
+_PH = frozenset({"PH"})
+
+DETECTORS = (
+    Detector(name="ph_philsys", pii_type=PiiType.NATIONAL_ID, countries=_PH, strength=Strength.FORMAT,
+             needs_context=True, pattern=re.compile(r"(?<![\d-])\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{4})?(?![\d-])"),
+             validate=ph_philsys.is_valid, min_len=12, max_len=40,
+             context=("philsys", "phil sys", "psn", "pcn", "philid", "phil id", "pambansang pagkakakilanlan")),
+    Detector(name="ph_phone", pii_type=PiiType.PHONE_NUMBER, countries=_PH, pattern=NATIONAL_PHONE,
+             validate=predicates.phone_validator("PH"), min_share=0.7, min_len=9, max_len=40),
+    Detector(name="ph_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_PH, strength=Strength.FORMAT,
+             pattern=re.compile(r"(?<![\w])[A-Z]{3}[ -]?\d{3,4}(?![\w])"), min_len=6, max_len=40),
+)

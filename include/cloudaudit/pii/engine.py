@@ -1,0 +1,334 @@
+"""Field-level and span-level detection: values in, ``FieldResult`` out (counts and masked examples only).
+
+A field is decided as a whole. Each detector that may run on it (the environment's country
+and the global ones always, other countries' only when the header names them) is tried on
+a probe of values spread over the column; those that find nothing there are dropped, so the
+rest of the column meets one or two patterns. A type is reported when the share of
+non-empty values it matches reaches the detector's threshold: lower when the header or key
+names the type, higher for weak formats, so one stray number does not mark a column.
+
+Free text (the ``(text)`` field, or a column of sentences) is searched span by span; a span
+of a weak or foreign detector counts only with a context word just before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cloudaudit.model import FieldResult, PiiMatch, PiiType
+from cloudaudit.pii import context, words
+from cloudaudit.pii.mask import mask
+from cloudaudit.pii.registry import all_detectors
+from cloudaudit.pii.types import Detector, Strength
+
+if TYPE_CHECKING:
+    from cloudaudit.formats.sample import Sample
+
+TEXT_FIELD = "(text)"
+MAX_VALUES = 1000
+"""Non-empty values examined per field (evenly spread); matches beyond are extrapolated."""
+PROBE = 24
+"""Values every candidate detector sees before those that found nothing are dropped."""
+
+HEADER_SHARE = 0.3  # the header names the type
+SHAPE_SHARE = 0.5  # names, addresses, dates of birth: loose shapes need half the column
+FOREIGN_SHARE = 0.5  # another country's identifier under a matching header
+SHARE_BY_STRENGTH = {Strength.CHECKSUM: 0.5, Strength.STRUCTURE: 0.6, Strength.FORMAT: 0.8}
+BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
+
+_DIGIT = re.compile(r"\d")
+_FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
+# Four words and 16+ characters, CJK sentence punctuation, or a long run of Thai (written without spaces).
+_SENTENCE = re.compile(r"\S+\s+\S+\s+\S+\s+\S.{11}|[。、！？]|[\u0e00-\u0e7f]{16,}")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A detector bound to one field: does the header name its type, and what share it needs."""
+
+    detector: Detector
+    header_context: bool
+    local: bool
+    threshold: float
+
+
+def _context_words(detector: Detector) -> tuple[str, ...]:
+    return detector.context + words.BY_TYPE[detector.pii_type]
+
+
+def _excluded_words(detector: Detector) -> tuple[str, ...]:
+    return detector.excluded_context + words.EXCLUDED_BY_TYPE.get(detector.pii_type, ())
+
+
+def _threshold(detector: Detector, header_context: bool, local: bool) -> float:
+    if detector.shape is not None:
+        return SHAPE_SHARE
+    if not local:
+        return FOREIGN_SHARE
+    if header_context:
+        return HEADER_SHARE
+    return detector.min_share or SHARE_BY_STRENGTH.get(detector.strength, 0.8)
+
+
+@functools.lru_cache(maxsize=4096)
+def candidates(field: str, country: str) -> tuple[_Candidate, ...]:
+    """The detectors that may fire on ``field`` in an environment of ``country``."""
+    header = context.header_of(field)
+    found = []
+    for detector in all_detectors():
+        local = detector.is_global or country in detector.countries
+        if context.mentions(_excluded_words(detector), header):
+            continue
+        # Another country's identifier needs its own name in the header (``nric``, ``aadhaar``).
+        own_words = _context_words(detector) if local else detector.context
+        header_context = context.mentions(own_words, header)
+        if not header_context and (not local or detector.needs_context):
+            continue
+        found.append(_Candidate(detector, header_context, local, _threshold(detector, header_context, local)))
+    return tuple(found)
+
+
+def _clean(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if value and not value.isascii() and _FULLWIDTH.search(value):  # ０９０−１２３４ → 090-1234
+        value = unicodedata.normalize("NFKC", value)
+    return value
+
+
+def _match(detector: Detector, value: str, has_digit: bool) -> str | None:
+    """The part of ``value`` the detector accepts (the whole value for shapes), or None."""
+    if not detector.min_len <= len(value) <= detector.max_len or (detector.needs_digit and not has_digit):
+        return None
+    if detector.pattern is None:
+        assert detector.shape is not None
+        return value if detector.shape(value) else None
+    for found in detector.pattern.finditer(value):
+        text = found.group()
+        if detector.validate is None or detector.validate(text):
+            return text
+    return None
+
+
+def _spread(values: list[str], limit: int) -> list[str]:
+    """At most ``limit`` values evenly spread over the list (sorted columns are not judged by their head)."""
+    if len(values) <= limit:
+        return values
+    step = len(values) / limit
+    return [values[int(i * step)] for i in range(limit)]
+
+
+def _confidence(candidate: _Candidate, share: float) -> float:
+    base = BASE_CONFIDENCE[candidate.detector.strength] + (0.1 if candidate.header_context else 0.0)
+    return round(min(0.99, base) * (0.6 + 0.4 * min(1.0, share)), 2)
+
+
+def _is_free_text(field: str, probe: list[str], cands: tuple[_Candidate, ...]) -> bool:
+    if field == TEXT_FIELD:
+        return True
+    if any(c.detector.shape is not None and c.header_context for c in cands):
+        return False  # a names or addresses column is judged cell by cell
+    sentences = sum(1 for v in probe if _SENTENCE.search(v))
+    return bool(probe) and sentences * 2 >= len(probe)
+
+
+def detect_field(field: str, values: Sequence[str | None], country: str) -> FieldResult:
+    """Detect PII in one field's values; raw values never leave this function."""
+    country = country.upper()
+    cleaned = [v for v in (_clean(raw) for raw in values) if v]
+    examined = _spread(cleaned, MAX_VALUES)
+    cands = candidates(field, country)
+    probe = _spread(examined, PROBE)
+    if not examined or not cands:
+        return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned))
+    if _is_free_text(field, probe, cands):
+        matches = _detect_spans(field, examined, country)
+    else:
+        matches = _detect_cells(examined, probe, cands)
+    scale = len(cleaned) / len(examined)
+    pii = tuple(m.model_copy(update={"matches": round(m.matches * scale)}) for m in matches)
+    return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned), pii=pii)
+
+
+def _survives(detector: Detector, probe: list[tuple[str, bool]]) -> bool:
+    return any(_match(detector, value, has_digit) is not None for value, has_digit in probe)
+
+
+def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate, ...]) -> tuple[PiiMatch, ...]:
+    """Column mode: a value counts for a type when one of the type's surviving detectors accepts it.
+
+    Survivors run strongest first; once a value matched a type, weaker detectors of that type
+    count it without running (a VIN valid with its check digit is valid without), so each
+    detector's share is that of its own matches plus those of stronger ones.
+    """
+    probe_features = [(v, _DIGIT.search(v) is not None) for v in probe]
+    survivors = sorted((c for c in cands if _survives(c.detector, probe_features)),
+                       key=lambda c: (c.detector.pii_type, -c.detector.strength))
+    if not survivors:
+        return ()
+    hits: list[set[int]] = [set() for _ in survivors]
+    own: list[int] = [0] * len(survivors)
+    examples: list[str | None] = [None] * len(survivors)
+    need_digit = any(c.detector.needs_digit for c in survivors)
+    bound = [(i, c.detector, c.detector.pii_type, c.detector.min_len, c.detector.max_len, c.detector.needs_digit)
+             for i, c in enumerate(survivors)]
+    for index, value in enumerate(examined):
+        has_digit = need_digit and _DIGIT.search(value) is not None
+        length = len(value)
+        matched: PiiType | None = None  # survivors are grouped by type: only the current group matters
+        for i, detector, pii_type, min_len, max_len, needs_digit in bound:
+            if matched is pii_type:
+                hits[i].add(index)
+                continue
+            if length < min_len or length > max_len or (needs_digit and not has_digit):
+                continue  # cheap prefilter before any pattern or validator
+            found = _match(detector, value, has_digit)
+            if found is not None:
+                hits[i].add(index)
+                own[i] += 1
+                matched = pii_type
+                if examples[i] is None:
+                    examples[i] = found
+    by_type: dict[PiiType, list[int]] = {}
+    for i, candidate in enumerate(survivors):
+        if len(hits[i]) / len(examined) >= candidate.threshold:
+            by_type.setdefault(candidate.detector.pii_type, []).append(i)
+    results = []
+    for pii_type, fired in sorted(by_type.items()):
+        rows = set().union(*(hits[i] for i in fired))
+        weakest = min(survivors[i].detector.strength for i in fired)
+        matched_by = [i for i, c in enumerate(survivors)
+                      if c.detector.pii_type is pii_type and own[i] and c.detector.strength >= weakest]
+        example = next((e for e in (examples[i] for i in matched_by) if e is not None), "")
+        confidence = max(_confidence(survivors[i], len(hits[i]) / len(examined)) for i in fired)
+        results.append(PiiMatch(pii_type=pii_type, matches=len(rows), confidence=confidence,
+                                masked_example=mask(example), detectors=tuple(survivors[i].detector.name
+                                                                              for i in matched_by)))
+    return tuple(results)
+
+
+# ---- free text --------------------------------------------------------------------------
+
+_LABEL_SEPARATOR = r"[^\S\n]*(?:[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b)[^\S\n]*"
+_LABEL_VALUE = {
+    PiiType.PERSON_NAME: r"([^\W\d_][^\n,;|()（）、。\d@]{1,58}?)(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))",
+    PiiType.ADDRESS: r"([^\n;|。]{6,200}?)(?=\s*(?:[\n;|。]|$))",
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _label_pattern(detector: Detector) -> re.Pattern[str]:
+    """``<context word> : <value>`` for a context-only detector in free text."""
+    word_pattern = context.compile_words(_context_words(detector))
+    assert word_pattern is not None
+    return re.compile(f"(?:{word_pattern.pattern}){_LABEL_SEPARATOR}{_LABEL_VALUE[detector.pii_type]}",
+                      re.IGNORECASE)
+
+
+def _near_context(detector: Detector, text: str, start: int) -> bool:
+    window = context.normalise(text[max(0, start - context.WINDOW):start], camel=False)
+    return context.mentions(_context_words(detector), window)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    detector: Detector
+    local: bool
+    text: str
+    context: bool  # a context word before it (or in the header)
+
+
+@dataclass(frozen=True)
+class _TextPlan:
+    """The detectors for free text in one country, grouped so most text skips most of them."""
+
+    local: tuple[Detector, ...]  # the country's and the global pattern detectors
+    foreign: tuple[Detector, ...]  # other countries': only run when one of their words occurs
+    foreign_words: context.WordGate
+    shapes: tuple[Detector, ...]  # names, addresses, dates of birth: only after a label word
+    label_words: context.WordGate
+
+
+@functools.lru_cache(maxsize=32)
+def _text_plan(country: str) -> _TextPlan:
+    detectors = all_detectors()
+    local = tuple(d for d in detectors if d.pattern is not None and (d.is_global or country in d.countries))
+    foreign = tuple(d for d in detectors if d.pattern is not None and d not in local and d.context)
+    shapes = tuple(d for d in detectors if d.shape is not None)
+    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)),
+                     shapes, context.WordGate(tuple(w for d in shapes for w in _context_words(d))))
+
+
+def _pattern_spans(detectors: tuple[Detector, ...], text: str, has_digit: bool, local: bool,
+                   field_context: dict[str, bool]) -> list[_Span]:
+    found = []
+    for detector in detectors:
+        if detector.needs_digit and not has_digit:
+            continue
+        assert detector.pattern is not None
+        for match in detector.pattern.finditer(text):
+            candidate = match.group()
+            if detector.validate is not None and not detector.validate(candidate):
+                continue
+            strong = local and not detector.needs_context and detector.strength >= Strength.STRUCTURE
+            named = field_context.get(detector.name, False) or _near_context(detector, text, match.start())
+            if strong or named:
+                found.append(_Span(match.start(), match.end(), detector, local, candidate, named))
+    return found
+
+
+def _spans(text: str, field_context: dict[str, bool], country: str) -> list[_Span]:
+    """Validated, context-checked, non-overlapping spans in one text value."""
+    plan = _text_plan(country)
+    has_digit = _DIGIT.search(text) is not None
+    found = _pattern_spans(plan.local, text, has_digit, True, field_context)
+    folded = context.normalise(text, camel=False)
+    if plan.foreign_words.may_occur(folded):
+        found += _pattern_spans(plan.foreign, text, has_digit, False, field_context)
+    if plan.label_words.may_occur(folded):
+        for detector in plan.shapes:
+            for label in _label_pattern(detector).finditer(text):
+                value = text[label.start(1):label.end(1)].strip()
+                if detector.shape is not None and detector.shape(value):
+                    found.append(_Span(label.start(1), label.end(1), detector, True, value, True))
+    # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
+    # the local, the longer.
+    found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.start - s.end))
+    kept: list[_Span] = []
+    for span in found:
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return kept
+
+
+def _detect_spans(field: str, examined: list[str], country: str) -> tuple[PiiMatch, ...]:
+    header_context = {c.detector.name: c.header_context for c in candidates(field, country)}
+    counts: dict[PiiType, int] = {}
+    examples: dict[PiiType, str] = {}
+    fired: dict[PiiType, set[str]] = {}
+    strength: dict[PiiType, Strength] = {}
+    for value in examined:
+        for span in _spans(value, header_context, country):
+            pii_type = span.detector.pii_type
+            counts[pii_type] = counts.get(pii_type, 0) + 1
+            examples.setdefault(pii_type, span.text)
+            fired.setdefault(pii_type, set()).add(span.detector.name)
+            strength[pii_type] = max(strength.get(pii_type, Strength.CONTEXT), span.detector.strength)
+    return tuple(
+        PiiMatch(pii_type=pii_type, matches=count, confidence=BASE_CONFIDENCE[strength[pii_type]],
+                 masked_example=mask(examples[pii_type]), detectors=tuple(sorted(fired[pii_type])))
+        for pii_type, count in sorted(counts.items())
+    )
+
+
+def detect_sample(sample: Sample, country: str) -> tuple[FieldResult, ...]:
+    """One ``FieldResult`` per field of a parsed ``Sample``, in the sample's field order."""
+    return tuple(detect_field(name, values, country) for name, values in sample.fields.items())

@@ -1,0 +1,71 @@
+"""Context words per PII type, in the covered languages (reviewed data, like a policy file).
+
+Japanese, Thai, Vietnamese, Indonesian/Malay, Filipino, English and Hindi. Country detectors
+add the names of their own identifiers (``マイナンバー``, ``nric``, ``aadhaar``).
+"""
+
+from __future__ import annotations
+
+from cloudaudit.model import PiiType
+
+PERSON_NAME = (
+    "name", "full name", "first name", "last name", "given name", "family name", "surname", "customer",
+    "owner", "contact person", "driver", "氏名", "名前", "お名前", "姓名", "顧客名", "契約者", "所有者", "使用者",
+    "フリガナ", "ふりがな", "ชื่อ", "นามสกุล", "ชื่อลูกค้า", "họ tên", "họ và tên", "tên khách hàng", "chủ xe",
+    "nama", "nama lengkap", "nama pelanggan", "pemilik", "pangalan", "buong pangalan", "may-ari", "नाम", "ग्राहक",
+)
+PERSON_NAME_EXCLUDED = (
+    "file name", "filename", "user name", "username", "host", "product", "model", "service", "item", "part",
+    "company", "shop", "dealer", "branch", "bucket", "table", "column", "brand", "store", "customer id",
+    "customer no", "customer number", "customer type", "customer since", "ファイル名", "商品名", "品名", "車名",
+    "店舗名", "会社名", "車種", "nama file", "nama produk", "ชื่อสินค้า", "tên sản phẩm",
+)
+ADDRESS = (
+    "address", "addr", "street", "residence", "home address", "mailing address", "住所", "所在地", "現住所",
+    "ที่อยู่", "địa chỉ", "alamat", "tirahan", "address line", "पता",
+)
+ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web", "メールアドレス", "ip address",
+                    "อีเมล", "emel", "địa chỉ email")
+DATE_OF_BIRTH = (
+    "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
+    "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
+    "kaarawan", "petsa ng kapanganakan", "जन्म तिथि", "जन्मतिथि", "जन्म",
+)
+PHONE_NUMBER = (
+    "phone", "telephone", "tel", "mobile", "cell", "contact number", "contact no", "handphone", "no hp",
+    "電話", "携帯", "連絡先", "โทรศัพท์", "เบอร์โทร", "มือถือ", "số điện thoại", "điện thoại", "sđt", "sdt",
+    "telepon", "telefon", "nombor telefon", "telepono", "फ़ोन", "फोन", "मोबाइल",
+)
+EMAIL_ADDRESS = ("email", "e mail", "mail", "メール", "อีเมล", "thư điện tử", "surel", "emel", "ईमेल")
+NATIONAL_ID = (
+    "national id", "id number", "id no", "identity", "id card", "citizen id", "citizen no", "personal id",
+    "身分証", "身分証明", "เลขประจำตัว", "บัตรประชาชน", "số định danh", "nomor identitas", "kad pengenalan",
+    "pengenalan", "पहचान",
+)
+VEHICLE_REGISTRATION = (
+    "plate", "license plate", "licence plate", "registration", "rego", "reg no", "vehicle no", "vehicle number",
+    "car no", "ナンバー", "登録番号", "車両番号", "ทะเบียน", "ทะเบียนรถ", "biển số", "biển kiểm soát", "plat",
+    "nomor polisi", "no polisi", "nopol", "no pendaftaran", "nombor plat", "plaka", "वाहन संख्या", "गाड़ी नंबर",
+)
+VIN = ("vin", "vehicle identification", "chassis", "frame number", "frame no", "車台番号", "เลขตัวถัง",
+       "số khung", "nomor rangka", "no rangka", "nombor casis", "चेसिस")
+CREDIT_CARD = ("credit card", "card number", "card no", "card", "カード", "クレジット", "บัตรเครดิต",
+               "thẻ", "kartu kredit", "kad kredit", "कार्ड")
+IP_ADDRESS = ("ip", "ip address", "ipaddr", "client ip", "remote addr", "source ip", "src ip", "ipv4", "ipv6",
+              "IPアドレス", "ที่อยู่ไอพี", "địa chỉ ip", "alamat ip")
+GEO_LOCATION = ("gps", "location", "coordinates", "coords", "geo", "latlng", "lat", "lng", "lon", "latitude",
+                "longitude", "位置", "緯度", "経度", "座標", "พิกัด", "ตำแหน่ง", "tọa độ", "vị trí", "koordinat",
+                "lokasi")
+
+BY_TYPE: dict[PiiType, tuple[str, ...]] = {
+    PiiType.PERSON_NAME: PERSON_NAME, PiiType.ADDRESS: ADDRESS, PiiType.DATE_OF_BIRTH: DATE_OF_BIRTH,
+    PiiType.PHONE_NUMBER: PHONE_NUMBER, PiiType.EMAIL_ADDRESS: EMAIL_ADDRESS, PiiType.NATIONAL_ID: NATIONAL_ID,
+    PiiType.VEHICLE_REGISTRATION: VEHICLE_REGISTRATION, PiiType.VIN: VIN, PiiType.CREDIT_CARD: CREDIT_CARD,
+    PiiType.IP_ADDRESS: IP_ADDRESS, PiiType.GEO_LOCATION: GEO_LOCATION,
+}
+"""Words that name each type in any covered language; every detector of the type inherits them."""
+
+EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
+    PiiType.PERSON_NAME: PERSON_NAME_EXCLUDED, PiiType.ADDRESS: ADDRESS_EXCLUDED,
+}
+"""Headers that contain a type's word but name something else (``file name``, ``email address``)."""
