@@ -20,6 +20,7 @@ from cloudaudit.model import CoverageStatus, Status
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.reports.sheet import RED, SEVERITY_FILLS, fill, write_table
 from cloudaudit.reports.summary import (
+    SEVERITY_ORDER,
     coverage_counts,
     fail_counts_by_category,
     fail_counts_by_severity,
@@ -125,7 +126,8 @@ def _add_chart(ws: Worksheet, first_row: int, last_row: int) -> None:
     chart.add_data(Reference(ws, min_col=2, min_row=first_row, max_row=last_row), titles_from_data=False)
     chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=last_row))
     series = chart.series[0]
-    for index, colour in enumerate(SEVERITY_FILLS.values()):
+    for index, severity in enumerate(SEVERITY_ORDER):  # the rows plotted are in this order
+        colour = SEVERITY_FILLS[str(severity)]
         series.dPt.append(DataPoint(idx=index, spPr=GraphicalProperties(solidFill=colour)))
     chart.width, chart.height = 16, 8
     ws.add_chart(chart, "E2")
