@@ -136,8 +136,15 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
     if truncated and len(rows) < wanted:
         rows = rows[:-1]  # the range read cut the last one
     table.truncated = truncated or failed
+    add_rows(table, rows)
+    return table
+
+
+def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
+    """Rows of cells into ``table``: the first row names the columns if it is a header."""
     if not rows:
-        return table
+        return
+    limits = table.limits
     names: list[str] = []
     if is_header(rows[0]):
         header = _trim(rows[0][: limits.max_fields])
@@ -149,7 +156,6 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
         table.declare(name)
     for row in rows[: limits.max_rows]:
         _add_row(table, names, row, limits.max_fields)
-    return table
 
 
 def _trim(cells: list[str]) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit.formats.delimited import looks_like_value
 from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value
 
@@ -17,22 +16,32 @@ ARRAY = "[]"
 DATA_KEY = "*"
 
 
+_MIN_DIGITS_OF_DATA_KEY = 6  # phone numbers, IDs, dates; not "2024" or "address_line_1"
+_MAX_KEY_CHARS = 64
+
+
 def key_name(key: object) -> str:
     """A map key as a path segment; keys that look like data values become ``*``.
 
-    >>> key_name("phone"), key_name("taro@example.com"), key_name("0901234567")
-    ('phone', '*', '*')
+    >>> [key_name(k) for k in ("phone", "2024", "taro@example.com", "0901234567", "2024-01-31")]
+    ['phone', '2024', '*', '*', '*']
     """
     name = str(key)
-    return DATA_KEY if looks_like_value(name) else name
+    digits = sum(char.isdigit() for char in name)
+    if "@" in name or digits >= _MIN_DIGITS_OF_DATA_KEY or len(name) > _MAX_KEY_CHARS:
+        return DATA_KEY
+    return name
 
 
-def flatten_record(table: FieldTable, record: Any, path: str = "") -> None:
+def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys: bool = True) -> None:
     """Add every leaf of ``record`` to ``table`` under its key path.
 
-    Iterative (no recursion limit on deep documents); each array contributes at most
-    ``max_rows`` items, and the walk stops once ``max_rows * max_fields`` values were seen.
+    ``data_keys``: keys may be data (JSON maps), so ``key_name`` screens them; a schema's
+    names (Parquet) are taken as they are. Iterative (no recursion limit on deep documents);
+    each array contributes at most ``max_rows`` items, and the walk stops once
+    ``max_rows * max_fields`` values were seen.
     """
+    name_of = key_name if data_keys else str
     limits = table.limits
     budget = limits.max_rows * limits.max_fields
     stack: list[tuple[str, Any]] = [(path, record)]
@@ -44,7 +53,7 @@ def flatten_record(table: FieldTable, record: Any, path: str = "") -> None:
         at, value = stack.pop()
         if isinstance(value, dict):
             prefix = f"{at}." if at else ""
-            stack.extend((prefix + key_name(key), child) for key, child in reversed(value.items()))
+            stack.extend((prefix + name_of(key), child) for key, child in reversed(value.items()))
         elif isinstance(value, list | tuple):
             if len(value) > limits.max_rows:
                 table.truncated = True

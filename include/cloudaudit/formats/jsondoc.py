@@ -15,8 +15,9 @@ from typing import Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.delimited import add_rows
 from cloudaudit.formats.flatten import flatten_record
-from cloudaudit.formats.values import FieldTable
+from cloudaudit.formats.values import FieldTable, format_value
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -47,6 +48,10 @@ def parse_json(text: str, *, limits: Limits, truncated: bool) -> tuple[str, Fiel
 
 def _records(document: Any, limits: Limits, *, truncated: bool) -> FieldTable:
     table = FieldTable(limits, truncated=truncated)
+    if _is_table(document):
+        add_rows(table, [[format_value(cell) or "" for cell in row] for row in document[: limits.max_rows + 2]])
+        table.truncated = table.truncated or len(document) > limits.max_rows + 2
+        return table
     records = document if isinstance(document, list) else [document]
     if len(records) > limits.max_rows:
         table.truncated = True
@@ -54,6 +59,14 @@ def _records(document: Any, limits: Limits, *, truncated: bool) -> FieldTable:
         flatten_record(table, record)
         table.rows += 1
     return table
+
+
+def _is_table(document: Any) -> bool:
+    """An array of arrays of scalars (``[["name", "phone"], ["Taro", "03..."]]``, as spreadsheet
+    APIs return values) reads like CSV: a header row names the columns."""
+    return (isinstance(document, list) and bool(document)
+            and all(isinstance(row, list) and not any(isinstance(cell, dict | list) for cell in row)
+                    for row in document))
 
 
 def parse_jsonl(text: str, *, limits: Limits, truncated: bool) -> FieldTable:

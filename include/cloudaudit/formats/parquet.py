@@ -27,10 +27,10 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
         columns = _leading_columns(parquet.schema_arrow, limits.max_fields)
-        rows = _rows_within_budget(parquet, limits)
+        groups, rows = _row_groups_within_budget(parquet, limits)
         table = FieldTable(limits, truncated=rows < parquet.metadata.num_rows)
         if rows:
-            _read_rows(parquet, columns, rows, table)
+            _read_rows(parquet, groups, columns, rows, table)
     except SampleSkipped:
         raise
     except Exception:  # pyarrow raises ArrowInvalid, OSError and more; their messages quote data
@@ -65,35 +65,38 @@ def _leaf_count(arrow_type: pa.DataType) -> int:
     return 1
 
 
-def _rows_within_budget(parquet: pq.ParquetFile, limits: Limits) -> int:
-    """How many leading rows fit ``max_rows`` and, by the footer's sizes, ``max_decompressed_bytes``."""
+def _row_groups_within_budget(parquet: pq.ParquetFile, limits: Limits) -> tuple[list[int], int]:
+    """The leading row groups to decode and how many of their rows fit ``max_rows`` and, by the
+    footer's uncompressed sizes, ``max_decompressed_bytes``."""
     metadata = parquet.metadata
     wanted = min(limits.max_rows, metadata.num_rows)
+    groups: list[int] = []
     rows = 0
-    budget = limits.max_decompressed_bytes
+    budget = float(limits.max_decompressed_bytes)
     for index in range(metadata.num_row_groups):
         if rows >= wanted:
             break
         group = metadata.row_group(index)
         if group.num_rows <= 0:
             continue
-        bytes_per_row = max(group.total_byte_size, 0) / group.num_rows
-        take = min(group.num_rows, wanted - rows)
-        if bytes_per_row * take > budget:
-            take = int(budget // bytes_per_row) if bytes_per_row else take
-            rows += take
+        bytes_per_row = max(group.total_byte_size, 1) / group.num_rows
+        take = min(group.num_rows, wanted - rows, int(budget // bytes_per_row))
+        if take <= 0:
             break
-        budget -= int(bytes_per_row * take)
+        groups.append(index)
         rows += take
-    return rows
+        budget -= take * bytes_per_row
+    return groups, rows
 
 
-def _read_rows(parquet: pq.ParquetFile, columns: list[str] | None, rows: int, table: FieldTable) -> None:
-    batch_size = min(rows, 1024)
-    for batch in parquet.iter_batches(batch_size=batch_size, columns=columns, use_threads=False):
-        records: list[dict[str, Any]] = batch.to_pylist()
+def _read_rows(parquet: pq.ParquetFile, groups: list[int], columns: list[str] | None, rows: int,
+               table: FieldTable) -> None:
+    batches = parquet.iter_batches(batch_size=min(rows, 1024), row_groups=groups, columns=columns,
+                                   use_threads=False)
+    for batch in batches:
+        records: list[dict[str, Any]] = batch.slice(0, rows - table.rows).to_pylist()
         for record in records:
-            if table.rows >= rows:
-                return
-            flatten_record(table, record)
+            flatten_record(table, record, data_keys=False)
             table.rows += 1
+        if table.rows >= rows:
+            return

@@ -30,6 +30,9 @@ def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
         try:
             for sheet in workbook.worksheets:
+                if len(table.fields) >= limits.max_fields:  # no room for another sheet's columns
+                    table.truncated = True
+                    break
                 rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
                 _read_sheet(table, str(sheet.title), rows, limits)
                 if (sheet.max_row or 0) > limits.max_rows + 2:  # the dimension says more rows follow

@@ -116,3 +116,20 @@ def test_deep_nesting_does_not_crash(limits: Limits) -> None:
         parse_sample("deep.json", deep, limits=limits)
     partial = parse_sample("deep.json", b"[" * 100_000, limits=limits, truncated=True)
     assert partial.fields == {}
+
+
+def test_array_of_rows_reads_like_csv(limits: Limits) -> None:
+    people = customers(3)
+    values = [["name", "phone", "paid"]] + [[p.name, p.phone, 1200.0] for p in people]
+    sample = parse_sample("sheet-values.json", json.dumps(values).encode(), limits=limits)
+    assert sample.fields == {"name": [p.name for p in people], "phone": [p.phone for p in people],
+                             "paid": ["1200"] * 3}
+    assert sample.rows == 3
+    headerless = parse_sample("v.json", json.dumps(values[1:]).encode(), limits=limits)
+    assert headerless.fields["column_2"] == [p.phone for p in people]
+
+
+def test_numeric_keys_stay_but_data_keys_do_not(limits: Limits) -> None:
+    document = {"sales": {"2024": 3, "2025-01-31": 4}, "by_phone": {"0312345678": "x"}}
+    sample = parse_sample("k.json", json.dumps(document).encode(), limits=limits)
+    assert list(sample.fields) == ["sales.2024", "sales.*", "by_phone.*"]
