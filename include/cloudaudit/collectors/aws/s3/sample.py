@@ -55,7 +55,9 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
 
     reason = skip_reason(obj, limits)
     if reason:
-        return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, read_errors=acl.read_errors, **base)
+        declared = obj.declared_format if obj.needs_whole_object else ""  # known from the name alone
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, format=declared or "",
+                            read_errors=acl.read_errors, **base)
     try:
         data, content_type = read_prefix(s3, bucket, obj.key, limits.max_object_bytes)
     except CallFailed as exc:

@@ -108,6 +108,7 @@ def test_whole_object_format_over_the_limit_is_skipped_unread(account: Any, buck
 
     assert sample.status is CoverageStatus.PARTIAL
     assert "max_object_bytes" in sample.reason and "parquet" in sample.reason
+    assert sample.format == "parquet"
     assert sample.bytes_read == 0
     assert reads == []
 
