@@ -53,7 +53,7 @@ def validate_country(country: str, policy: CountryPolicy, snapshots: Sequence[Sn
 
     mine = [s for s in snapshots if s.environment.country == country]
     if len(mine) != len(snapshots):
-        log.warning("validate %s: ignoring %d snapshots of other countries", country, len(snapshots) - len(mine))
+        log.info("validate %s: ignoring %d snapshots of other countries", country, len(snapshots) - len(mine))
     providers = {s.environment.name: s.environment.provider.value for s in mine}
     facts = build_facts(mine, policy.regulated_pii)
     validation_time = max((s.captured_at for s in mine), default="")

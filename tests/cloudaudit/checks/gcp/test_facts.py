@@ -81,3 +81,31 @@ def test_gcs_pii_rows_carry_bucket_exposure_and_location() -> None:
     _, pii = gcs_facts([snapshot("jp-gcp", Provider.GCP, bucket)])
     assert [(p.resource, p.object, p.public, p.location) for p in pii] == [
         ("gs://media", "gs://media/x.json", True, "us")]
+
+
+@pytest.mark.parametrize(("pap", "uniform", "acl", "read_errors", "public"), [
+    ("inherited", False, [{"entity": "allUsers", "role": "READER"}], {}, True),
+    ("inherited", False, [{"entity": "user-x@example.com", "role": "OWNER"}], {}, False),
+    ("enforced", False, [{"entity": "allUsers", "role": "READER"}], {}, False),  # prevention overrides ACLs
+    ("inherited", True, [{"entity": "allAuthenticatedUsers", "role": "READER"}], {}, False),  # ACLs off
+    ("inherited", False, None, {"acl": "getObjectAcl: 403"}, None),
+])
+def test_gcs_object_acl_makes_the_data_public(pap: str, uniform: bool, acl: object,
+                                              read_errors: dict[str, str], public: bool | None) -> None:
+    from cloudaudit.model import SampleResult
+
+    obj = SampleResult(resource="gs://media/x.csv", config={"acl": acl} if acl else {}, read_errors=read_errors,
+                       fields=(field("email", PiiType.EMAIL_ADDRESS),))
+    bucket = gcs_bucket("media", pap=pap, samples=(obj,))
+    bucket = bucket.model_copy(update={"config": {**bucket.config, "uniform_bucket_level_access": uniform}})
+    _, pii = gcs_facts([snapshot("jp-gcp", Provider.GCP, bucket)])
+    assert pii[0].public is public
+    assert pii[0].public_via == ("object ACL" if public else "")
+
+
+def test_repeated_bq_columns_match_their_schema_entry() -> None:
+    snap = snapshot("jp-gcp", Provider.GCP, bq_table(
+        "p", "d", "t", tagged=("customer.contacts.phone",),
+        columns={"customer.contacts[].phone": (PiiType.PHONE_NUMBER,), "owners[].name": (PiiType.PERSON_NAME,)}))
+    table = bq_facts([snap], list(PiiType))[1][0]
+    assert table.untagged_pii_columns == "owners[].name (PERSON_NAME)"

@@ -102,7 +102,8 @@ def tagged_columns(schema: Any) -> set[str]:
 
 
 def _is_tagged(field: str, tagged: set[str]) -> bool:
-    parts = field.split(".")
+    """Schema names are dot paths without the ``[]`` that sample fields give repeated columns."""
+    parts = field.replace("[]", "").split(".")
     return any(".".join(parts[:i]) in tagged for i in range(1, len(parts) + 1))
 
 

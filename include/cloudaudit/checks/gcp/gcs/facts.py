@@ -3,22 +3,26 @@
 A binding to allUsers or allAuthenticatedUsers is public unless public access prevention
 is enforced on the bucket, which makes Cloud Storage refuse public access whatever the
 policy says; the bucket check then passes and the detail names the neutralised binding.
+A sampled object's own ACL (fine-grained access only: uniform access turns object ACLs off)
+can make the object public, and so the bucket's data for PII_EXPOSURE.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cloudaudit.checks.common.rows import (
     PiiFacts,
+    any_true,
     config_value,
     location_of,
     pii_rows,
     sample_state,
     unreadable,
 )
-from cloudaudit.checks.gcp.iam import public_bindings
+from cloudaudit.checks.gcp.iam import PUBLIC_MEMBERS, public_bindings
 from cloudaudit.model import Resource, SampleResult, Service, Snapshot
 
 
@@ -70,6 +74,24 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> GcsBucketFacts:
     )
 
 
+def public_object_entities(acl: Any) -> list[str]:
+    """``["allUsers:READER"]`` for object ACL entries (``[{"entity", "role"}]``) naming the public."""
+    entries = acl if isinstance(acl, list) else []
+    return sorted({f"{e.get('entity')}:{e.get('role', '?')}" for e in entries
+                   if isinstance(e, Mapping) and str(e.get("entity")) in PUBLIC_MEMBERS})
+
+
+def object_public(sample: SampleResult, bucket: GcsBucketFacts) -> bool | None:
+    """Whether the object's own ACL lets anyone read it, as Cloud Storage enforces it."""
+    if bucket.pap_enforced or bucket.uniform_access:
+        return False  # prevention overrides ACLs; uniform access disables them
+    if "acl" in sample.read_errors:
+        return None
+    if bucket.pap_enforced is None or bucket.uniform_access is None:
+        return True if public_object_entities(sample.config.get("acl")) else None
+    return bool(public_object_entities(sample.config.get("acl")))
+
+
 def gcs_facts(snapshots: Iterable[Snapshot]) -> tuple[list[GcsBucketFacts], list[PiiFacts]]:
     """Buckets and PII rows of Cloud Storage."""
     buckets: list[GcsBucketFacts] = []
@@ -82,7 +104,9 @@ def gcs_facts(snapshots: Iterable[Snapshot]) -> tuple[list[GcsBucketFacts], list
             buckets.append(bucket)
 
             def exposure(sample: SampleResult, bucket: GcsBucketFacts = bucket) -> tuple[bool | None, str]:
-                return bucket.public, bucket.public_via
+                obj = object_public(sample, bucket)
+                via = [v for v in (bucket.public_via, "object ACL" if obj else "") if v]
+                return any_true(bucket.public, obj), ", ".join(via)
 
             pii.extend(pii_rows(snapshot.environment.name, resource.resource, bucket.location,
                                 resource.samples, exposure))
