@@ -137,6 +137,25 @@ def test_row_sample_is_bounded_at_the_call(bq_url: str) -> None:
     assert asked and all(0 < n <= 50 for n in asked), asked  # never asked for more than max_rows
 
 
+def test_wide_tables_are_cut_to_max_fields_at_the_call(bq_url: str) -> None:
+    seed(bq_url, rows=customer_rows(random.Random(26), 10))
+    selected: list[str] = []
+
+    def watch(method: str, path: str) -> None:
+        if urlsplit(path).path.endswith("/data"):
+            selected.extend(parse_qs(urlsplit(path).query).get("selectedFields", []))
+        return None
+
+    with DenyingProxy(bq_url, watch) as proxy:
+        table = collect(proxy.url, Limits(call_timeout_s=2, max_fields=2))[f"bq://{PROJECT}.crm.customers"]
+
+    assert selected == ["customer_id,segment"]  # the 5-leaf customer record does not fit beside them
+    [sample] = table.samples
+    assert [f.field for f in sample.fields] == ["customer_id", "segment"]
+    assert sample.rows_sampled == 10 and sample.status is CoverageStatus.ASSESSED
+    assert len(table.config["schema"]) == 9  # the configuration still lists every column
+
+
 def test_denied_table_calls_are_recorded_where_they_happened(bq_url: str, limits: Limits) -> None:
     seed(bq_url, rows=customer_rows(random.Random(23), 5), table_members=("allUsers",))
 

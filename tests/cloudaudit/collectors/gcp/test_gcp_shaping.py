@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 import requests
 from cloudaudit.collectors.gcp.bigquery.datasets import access_entries
-from cloudaudit.collectors.gcp.bigquery.rows import leaf_paths, rows_to_sample, schema_column, schema_entries
+from cloudaudit.collectors.gcp.bigquery.rows import (
+    columns_within,
+    leaf_paths,
+    rows_to_sample,
+    schema_column,
+    schema_entries,
+)
 from cloudaudit.collectors.gcp.failures import Reads, is_denied, reason
 from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
 from cloudaudit.model import PiiType
@@ -102,6 +108,17 @@ def test_rows_respect_field_and_cell_limits() -> None:
     assert sample.fields["customer.name"] == ["x" * 8]
     assert sample.fields["id"] == [str(10**30)[:8]]
     assert not sample.truncated
+
+
+def test_wide_tables_select_the_columns_that_fit() -> None:
+    # SCHEMA's leaves per top-level column: id 1, customer 3, tags 1, joined 1.
+    assert columns_within(SCHEMA, 100) is None  # everything fits: no selectedFields at all
+    assert [f.name for f in columns_within(SCHEMA, 3) or []] == ["id", "tags", "joined"]  # customer passed over
+    assert [f.name for f in columns_within(SCHEMA, 4) or []] == ["id", "customer"]
+    assert [f.name for f in columns_within(SCHEMA, 5) or []] == ["id", "customer", "tags"]
+    wide_first = (SchemaField("blob", "RECORD", fields=tuple(SchemaField(f"c{i}", "STRING") for i in range(9))),
+                  SchemaField("email", "STRING"))
+    assert [f.name for f in columns_within(wide_first, 4) or []] == ["blob"]
 
 
 def test_cells_of_every_type_become_text() -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from cloudaudit.formats.sample import Sample
 
@@ -33,6 +33,9 @@ class SchemaFieldLike(Protocol):
     def fields(self) -> Sequence[SchemaFieldLike]: ...
     @property
     def policy_tags(self) -> Any: ...
+
+
+F = TypeVar("F", bound=SchemaFieldLike)
 
 
 def schema_entries(fields: Sequence[SchemaFieldLike], prefix: str = "") -> list[dict[str, Any]]:
@@ -67,6 +70,23 @@ def leaf_paths(fields: Sequence[SchemaFieldLike], prefix: str = "") -> list[str]
         else:
             out.append(path)
     return out
+
+
+def columns_within(fields: Sequence[F], max_fields: int) -> list[F] | None:
+    """Top-level columns whose leaves fit in ``max_fields``, for ``selectedFields``; None when all fit.
+
+    A column too wide to fit is passed over for the narrower ones after it; the first column
+    is kept even alone over the limit (``rows_to_sample`` cuts its leaves).
+    """
+    chosen: list[F] = []
+    used = 0
+    for field in fields:
+        width = len(leaf_paths([field]))
+        if chosen and used + width > max_fields:
+            continue
+        chosen.append(field)
+        used += width
+    return None if len(chosen) == len(fields) else chosen
 
 
 def rows_to_sample(fields: Sequence[SchemaFieldLike], rows: Iterable[Mapping[str, Any]], *,

@@ -11,7 +11,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.bigquery.rows import SAMPLE_FORMAT, rows_to_sample, schema_entries
+from cloudaudit.collectors.gcp.bigquery.rows import (
+    SAMPLE_FORMAT,
+    columns_within,
+    rows_to_sample,
+    schema_entries,
+)
 from cloudaudit.collectors.gcp.failures import Reads, reason
 from cloudaudit.collectors.gcp.iam import iam_bindings
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
@@ -71,12 +76,14 @@ def sample_table(client: Client, table: Table, table_type: str, *, country: str,
     if table_type not in SAMPLED_TABLE_TYPES:
         return SampleResult(**base, status=CoverageStatus.PARTIAL,
                             reason=f"{table_type.lower().replace('_', ' ')}: configuration only, rows not sampled")
+    selected = columns_within(table.schema, limits.max_fields)  # a wide table is cut at the call too
     try:
         rows = [dict(row.items()) for row in client.list_rows(
-            table, max_results=limits.max_rows, page_size=min(_PAGE_SIZE, limits.max_rows), **opts.kwargs())]
+            table, selected_fields=selected, max_results=limits.max_rows,
+            page_size=min(_PAGE_SIZE, limits.max_rows), **opts.kwargs())]
     except Exception as exc:
         return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("listRows", exc))
-    sample = rows_to_sample(table.schema, rows, max_fields=limits.max_fields,
+    sample = rows_to_sample(selected or table.schema, rows, max_fields=limits.max_fields,
                             max_cell_chars=limits.max_cell_chars, total_rows=table.num_rows)
     del rows  # raw values live no longer than needed
     try:
