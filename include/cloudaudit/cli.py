@@ -47,9 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "estate":
-        from cloudaudit.estate import cli as estate_cli
+        from cloudaudit.estate.cli import run as run_estate
 
-        return estate_cli.run(args)
+        return run_estate(args)
     if args.command == "scan":
         from cloudaudit.scan import run_scan
 
