@@ -167,13 +167,17 @@ def _refine_json(head: bytes, declared: str, truncated: bool) -> str:
 
 
 def _refine_text(head: bytes, truncated: bool) -> str:
-    """A ``.txt`` that is tab-separated (Excel's "Unicode text" export) is TSV.
+    """A ``.txt`` that is tab-separated (Excel's "Unicode text" export) is TSV, a ``.log`` of
+    JSON objects is JSON Lines.
 
     Only tabs count: prose has commas and semicolons in every line, but not tabs.
     """
     from cloudaudit.formats.delimited import detect_delimiter
 
-    return "tsv" if detect_delimiter(_head_text(head, truncated)) == "\t" else "text"
+    text = _head_text(head, truncated)
+    if json_kind(text) == "jsonl":  # structured logs: one JSON object per line
+        return "jsonl"
+    return "tsv" if detect_delimiter(text) == "\t" else "text"
 
 
 def _format_from_content(head: bytes, truncated: bool) -> str:

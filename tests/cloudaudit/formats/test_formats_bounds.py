@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 
+from formatfactory import customers, gz, to_csv
+
 from cloudaudit.config import Limits
 from cloudaudit.formats import TEXT_FIELD, parse_sample
-from formatfactory import customers, gz, to_csv
 
 
 def test_max_rows_and_truncated_flag() -> None:

@@ -6,11 +6,12 @@ import codecs
 import unicodedata
 
 import pytest
+from faker import Faker
+from formatfactory import HEADER, customers, to_csv
+
 from cloudaudit.config import Limits
 from cloudaudit.formats import parse_sample
 from cloudaudit.formats.delimited import is_header
-from faker import Faker
-from formatfactory import HEADER, customers, to_csv
 
 
 def test_csv_with_header_reads_columns_by_name(limits: Limits) -> None:

@@ -6,10 +6,11 @@ import io
 import zipfile
 
 import pytest
+from formatfactory import customers, gz, to_csv
+
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import WHOLE_OBJECT_FORMATS, needs_whole_object, parse_sample, sniff
-from formatfactory import customers, gz, to_csv
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -93,3 +94,7 @@ def test_gzip_content_type_says_nothing_about_the_inside() -> None:
 
 def test_zip_named_xlsx_is_xlsx_even_without_xl_in_the_head() -> None:
     assert sniff("book.xlsx", _zip({"docProps/thumbnail.bin": b"\x00" * 10})) == "xlsx"
+
+
+def test_structured_log_is_json_lines() -> None:
+    assert sniff("app.log", b'{"level": "info", "user": "u1"}\n{"level": "warn", "user": "u2"}\n') == "jsonl"
