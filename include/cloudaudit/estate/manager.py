@@ -110,12 +110,15 @@ class EstateInfo:
         )
 
 
+PORT = "{port}"  # placeholder in a plan's argv, replaced by the port chosen at launch
+PORT_ATTEMPTS = 3  # a free port can be taken by another process before the emulator binds it
+
+
 @dataclass(frozen=True)
 class _Plan:
     name: str
     kind: str
     argv: tuple[str, ...]
-    port: int
     probe_path: str
     project: str | None = None
 
@@ -123,21 +126,14 @@ class _Plan:
 def _plans() -> list[_Plan]:
     """One moto server for every AWS account, one storage emulator per project, one BigQuery."""
     python = sys.executable
-    plans: list[_Plan] = []
-    port = free_port()
-    plans.append(_Plan("moto", "moto", (python, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)),
-                       port, "/moto-api/"))
+    plans = [_Plan("moto", "moto", (python, "-m", "moto.server", "-H", LOOPBACK, "-p", PORT), "/moto-api/")]
     for project in layout.gcp_projects():
-        port = free_port()
         # -q: the emulator logs request bodies at debug level, and those would hold PII.
         plans.append(_Plan(f"storage-{project.project_id}", "storage",
-                           (python, "-m", "gcp_storage_emulator", "start", "--host", LOOPBACK,
-                            "--port", str(port), "--in-memory", "-q"),
-                           port, "/", project=project.project_id))
-    port = free_port()
+                           (python, "-m", "gcp_storage_emulator", "start", "--host", LOOPBACK, "--port", PORT,
+                            "--in-memory", "-q"), "/", project=project.project_id))
     plans.append(_Plan("bigquery", "bigquery",
-                       (python, "-m", "cloudaudit.estate.bigquery_emulator", "--host", LOOPBACK, "--port", str(port)),
-                       port, "/"))
+                       (python, "-m", "cloudaudit.estate.bigquery_emulator", "--host", LOOPBACK, "--port", PORT), "/"))
     return plans
 
 
@@ -224,36 +220,67 @@ def _tail(path: Path, lines: int = 8) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _wait_ready(emulator: EmulatorInfo, probe_path: str) -> None:
-    """Wait for the emulator to answer HTTP; fail naming it and its log if it exits or stays silent."""
-    ready = wait_until(lambda: http_ready(emulator.url + probe_path), deadline_s=READY_DEADLINE_S,
+def _failure(emulator: EmulatorInfo) -> str | None:
+    """None once the emulator answers HTTP; else why not (it exited, or it stayed silent)."""
+    ready = wait_until(lambda: http_ready(emulator.url + _probe_path(emulator)), deadline_s=READY_DEADLINE_S,
                        give_up=lambda: not is_alive(emulator.pid))
     if ready:
-        return
-    state = "exited" if not is_alive(emulator.pid) else f"did not answer within {READY_DEADLINE_S:.0f} s"
-    tail = _tail(Path(emulator.log))
-    raise EstateError(f"emulator {emulator.name} {state} on {emulator.url}; see its log {emulator.log}"
-                      + (f"\n--- last lines of {emulator.log} ---\n{tail}" if tail else ""))
+        return None
+    return "exited" if not is_alive(emulator.pid) else f"did not answer within {READY_DEADLINE_S:.0f} s"
+
+
+def _probe_path(emulator: EmulatorInfo) -> str:
+    return {"moto": "/moto-api/"}.get(emulator.kind, "/")
+
+
+def _launch(plan: _Plan, logs: Path, taken: set[int]) -> tuple[EmulatorInfo, int]:
+    """Spawn one emulator on a fresh free port; returns it and where this attempt's log output starts."""
+    port = free_port()
+    while port in taken:
+        port = free_port()
+    taken.add(port)
+    log_path = logs / f"{plan.name}.log"
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    pid = spawn(tuple(arg.replace(PORT, str(port)) for arg in plan.argv), log_path)
+    log.info("started %s (pid %d) on port %d", plan.name, pid, port)
+    return EmulatorInfo(plan.name, plan.kind, pid, port, f"http://{LOOPBACK}:{port}", str(log_path),
+                        plan.project), offset
+
+
+def _port_clash(emulator: EmulatorInfo, offset: int) -> bool:
+    try:
+        with open(emulator.log, "rb") as handle:
+            handle.seek(offset)
+            return b"in use" in handle.read()
+    except OSError:
+        return False
 
 
 def _start_emulators(state_dir: Path) -> tuple[EmulatorInfo, ...]:
     logs = state_dir / LOG_DIR
-    started: list[tuple[EmulatorInfo, str]] = []
+    plans = _plans()
+    taken: set[int] = set()
+    launched: list[tuple[EmulatorInfo, int]] = []
     try:
-        for plan in _plans():
-            log_path = logs / f"{plan.name}.log"
-            pid = spawn(plan.argv, log_path)
-            emulator = EmulatorInfo(plan.name, plan.kind, pid, plan.port, f"http://{LOOPBACK}:{plan.port}",
-                                    str(log_path), plan.project)
-            started.append((emulator, plan.probe_path))
-            log.info("started %s (pid %d) on port %d", plan.name, pid, plan.port)
         # All emulators boot in parallel; only then wait for each in turn.
-        for emulator, probe_path in started:
-            _wait_ready(emulator, probe_path)
+        launched = [_launch(plan, logs, taken) for plan in plans]
+        for index, plan in enumerate(plans):
+            for attempt in range(1, PORT_ATTEMPTS + 1):
+                emulator, offset = launched[index]
+                reason = _failure(emulator)
+                if reason is None:
+                    break
+                if reason == "exited" and _port_clash(emulator, offset) and attempt < PORT_ATTEMPTS:
+                    log.warning("%s lost port %d to another process: retrying", emulator.name, emulator.port)
+                    launched[index] = _launch(plan, logs, taken)
+                    continue
+                tail = _tail(Path(emulator.log))
+                raise EstateError(f"emulator {emulator.name} {reason} on {emulator.url}; see its log {emulator.log}"
+                                  + (f"\n--- last lines of {emulator.log} ---\n{tail}" if tail else ""))
     except BaseException:
-        _stop_emulators([e for e, _ in started])  # never leave half an estate running
+        _stop_emulators([e for e, _ in launched])  # never leave half an estate running
         raise
-    return tuple(e for e, _ in started)
+    return tuple(e for e, _ in launched)
 
 
 def start_estate(state_dir: Path | None = None, *, seed: bool = True, seed_value: int | None = None) -> EstateInfo:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,7 +159,7 @@ def test_a_partly_dead_estate_is_restarted(tmp_path: Path) -> None:
 def test_an_emulator_that_fails_to_start_is_named_with_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_plans, real_spawn = manager._plans, manager.spawn
     broken = manager._Plan("broken", "moto", (sys.executable, "-c", "import sys; print('no such flag'); sys.exit(3)"),
-                           1, "/")
+                           "/")
     spawned: list[int] = []
 
     def recording_spawn(argv: list[str], log_path: Path) -> int:
@@ -177,6 +178,24 @@ def test_an_emulator_that_fails_to_start_is_named_with_its_log(tmp_path: Path, m
     # The emulators that did start were stopped again: nothing is left behind.
     assert len(spawned) == 3
     assert [pid for pid in spawned if is_alive(pid) or group_alive(pid)] == []
+
+
+def test_an_emulator_that_loses_its_port_is_started_on_another(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        ports = iter([taken])
+        real_free_port, real_plans = manager.free_port, manager._plans
+        monkeypatch.setattr(manager, "free_port", lambda: next(ports, None) or real_free_port())
+        monkeypatch.setattr(manager, "_plans", lambda: [p for p in real_plans() if p.kind == "moto"])
+        (moto,) = manager._start_emulators(tmp_path)
+        try:
+            assert moto.port != taken
+            assert is_listening("127.0.0.1", moto.port)
+            assert "in use" in Path(moto.log).read_text()  # the first attempt's complaint
+        finally:
+            assert manager._stop_emulators([moto]) == []
 
 
 def test_terminate_group_kills_children_and_sigterm_ignorers(tmp_path: Path) -> None:
