@@ -65,6 +65,11 @@ def seed(url: str, *, rows: list[dict[str, Any]], dataset_members: tuple[tuple[s
     view = bigquery.Table(f"{PROJECT}.crm.customers_view")
     view.view_query = f"SELECT customer_id FROM `{PROJECT}.crm.customers`"
     client.create_table(view)
+    external = bigquery.Table(f"{PROJECT}.crm.customers_lake", schema=[SchemaField("email", "STRING")])
+    source = bigquery.ExternalConfig("CSV")
+    source.source_uris = ["gs://th-lake/customers/*.csv"]
+    external.external_data_configuration = source
+    client.create_table(external)
 
 
 def collect(url: str, limits: Limits) -> dict[str, Resource]:
@@ -80,7 +85,7 @@ def test_public_dataset_and_table_configuration(bq_url: str, limits: Limits) -> 
     found = collect(bq_url, limits)
 
     assert list(found) == [f"bq://{PROJECT}.crm", f"bq://{PROJECT}.crm.customers",
-                           f"bq://{PROJECT}.crm.customers_view"]
+                           f"bq://{PROJECT}.crm.customers_lake", f"bq://{PROJECT}.crm.customers_view"]
     dataset = found[f"bq://{PROJECT}.crm"]
     assert (dataset.provider, dataset.service, dataset.kind, dataset.location) == (
         Provider.GCP, Service.BIGQUERY, "dataset", "us")
@@ -96,6 +101,11 @@ def test_public_dataset_and_table_configuration(bq_url: str, limits: Limits) -> 
     assert view.config["table_type"] == "VIEW"
     [skipped] = view.samples
     assert skipped.status is CoverageStatus.PARTIAL and "view" in skipped.reason and skipped.rows_sampled == 0
+    external = found[f"bq://{PROJECT}.crm.customers_lake"]
+    assert external.config["table_type"] == "EXTERNAL"
+    assert external.config["schema"] == [{"name": "email", "type": "STRING", "mode": "NULLABLE", "policy_tags": []}]
+    [skipped] = external.samples
+    assert skipped.status is CoverageStatus.PARTIAL and skipped.reason.startswith("external:")
 
 
 def test_pii_columns_nested_with_and_without_policy_tags(bq_url: str, limits: Limits) -> None:
