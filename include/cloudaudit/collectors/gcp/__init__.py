@@ -1,9 +1,20 @@
 """GCP: Cloud Storage and BigQuery of one project, read side by side.
 
+What comes back (``Resource.config`` keys; a key that could not be read is missing and named
+in ``read_errors`` as ``"<call>: <status>"``, e.g. ``"getIamPolicy: Forbidden"``):
+
+    gs://bucket            kind bucket   iam_bindings, public_access_prevention,
+                                         uniform_bucket_level_access, location_type
+      gs://bucket/object   a sample      config["acl"] when uniform access is off
+    bq://project.dataset   kind dataset  access_entries [{"role", "entity_type", "entity_id"}]
+    bq://project.d.table   kind table    table_type, num_rows, schema, iam_bindings;
+                                         one sample whose resource is the table itself
+
 A service that cannot be listed at all (API disabled, access denied, endpoint down) becomes
-one NOT_ASSESSED Resource named after the environment; when both fail, the environment as
-a whole is unreadable and ``collect_gcp`` raises ``AccessDenied`` (both refused) or
-``Unreachable``.
+one NOT_ASSESSED Resource named after the environment (kind ``service``); when both fail,
+the environment as a whole is unreadable and ``collect_gcp`` raises ``AccessDenied`` (both
+refused) or ``Unreachable``. A listing cut at ``max_resources`` is named in
+``Collected.account_read_errors`` (``gcs_buckets``, ``bq_datasets``, ``bq_tables``).
 """
 
 from __future__ import annotations
