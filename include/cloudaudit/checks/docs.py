@@ -5,9 +5,12 @@ A test compares the committed file with this output, so the documentation cannot
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import sys
 
-from cloudaudit.checks.registry import Check, all_checks
+from cloudaudit.checks.facts import NOT_VALIDATED, ROW_TYPES
+from cloudaudit.checks.registry import Check, all_checks, checks_by_table
 
 HEADER = """# Checks
 
@@ -48,12 +51,38 @@ def _section(check: Check) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _exposure() -> str:
+    """The facts modules' own account of what counts as public (their docstrings)."""
+    from cloudaudit.checks.aws.s3 import facts as s3
+    from cloudaudit.checks.gcp.bq import facts as bq
+    from cloudaudit.checks.gcp.gcs import facts as gcs
+
+    parts = ["## How exposure is judged", ""]
+    for title, module in (("Amazon S3", s3), ("Cloud Storage", gcs), ("BigQuery", bq)):
+        doc = inspect.cleandoc(module.__doc__ or "").split("\n", 1)
+        parts += [f"### {title}", "", doc[1].strip() if len(doc) > 1 else doc[0], ""]
+    return "\n".join(parts)
+
+
+def _facts_tables() -> str:
+    grouped = checks_by_table()
+    lines = ["## Facts tables", "",
+             "One row per resource (per sampled object for `s3_objects`; per PII field and type for the "
+             "`*_pii` tables, which hold rows only where regulated PII was found). Null means unreadable.", ""]
+    for table, row_type in ROW_TYPES.items():
+        names = [f.name for f in dataclasses.fields(row_type) if f.name not in NOT_VALIDATED]
+        checks = ", ".join(f"`{c.check_id}`" for c in grouped.get(table, []))
+        lines += [f"- `{table}` ({_cell(inspect.cleandoc(row_type.__doc__ or '').splitlines()[0])}); "
+                  f"checks: {checks}; columns: {', '.join(f'`{n}`' for n in names)}"]
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     checks = all_checks()
     index = ["| Check ID | Category | Severity | Title |", "|---|---|---|---|"]
     index += [f"| [{c.check_id}](#{c.check_id}) | {c.metadata.category.value} | {c.metadata.severity.value} | "
               f"{_cell(c.metadata.title)} |" for c in checks]
-    return "\n".join([HEADER, *index, "", *(_section(c) for c in checks)])
+    return "\n".join([HEADER, *index, "", _exposure(), _facts_tables(), *(_section(c) for c in checks)])
 
 
 def main() -> int:

@@ -73,7 +73,7 @@ def sample_state(resource: Resource) -> str | None:
 
 @dataclass(frozen=True)
 class PiiFacts:
-    """One field of one sampled object (or table) that holds PII, with its container's exposure.
+    """One PII type in one field of a sampled object or table, with the exposure of what holds it.
 
     ``resource`` is the bucket or table holding the data (what PII findings name);
     ``object`` is what was sampled (equal to ``resource`` for a table).

@@ -7,6 +7,7 @@ Exposure is judged as S3 enforces it:
   or organisation (aws:SourceIp, aws:SourceVpc, aws:SourceVpce, aws:PrincipalOrgID, ...),
   as in S3's own policy status; RestrictPublicBuckets (bucket or account) neutralises it;
 - Block Public Access is "fully on" when each of its four flags is on at bucket or account level.
+
 A neutralised grant does not make the bucket public; its check passes and the detail names it.
 """
 
@@ -47,7 +48,7 @@ NARROWING_OPERATORS = frozenset(k.casefold() for k in (
 
 @dataclass(frozen=True)
 class S3BucketFacts:
-    """One S3 bucket. ``None`` means the fact could not be read."""
+    """One S3 bucket (a null fact could not be read)."""
 
     fact_id: int
     environment: str

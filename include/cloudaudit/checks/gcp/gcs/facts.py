@@ -28,7 +28,7 @@ from cloudaudit.model import Resource, SampleResult, Service, Snapshot
 
 @dataclass(frozen=True)
 class GcsBucketFacts:
-    """One Cloud Storage bucket. ``None`` means the fact could not be read."""
+    """One Cloud Storage bucket (a null fact could not be read)."""
 
     fact_id: int
     environment: str
