@@ -147,3 +147,30 @@ def test_broken_xlsx_is_corrupt(limits: Limits, damage: str) -> None:
         data = buffer.getvalue()
     with pytest.raises(SampleSkipped, match=r"^xlsx: corrupt or unreadable$"):
         parse_sample("x.xlsx", data, limits=limits)
+
+
+def test_parquet_row_groups_past_max_rows_are_not_decoded() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    people = customers(30)
+    data = bytearray(_parquet(pa.table({"email": [p.email for p in people]}), row_group_size=10,
+                              compression="none", use_dictionary=False))
+    last = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(2).column(0)
+    start = last.data_page_offset
+    data[start : start + last.total_compressed_size] = b"\xff" * last.total_compressed_size
+    sample = parse_sample("c.parquet", bytes(data), limits=Limits(max_rows=15))
+    assert sample.fields["email"] == [p.email for p in people[:15]]
+    with pytest.raises(SampleSkipped, match="parquet: corrupt"):
+        parse_sample("c.parquet", bytes(data), limits=Limits(max_rows=30))
+
+
+def test_parquet_that_inflates_past_the_cap_reads_fewer_rows() -> None:
+    import pyarrow as pa
+
+    note = "x" * 50_000
+    data = _parquet(pa.table({"note": [note] * 200}), compression="zstd", use_dictionary=False)
+    assert len(data) < 100_000  # 10 MB of values in a small file
+    sample = parse_sample("n.parquet", data, limits=Limits(max_decompressed_bytes=1_000_000, max_cell_chars=10))
+    assert 0 < sample.rows <= 20
+    assert sample.truncated
