@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from faker import Faker
+
 from cloudaudit.config import CountryPolicy
 from cloudaudit.model import (
     CoverageStatus,
@@ -17,7 +19,6 @@ from cloudaudit.model import (
     Service,
     Snapshot,
 )
-from faker import Faker
 
 fake = Faker()
 Faker.seed(20261120)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from cloudaudit.checks.base import load_metadata
 from cloudaudit.checks.registry import all_checks, checks_by_table
 from cloudaudit.errors import ConfigError

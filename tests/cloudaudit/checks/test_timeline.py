@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cloudaudit.checks.timeline import apply_first_seen
 from cloudaudit.model import Category, Finding, Severity, Status
 

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 
 import pytest
+
 from cloudaudit.checks.validate import Validation, validate_country
 from cloudaudit.model import CoverageStatus, PiiType, Provider, Snapshot, Status
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cloudaudit.checks.base import evaluate
 from cloudaudit.checks.common.rows import PiiFacts
 from cloudaudit.checks.registry import get_check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from cloudaudit.checks.base import evaluate
 from cloudaudit.checks.gcp.bq.facts import dataset_facts, table_facts
 from cloudaudit.checks.gcp.gcs.facts import bucket_facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cloudaudit.checks.gcp.bq.facts import bq_facts, public_entries, tagged_columns
 from cloudaudit.checks.gcp.gcs.facts import bucket_facts, gcs_facts
 from cloudaudit.checks.gcp.iam import public_bindings

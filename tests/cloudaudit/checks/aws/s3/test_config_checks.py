@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from cloudaudit.checks.aws.s3.facts import object_facts
 from cloudaudit.checks.base import evaluate
 from cloudaudit.checks.registry import get_check

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from cloudaudit.checks.aws.s3.facts import bucket_facts, policy_statements, public_grants, s3_facts
 from cloudaudit.model import CoverageStatus, PiiType, Provider, Snapshot
 
