@@ -8,15 +8,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env
+from google.cloud import bigquery
+from google.cloud.bigquery import PolicyTagList, SchemaField
+
 from cloudaudit.collectors.gcp.bigquery import collect_bigquery
 from cloudaudit.collectors.gcp.clients import bigquery_client
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied
 from cloudaudit.model import CoverageStatus, PiiType, Provider, Resource, Service
 from cloudaudit.pii import synth
-from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env
-from google.cloud import bigquery
-from google.cloud.bigquery import PolicyTagList, SchemaField
 
 PROJECT = "th-dealer-analytics"
 TAG = f"projects/{PROJECT}/locations/asia-southeast1/taxonomies/7/policyTags/11"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from gcp_fixtures import gcp_env
+from google.auth.credentials import AnonymousCredentials
+
 from cloudaudit.collectors.gcp.clients import (
     airflow_connection_credentials,
     bigquery_call_options,
@@ -14,8 +17,6 @@ from cloudaudit.collectors.gcp.clients import (
 )
 from cloudaudit.config import Environment, Limits
 from cloudaudit.errors import AccessDenied
-from gcp_fixtures import gcp_env
-from google.auth.credentials import AnonymousCredentials
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,14 @@ import time
 from typing import Any
 
 import pytest
+from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env, storage_seed_client
+from google.cloud import bigquery
+
 from cloudaudit.collectors import collect_environment
 from cloudaudit.collectors.gcp import collect_gcp
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied, Unreachable
 from cloudaudit.model import CoverageStatus, Provider, Service
-from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env, storage_seed_client
-from google.cloud import bigquery
 
 PROJECT = "th-dealer-analytics"
 

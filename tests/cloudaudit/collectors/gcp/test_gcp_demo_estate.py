@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from cloudaudit.collectors.gcp import collect_gcp
 from cloudaudit.config import Environment, Limits
 from cloudaudit.model import CoverageStatus, Resource, SampleResult
@@ -17,11 +18,12 @@ PUBLIC = ("allUsers", "allAuthenticatedUsers")
 @pytest.fixture(scope="module")
 def estate() -> Iterator[dict[str, Any]]:
     """Every GCP project of the plan in its own storage emulator (NOTES.md), one BigQuery emulator."""
+    from gcp_storage_emulator.server import create_server
+
     from cloudaudit.estate.bigquery_emulator import BigQueryEmulator
     from cloudaudit.estate.plan import build_plan
     from cloudaudit.estate.seed_gcp import seed_project
     from cloudaudit.estate.truth import build_truth
-    from gcp_storage_emulator.server import create_server
 
     plan = build_plan(SEED)
     servers = []
@@ -105,3 +107,12 @@ def test_no_planted_value_is_in_what_the_collector_returns(estate: dict[str, Any
     assert planted
     leaked = [v for v in planted if v in written]
     assert not leaked, f"{len(leaked)} planted values appear in the collected resources"
+
+
+def test_what_is_collected_round_trips_through_a_snapshot(estate: dict[str, Any]) -> None:
+    from cloudaudit.model import EnvironmentRef, Provider, Snapshot
+
+    for name, found in estate["collected"].items():
+        snapshot = Snapshot(environment=EnvironmentRef(name=name, country="TH", provider=Provider.GCP),
+                            run_date="2026-11-20", captured_at="2026-11-20T01:00:00Z", resources=tuple(found))
+        assert Snapshot.model_validate_json(snapshot.model_dump_json()) == snapshot, name

@@ -8,6 +8,9 @@ from decimal import Decimal
 
 import pytest
 import requests
+from google.api_core import exceptions as gexc
+from google.cloud.bigquery import AccessEntry, PolicyTagList, SchemaField
+
 from cloudaudit.collectors.gcp.bigquery.datasets import access_entries
 from cloudaudit.collectors.gcp.bigquery.rows import (
     columns_within,
@@ -20,8 +23,6 @@ from cloudaudit.collectors.gcp.failures import Reads, is_denied, reason
 from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
 from cloudaudit.model import PiiType
 from cloudaudit.pii import synth
-from google.api_core import exceptions as gexc
-from google.cloud.bigquery import AccessEntry, PolicyTagList, SchemaField
 
 TAG = "projects/p/locations/asia-southeast1/taxonomies/1/policyTags/2"
 SCHEMA = (
