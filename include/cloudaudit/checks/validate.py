@@ -51,7 +51,7 @@ def validate_country(country: str, policy: CountryPolicy, snapshots: Sequence[Sn
     """
     from cloudaudit.checks.suites import run_suites
 
-    mine = [s for s in snapshots if s.environment.country == country]
+    mine = sorted((s for s in snapshots if s.environment.country == country), key=lambda s: s.environment.name)
     if len(mine) != len(snapshots):
         log.info("validate %s: ignoring %d snapshots of other countries", country, len(snapshots) - len(mine))
     providers = {s.environment.name: s.environment.provider.value for s in mine}

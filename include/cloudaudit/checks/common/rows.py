@@ -98,7 +98,7 @@ def pii_rows(environment: str, container: str, location: str | None, samples: It
     """One PiiFacts per (sampled object, field, PII type); ``exposure`` judges each sample."""
     out: list[PiiFacts] = []
     for sample in samples:
-        if sample.status is not CoverageStatus.ASSESSED:
+        if not sample.fields:  # also a PARTIAL sample's fields count: PII found is PII held
             continue
         public, via = exposure(sample)
         for field_result in sample.fields:

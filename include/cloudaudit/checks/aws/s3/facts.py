@@ -196,6 +196,20 @@ def _open_network(values: list[Any]) -> bool:
     return False
 
 
+ARN_KEYS = frozenset(k.casefold() for k in ("aws:PrincipalArn", "aws:SourceArn", "s3:DataAccessPointArn"))
+
+
+def _pins(key: str, value: Any) -> bool:
+    """True when one condition value names a fixed caller (no wildcard where the caller is named)."""
+    text = str(value)
+    if key == "aws:sourceip":
+        return not _open_network([text])
+    if key in ARN_KEYS:  # arn:partition:service:region:ACCOUNT:resource: the account must be fixed
+        parts = text.split(":")
+        return len(parts) >= 5 and parts[4].isdigit()
+    return bool(text) and not any(c in text for c in "*?")
+
+
 def _limiting_condition(statement: Mapping[str, Any]) -> str:
     """The condition key pinning this statement to known callers, or "" when none does."""
     conditions = statement.get("Condition")
@@ -206,13 +220,9 @@ def _limiting_condition(statement: Mapping[str, Any]) -> str:
             continue
         for key, value in clauses.items():
             values = _as_list(value)
-            if str(key).casefold() not in LIMITING_KEYS or not values:
-                continue
-            if str(key).casefold() == "aws:sourceip" and _open_network(values):
-                continue
-            if any(str(v) == "*" for v in values):  # a wildcard pins nothing
-                continue
-            return str(key)
+            folded = str(key).casefold()
+            if folded in LIMITING_KEYS and values and all(_pins(folded, v) for v in values):
+                return str(key)
     return ""
 
 

@@ -82,6 +82,8 @@ def test_restrict_public_buckets_neutralises_a_public_policy(bucket_bpa: Any, ac
     {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
     {"StringEquals": {"aws:SourceVpc": "vpc-111bbb22"}},
     {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}},  # any role of one account
+    {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.7/32"]}},
 ])
 def test_statements_pinned_to_a_network_or_organisation_are_not_public(condition: dict[str, Any]) -> None:
     row = facts(policy=public_read_policy("b", condition), public_access_block=None)
@@ -95,6 +97,10 @@ def test_statements_pinned_to_a_network_or_organisation_are_not_public(condition
     {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},  # everyone else
     {"StringLike": {"aws:PrincipalOrgID": "*"}},  # any organisation
     {"StringEquals": {"s3:ExistingObjectTag/public": "yes"}},  # not about the caller
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}},  # any account
+    {"StringLike": {"aws:SourceVpce": "vpce-*"}},  # any endpoint
+    {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/0"]}},  # one range opens it all
+    {"IpAddressIfExists": {"aws:SourceIp": "203.0.113.0/24"}},  # absent key lets callers through
 ])
 def test_conditions_that_do_not_pin_the_caller_stay_public(condition: dict[str, Any]) -> None:
     assert facts(policy=public_read_policy("b", condition), public_access_block=None).policy_public is True
