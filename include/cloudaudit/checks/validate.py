@@ -24,7 +24,7 @@ from cloudaudit.checks.findings import (
 )
 from cloudaudit.checks.timeline import apply_first_seen
 from cloudaudit.config import CountryPolicy
-from cloudaudit.model import CoverageRow, Finding, PiiInventoryRow, ResourceRow, Snapshot
+from cloudaudit.model import CoverageRow, CoverageStatus, Finding, PiiInventoryRow, ResourceRow, Snapshot
 
 __all__ = ["Validation", "apply_first_seen", "validate_country"]
 
@@ -43,6 +43,18 @@ class Validation:
     data_docs: dict[str, str] = field(default_factory=dict)  # relative path → HTML
 
 
+def stable_time(snapshots: Sequence[Snapshot]) -> str:
+    """When the configuration validated was captured: the latest capture of a readable environment.
+
+    Unreachable environments are left out (their snapshot is stamped when the failure was
+    recorded, which differs on every re-run); without any, midnight of the run date.
+    """
+    captured = [s.captured_at for s in snapshots if s.status is not CoverageStatus.NOT_ASSESSED]
+    if captured:
+        return max(captured)
+    return min((f"{s.run_date}T00:00:00+00:00" for s in snapshots), default="")
+
+
 def validate_country(country: str, policy: CountryPolicy, snapshots: Sequence[Snapshot]) -> Validation:
     """Build the facts, run the country's suites, map the results to report rows.
 
@@ -56,7 +68,7 @@ def validate_country(country: str, policy: CountryPolicy, snapshots: Sequence[Sn
         log.info("validate %s: ignoring %d snapshots of other countries", country, len(snapshots) - len(mine))
     providers = {s.environment.name: s.environment.provider.value for s in mine}
     facts = build_facts(mine, policy.regulated_pii)
-    validation_time = max((s.captured_at for s in mine), default="")
+    validation_time = stable_time(mine)
     results = run_suites(policy, facts, validation_time=validation_time)
     coverage = coverage_rows(country, mine)
     findings = validation_findings(policy, facts, results, providers)

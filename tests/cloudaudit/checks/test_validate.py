@@ -242,3 +242,7 @@ def test_a_country_with_no_readable_environment_still_validates() -> None:
         ("coverage_not_assessed", Status.NOT_ASSESSED, "jp-down")]
     assert [(c.resource, c.status) for c in result.coverage] == [("jp-down", CoverageStatus.NOT_ASSESSED)]
     assert all(r["success"] for r in result.gx_results.values())
+    # stamped with the run date, not with when the failure was recorded
+    later = down.model_copy(update={"captured_at": "2026-11-22T09:00:00+00:00"})
+    assert validate_country("JP", POLICY, [later]).gx_results == result.gx_results
+    assert result.gx_results["jp_s3_buckets"]["meta"]["validation_time"] == "2026-11-20T00:00:00+00:00"
