@@ -102,3 +102,16 @@ def test_listings_cut_at_max_resources_are_named_as_gaps(gcs_url: str, bq_url: s
     assert cut.account_read_errors == {"gcs_buckets": "listBuckets: stopped at max_resources (2)",
                                        "bq_tables": "listTables: stopped at max_resources (2)"}
     assert len(exact.resources) == 3 + 1 + 3 and exact.account_read_errors == {}
+
+
+def test_a_missing_airflow_connection_denies_the_environment_without_touching_the_network() -> None:
+    from cloudaudit.config import Environment
+
+    env = Environment(name="th-prod", country="TH", provider="gcp", project_id="th-prod-1",
+                      airflow_conn_id="gcp_not_configured")
+
+    with pytest.raises(AccessDenied) as raised:
+        collect_gcp(env, Limits(call_timeout_s=1))
+
+    assert str(raised.value) == ("gcs: Airflow connection gcp_not_configured: not found; "
+                                 "bq: Airflow connection gcp_not_configured: not found")
