@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from cloudaudit.estate import cli
 from cloudaudit.estate.ports import free_port, http_ready, wait_until
 from cloudaudit.estate.processes import group_alive, is_alive, spawn, terminate_group

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from cloudaudit.config import inventory_path, load_inventory
 from cloudaudit.estate import layout, manager
 from cloudaudit.estate.manager import (

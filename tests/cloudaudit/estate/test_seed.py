@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from cloudaudit.config import Limits, load_inventory
 from cloudaudit.estate import layout
 from cloudaudit.estate.expect import compare_findings, compare_samples, expected_failures
@@ -382,3 +383,22 @@ def test_no_planted_value_reaches_the_emulator_logs(seeded: EstateInfo, plan: Es
     assert logs  # the emulators did log something
     leaked = [v for v in values if v in logs]
     assert leaked == [], f"{len(leaked)} planted values in the emulator logs"
+
+
+AUDITED = ("jp-connected-prod", "vn-dealer-service", "id-dealer-service", "th-dealer-analytics", "ph-dealer-legacy")
+
+
+def test_the_collectors_find_what_the_truth_expects(seeded: EstateInfo) -> None:
+    """End to end below validation: collectors + sampling + detection agree with truth.json.
+
+    Covers every sampled format (CSV incl. Shift_JIS and headerless, gzip JSON Lines, nested
+    JSON, Parquet, XLSX, text with decoys, a PNG, a too-large Parquet, BigQuery rows) and the
+    unreachable environment.
+    """
+    from cloudaudit.pipeline import live_snapshot
+
+    truth = json.loads((seeded.state_dir / TRUTH_FILE).read_text())
+    inventory = load_inventory(seeded.inventory_path)
+    snapshots = [live_snapshot(inventory.environment(name), "2026-11-20", Limits()) for name in AUDITED]
+    assert compare_samples(truth, snapshots) == []
+    assert [s.environment.name for s in snapshots if s.status.value == "NOT_ASSESSED"] == ["ph-dealer-legacy"]
