@@ -169,7 +169,7 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
     """
     probe_features = [(v, _DIGIT.search(v) is not None) for v in probe]
     survivors = sorted((c for c in cands if _survives(c.detector, probe_features)),
-                       key=lambda c: (c.detector.pii_type, -c.detector.strength))
+                       key=lambda c: (c.detector.pii_type, -c.detector.strength, c.detector.is_global))
     if not survivors:
         return ()
     hits: list[set[int]] = [set() for _ in survivors]
@@ -237,7 +237,9 @@ def _near_context(detector: Detector, text: str, start: int) -> bool:
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
+    """One identifier found in free text: where, by which detector, and whether context named it."""
+
     start: int
     end: int
     detector: Detector
@@ -268,7 +270,7 @@ def _text_plan(country: str) -> _TextPlan:
 
 
 def _pattern_spans(detectors: tuple[Detector, ...], text: str, has_digit: bool, local: bool,
-                   field_context: dict[str, bool]) -> list[_Span]:
+                   field_context: dict[str, bool]) -> list[Span]:
     found = []
     for detector in detectors:
         if detector.needs_digit and not has_digit:
@@ -281,11 +283,11 @@ def _pattern_spans(detectors: tuple[Detector, ...], text: str, has_digit: bool, 
             strong = local and not detector.needs_context and detector.strength >= Strength.STRUCTURE
             named = field_context.get(detector.name, False) or _near_context(detector, text, match.start())
             if strong or named:
-                found.append(_Span(match.start(), match.end(), detector, local, candidate, named))
+                found.append(Span(match.start(), match.end(), detector, local, candidate, named))
     return found
 
 
-def _spans(text: str, field_context: dict[str, bool], country: str) -> list[_Span]:
+def _spans(text: str, field_context: dict[str, bool], country: str) -> list[Span]:
     """Validated, context-checked, non-overlapping spans in one text value."""
     plan = _text_plan(country)
     has_digit = _DIGIT.search(text) is not None
@@ -298,15 +300,20 @@ def _spans(text: str, field_context: dict[str, bool], country: str) -> list[_Spa
             for label in _label_pattern(detector).finditer(text):
                 value = text[label.start(1):label.end(1)].strip()
                 if detector.shape is not None and detector.shape(value):
-                    found.append(_Span(label.start(1), label.end(1), detector, True, value, True))
+                    found.append(Span(label.start(1), label.end(1), detector, True, value, True))
     # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
     # the local, the longer.
     found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.start - s.end))
-    kept: list[_Span] = []
+    kept: list[Span] = []
     for span in found:
         if all(span.end <= k.start or span.start >= k.end for k in kept):
             kept.append(span)
     return kept
+
+
+def find_spans(text: str, country: str) -> list[Span]:
+    """Validated, non-overlapping PII spans in a text, as for the ``(text)`` field of ``country``."""
+    return _spans(text, {}, country.upper())
 
 
 def _detect_spans(field: str, examined: list[str], country: str) -> tuple[PiiMatch, ...]:

@@ -39,11 +39,12 @@ def phone_validator(region: str) -> Callable[[str], bool]:
     country_code = phonenumbers.country_code_for_region(region)
     trunk = (metadata.national_prefix or "") if metadata else ""
     trunk_required = region not in _TRUNK_OPTIONAL
+    prefix = str(country_code)
 
     def is_valid(text: str) -> bool:
         text = text.strip()
-        if text.startswith("+"):
-            return is_international_phone(text)
+        if text.startswith("+"):  # the country's own numbers only; others are phone_international's
+            return digits(text).startswith(prefix) and is_international_phone(text)
         number = digits(text)
         if trunk and number.startswith(trunk):
             number = number[len(trunk):]

@@ -7,15 +7,16 @@ from collections.abc import Callable
 
 import phonenumbers
 import pytest
-from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
-from cloudaudit.pii.validators import ph_philsys, sg_nric, sg_plate, vin, vn_cccd
 from stdnum.au import tfn
 from stdnum.id import nik
 from stdnum.in_ import aadhaar
 from stdnum.jp import in_
 from stdnum.my import nric
 from stdnum.th import pin
+
+from cloudaudit.model import PiiType
+from cloudaudit.pii import synth
+from cloudaudit.pii.validators import ph_philsys, sg_nric, sg_plate, vin, vn_cccd
 
 NATIONAL_ID_VALIDATORS: dict[str, Callable[[str], bool]] = {
     "JP": in_.is_valid, "TH": pin.is_valid, "ID": nik.is_valid, "MY": nric.is_valid, "IN": aadhaar.is_valid,

@@ -15,7 +15,7 @@ _STATE_LETTERS = frozenset("ABCDFJKMNPQRSTVW")  # the first letter is the state 
 
 
 def _is_state_plate(text: str) -> bool:
-    return text[0] in _STATE_LETTERS
+    return text[:1] in _STATE_LETTERS
 
 
 DETECTORS = (

@@ -14,7 +14,7 @@ _VN = frozenset({"VN"})
 
 def _is_province_plate(text: str) -> bool:
     """Plates start with the province code, 11 to 99."""
-    return 11 <= int(text[:2]) <= 99
+    return text[:2].isascii() and text[:2].isdigit() and 11 <= int(text[:2]) <= 99
 
 
 DETECTORS = (

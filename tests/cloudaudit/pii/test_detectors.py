@@ -1,0 +1,119 @@
+"""Per-detector tables: a column of one value in an environment, and whether the detector fires.
+
+Published test numbers where they exist (stdnum's doctests, card networks' test numbers,
+Wikipedia's examples); each row says why it is there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudaudit.model import PiiType
+from cloudaudit.pii import detect_field
+
+# (detector, country, header, value, fires, why)
+TABLE = [
+    ("jp_my_number", "JP", "column_1", "123456789018", True, "stdnum doctest number"),
+    ("jp_my_number", "JP", "column_1", "1234 5678 9018", True, "grouped by four"),
+    ("jp_my_number", "JP", "column_1", "123456789013", False, "wrong check digit"),
+    ("jp_phone", "JP", "column_1", "090-1234-5678", True, "mobile, national format"),
+    ("jp_phone", "JP", "column_1", "03-1234-5678", True, "Tokyo landline"),
+    ("jp_phone", "JP", "column_1", "+81 90-1234-5678", True, "international format"),
+    ("jp_phone", "JP", "column_1", "9012345678", False, "no trunk prefix: most likely just a number"),
+    ("jp_plate", "JP", "column_1", "品川 300 さ 12-34", True, "the SPEC's example"),
+    ("jp_plate", "JP", "column_1", "なにわ 500 あ ・・12", True, "kana region, dotted short number"),
+    ("jp_plate", "JP", "column_1", "品川 300 ん 12-34", False, "ん is never used on plates"),
+    ("th_pin", "TH", "column_1", "3100600445635", True, "stdnum doctest number"),
+    ("th_pin", "TH", "column_1", "1-2345-45678-78-1", True, "stdnum doctest, grouped"),
+    ("th_pin", "TH", "column_1", "1-2345-45678-78-9", False, "stdnum doctest: wrong check digit"),
+    ("th_phone", "TH", "column_1", "081 234 5678", True, "mobile"),
+    ("th_plate", "TH", "column_1", "กข 1234 กรุงเทพมหานคร", True, "the SPEC's example"),
+    ("th_plate", "TH", "column_1", "1กข 234", True, "series digit first"),
+    ("vn_cccd", "VN", "column_1", "001085012345", True, "Hà Nội, 1985"),
+    ("vn_cccd", "VN", "column_1", "003085012345", False, "no province 003"),
+    ("vn_plate", "VN", "column_1", "51A-123.45", True, "the SPEC's example"),
+    ("vn_plate", "VN", "column_1", "29B1-23456", True, "motorbike series"),
+    ("vn_plate", "VN", "column_1", "05A-123.45", False, "no province 05"),
+    ("vn_phone", "VN", "column_1", "0912 345 678", True, "mobile"),
+    ("id_nik", "ID", "column_1", "3171011708450001", True, "stdnum doctest: born 17 Aug 1945"),
+    ("id_nik", "ID", "column_1", "9971011708450001", False, "stdnum doctest: unknown province"),
+    ("id_nik", "ID", "column_1", "3171013002001234", False, "stdnum doctest: 30 February"),
+    ("id_plate", "ID", "column_1", "B 1234 ABC", True, "the SPEC's example (Jakarta)"),
+    ("id_plate", "ID", "column_1", "X 1234 ABC", False, "no area X"),
+    ("id_phone", "ID", "column_1", "0812-3456-7890", True, "Telkomsel mobile"),
+    ("ph_philsys", "PH", "philsys_no", "1234-5678-9012", True, "PSN under its name"),
+    ("ph_philsys", "PH", "column_1", "1234-5678-9012", False, "no check digit: a bare number is not enough"),
+    ("ph_plate", "PH", "plate_no", "NAA 1234", True, "the SPEC's example"),
+    ("ph_phone", "PH", "column_1", "0917 123 4567", True, "Globe mobile"),
+    ("my_nric", "MY", "column_1", "770305-02-1234", True, "stdnum doctest number"),
+    ("my_nric", "MY", "column_1", "771305-02-1234", False, "month 13"),
+    ("my_plate", "MY", "plate", "WXY 1234", True, "the SPEC's example"),
+    ("my_phone", "MY", "column_1", "012-345 6789", True, "mobile"),
+    ("sg_nric_fin", "SG", "column_1", "S1234567D", True, "published example"),
+    ("sg_nric_fin", "SG", "column_1", "S1234567A", False, "wrong check letter"),
+    ("sg_plate", "SG", "column_1", "SBS 3229 P", True, "Wikipedia's check-letter example"),
+    ("sg_plate", "SG", "column_1", "SBS 3229 A", False, "wrong check letter"),
+    ("sg_phone", "SG", "column_1", "9123 4567", True, "mobile, no trunk prefix in Singapore"),
+    ("in_aadhaar", "IN", "column_1", "234123412346", True, "stdnum doctest number"),
+    ("in_aadhaar", "IN", "column_1", "234123412347", False, "Verhoeff check fails"),
+    ("in_aadhaar", "IN", "column_1", "123412341234", False, "cannot start with 1"),
+    ("in_plate", "IN", "column_1", "MH 12 AB 1234", True, "the SPEC's example"),
+    ("in_plate", "IN", "column_1", "XX 12 AB 1234", False, "no state XX"),
+    ("in_phone", "IN", "column_1", "98765 43210", True, "mobile without trunk prefix"),
+    ("au_tfn", "AU", "column_1", "123 456 782", True, "stdnum doctest number"),
+    ("au_tfn", "AU", "column_1", "999 999 999", False, "stdnum doctest: bad check"),
+    ("au_plate", "AU", "rego", "1AB 2CD", True, "Victoria"),
+    ("au_plate", "AU", "rego", "AB12CD", True, "New South Wales"),
+    ("au_phone", "AU", "column_1", "0412 345 678", True, "mobile"),
+    ("au_phone", "AU", "column_1", "(02) 9876 5432", True, "Sydney landline"),
+    ("credit_card", "SG", "column_1", "4111 1111 1111 1111", True, "Visa test number"),
+    ("credit_card", "SG", "column_1", "5555555555554444", True, "Mastercard test number"),
+    ("credit_card", "SG", "column_1", "378282246310005", True, "American Express test number"),
+    ("credit_card", "JP", "column_1", "3530111333300000", True, "JCB test number"),
+    ("credit_card", "SG", "column_1", "4111 1111 1111 1112", False, "Luhn fails"),
+    ("credit_card", "SG", "column_1", "9111 1111 1111 1111", False, "no card brand starts with 9"),
+    ("vin", "AU", "column_1", "1M8GDM9AXKP042788", True, "Wikipedia's check-digit example"),
+    ("vin", "AU", "column_1", "1M8GDM9A1KP042788", False, "wrong check digit"),
+    ("vin_unchecked", "JP", "vin", "JTDBT923X71234567", True, "non-NA VIN, check position unused: header"),
+    ("vin_unchecked", "JP", "column_1", "JTDBT923X71234567", False, "same without the header"),
+    ("email", "TH", "column_1", "somchai.j@example.co.th", True, "plain address"),
+    ("email", "TH", "column_1", "somchai.j@localhost", False, "no top-level domain"),
+    ("ipv4", "VN", "column_1", "203.113.131.1", True, "public IPv4"),
+    ("ipv4", "VN", "column_1", "256.1.1.1", False, "octet out of range"),
+    ("ipv6", "VN", "column_1", "2001:db8:85a3::8a2e:370:7334", True, "compressed IPv6"),
+    ("ipv6", "VN", "column_1", "12:30:45", False, "a time of day"),
+    ("geo_pair", "JP", "column_1", "35.681236, 139.767125", True, "Tokyo station"),
+    ("geo_pair", "JP", "column_1", "95.681236, 139.767125", False, "latitude out of range"),
+    ("geo_coordinate", "JP", "latitude", "35.681236", True, "one coordinate under its name"),
+    ("geo_coordinate", "JP", "price", "35.681236", False, "a decimal without context"),
+    ("phone_international", "AU", "column_1", "+65 9123 4567", True, "a Singapore mobile in Australia"),
+    ("person_name", "JP", "氏名", "山田 太郎", True, "kanji name under 氏名"),
+    ("person_name", "TH", "ชื่อ", "สมชาย ใจดี", True, "Thai name under ชื่อ"),
+    ("person_name", "VN", "họ tên", "Nguyễn Văn An", True, "Vietnamese name"),
+    ("person_name", "MY", "nama", "Ahmad bin Ismail", True, "Malay patronymic"),
+    ("person_name", "JP", "氏名", "12345", False, "digits are no name"),
+    ("address", "ID", "alamat", "Jl. Merdeka No. 5, Bandung", True, "Indonesian street address"),
+    ("address", "TH", "ที่อยู่", "99/1 ถนนสุขุมวิท แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110", True, "Bangkok"),
+    ("address", "JP", "メールアドレス", "taro@example.jp", False, "an e-mail address is not an address"),
+    ("date_of_birth", "JP", "生年月日", "昭和60年3月2日", True, "Japanese era date"),
+    ("date_of_birth", "TH", "วันเกิด", "02/03/2528", True, "Thai Buddhist Era year"),
+    ("date_of_birth", "VN", "ngày sinh", "ngày 2 tháng 3 năm 1985", True, "Vietnamese long form"),
+    ("date_of_birth", "JP", "生年月日", "2999-01-01", False, "born in the future"),
+]
+
+
+@pytest.mark.parametrize(("detector", "country", "header", "value", "fires", "why"), TABLE,
+                         ids=[f"{row[0]}-{row[3]}" for row in TABLE])
+def test_detector_table(detector: str, country: str, header: str, value: str, fires: bool, why: str) -> None:
+    result = detect_field(header, [value] * 10, country)
+    fired = {name for match in result.pii for name in match.detectors}
+    assert (detector in fired) is fires, why
+
+
+def test_every_type_has_a_row() -> None:
+    from cloudaudit.pii.registry import all_detectors
+
+    tested = {row[0] for row in TABLE}
+    by_name = {d.name: d.pii_type for d in all_detectors()}
+    assert {by_name[name] for name in tested} == set(PiiType)
+    assert tested == set(by_name), set(by_name) - tested
