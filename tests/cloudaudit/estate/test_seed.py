@@ -18,6 +18,7 @@ import pytest
 
 from cloudaudit.config import Limits, load_inventory
 from cloudaudit.estate import layout
+from cloudaudit.estate.docs import render_markdown
 from cloudaudit.estate.expect import compare_findings, compare_samples, expected_failures
 from cloudaudit.estate.manager import EstateInfo, start_estate, stop_estate
 from cloudaudit.estate.plan import KEY_TYPES, EstatePlan, S3Bucket, build_plan
@@ -142,6 +143,12 @@ def test_every_sample_expects_no_more_than_it_planted(truth: dict[str, Any]) -> 
     for sample in truth["samples"]:
         assert set(sample["pii_types"]) <= set(sample["planted_pii_types"]), sample["resource"]
         assert set(sample["pii_types"]) <= {t.value for t in PiiType}
+
+
+def test_docs_estate_md_is_generated_from_this_truth(truth: dict[str, Any]) -> None:
+    page = Path(__file__).resolve().parents[3] / "docs" / "estate.md"
+    assert page.read_text(encoding="utf-8") == render_markdown(truth), \
+        "docs/estate.md is stale: python -m cloudaudit.estate.docs > docs/estate.md"
 
 
 def _csv(data: bytes, encoding: str = "utf-8", delimiter: str = ",") -> list[dict[str, str]]:
