@@ -166,6 +166,25 @@ def _assume_role(clients: AwsClients, role_arn: str) -> boto3.Session:
     return _boto3_session(core, clients.region)
 
 
+def verify_account(clients: AwsClients, account_id: str) -> None:
+    """Refuse to audit an account other than the inventory's (a wrong profile or role would
+    otherwise report another account's buckets under this environment and country).
+
+    GetCallerIdentity needs no permission, so any refusal means the credentials are unusable.
+    """
+    sts = clients.client("sts")
+    try:
+        caller = str(sts.get_caller_identity()["Account"])
+    except ClientError as exc:
+        raise AccessDenied(f"GetCallerIdentity: {error_code(exc)}") from None
+    except TRANSPORT_ERRORS as exc:
+        raise Unreachable(f"GetCallerIdentity: {type(exc).__name__}") from None
+    except BotoCoreError as exc:
+        raise AccessDenied(f"GetCallerIdentity: {type(exc).__name__}") from None
+    if caller != account_id:
+        raise AccessDenied(f"GetCallerIdentity: credentials are for account {caller}, not {account_id}")
+
+
 def connect(env: Environment, limits: Limits) -> AwsClients:
     """Clients for ``env``: its credentials, assumed role, endpoint and region.
 

@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 import requests
+from moto.server import ThreadedMotoServer
+
 from cloudaudit.collectors.aws.session import AwsClients, connect
 from cloudaudit.config import Environment, Limits
-from moto.server import ThreadedMotoServer
 
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
                          "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from cloudaudit.collectors.aws import session
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.collectors.aws.session import connect
@@ -89,8 +90,18 @@ def test_unreachable_endpoint_raises_unreachable_for_assume_role(unreachable_url
         collect_s3(env, Limits(call_timeout_s=2))
 
 
-def test_unreachable_endpoint_raises_unreachable_for_list_buckets(unreachable_url: str) -> None:
+def test_unreachable_endpoint_raises_unreachable_without_a_role(unreachable_url: str) -> None:
     env = Environment(name="gone", country="JP", provider="aws", account_id="111111111111",
                       endpoint_url=unreachable_url)
-    with pytest.raises(Unreachable, match=r"^ListBuckets: EndpointConnectionError$"):
+    with pytest.raises(Unreachable, match=r"^GetCallerIdentity: EndpointConnectionError$"):
         collect_s3(env, Limits(call_timeout_s=2))
+
+
+def test_credentials_of_another_account_are_refused(moto_url: str, account: Any, bucket_name: Any) -> None:
+    """Without the role, the emulator's dummy keys land in moto's default account, not the inventory's."""
+    account.create_bucket(bucket_name("elsewhere"))
+    env = account.env.model_copy(update={"role_arn": None})
+    with pytest.raises(AccessDenied) as raised:
+        collect_s3(env, Limits())
+    assert str(raised.value) == (f"GetCallerIdentity: credentials are for account 123456789012, "
+                                 f"not {account.account_id}")

@@ -26,7 +26,7 @@ from cloudaudit.collectors.aws.s3.buckets import (
 )
 from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates, list_objects
 from cloudaudit.collectors.aws.s3.sample import sample_object
-from cloudaudit.collectors.aws.session import AwsClients, connect
+from cloudaudit.collectors.aws.session import AwsClients, connect, verify_account
 from cloudaudit.errors import AccessDenied, Unreachable
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import s3_uri
@@ -171,6 +171,7 @@ def collect_s3(env: Environment, limits: Limits) -> Collected:
     if not env.account_id:  # the inventory requires it for aws; this keeps mypy and callers honest
         raise AccessDenied("Environment: no account_id")
     clients = connect(env, limits)
+    verify_account(clients, env.account_id)
     names = list_bucket_names(clients, limits.max_resources)
     log.info("s3 %s: %d buckets", env.name, len(names))
     account = read_account_public_access_block(clients, env.account_id)

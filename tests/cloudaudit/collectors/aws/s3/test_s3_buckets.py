@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import cloudaudit.collectors.aws.s3 as s3_collector
 import pytest
+
+import cloudaudit.collectors.aws.s3 as s3_collector
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied

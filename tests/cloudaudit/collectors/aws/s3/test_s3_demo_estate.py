@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.config import Environment, Limits
 from cloudaudit.estate.plan import build_plan

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cloudaudit.collectors.aws.calls import CallFailed
 from cloudaudit.collectors.aws.s3 import BucketSurvey, bucket_status
 from cloudaudit.collectors.aws.s3.buckets import acl_from, normalise_location, policy_from
@@ -10,8 +13,6 @@ from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates
 from cloudaudit.collectors.aws.s3.sample import skip_reason
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus, SampleResult
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(("key", "suffix", "sampleable"), [

@@ -9,14 +9,15 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from faker import Faker
+
 import cloudaudit.collectors.aws.s3.objects as objects_module
 import cloudaudit.collectors.aws.s3.sample as sample_module
-import pytest
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.config import Limits
 from cloudaudit.formats import parse_sample
 from cloudaudit.model import CoverageStatus, Resource, SampleResult
-from faker import Faker
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 MIB = 1024 * 1024
