@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from cloudaudit import pipeline
 from cloudaudit.config import Inventory
 from cloudaudit.errors import ConfigError

@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,7 +102,7 @@ def test_unreachable_environment_is_not_assessed_and_others_publish(runs: DailyR
     dead = [e for e in runs.truth["environments"] if e["coverage"] == "NOT_ASSESSED"]
     assert dead
     for env in dead:
-        xlsx, bundle = runs.report(env["country"], RUN_DATE)
+        xlsx, _bundle = runs.report(env["country"], RUN_DATE)
         coverage = sheet_rows(xlsx, "Coverage")
         rows = [r for r in coverage if r["Resource"] == env["name"]]
         assert rows and rows[0]["Status"] == "NOT_ASSESSED" and rows[0]["Reason"]

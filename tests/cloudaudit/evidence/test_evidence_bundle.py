@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from faker import Faker
+
 from cloudaudit.cli import main as cli_main
 from cloudaudit.errors import BundleInvalid, EvidenceError
 from cloudaudit.evidence.bundle import build_bundle, canonical_json
 from cloudaudit.evidence.signing import fingerprint, public_key_pem
 from cloudaudit.evidence.verify import bundle_sha256, chain_problem, verify_bundle, verify_chain
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from faker import Faker
 
 RUN_DATE = "2026-11-20"
 Entries = dict[str, bytes]

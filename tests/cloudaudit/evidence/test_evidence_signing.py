@@ -10,6 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from cloudaudit.errors import ConfigError
 from cloudaudit.evidence.signing import (
     fingerprint,
@@ -20,9 +24,6 @@ from cloudaudit.evidence.signing import (
     public_key_from_pem,
     public_key_pem,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def _pem_body(pem: bytes) -> str:

@@ -7,12 +7,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from openpyxl import load_workbook
+
 from cloudaudit.evidence.bundle import build_bundle, canonical_json
 from cloudaudit.evidence.verify import verify_bundle
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.reports.xlsx import render_workbook
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reports"))
 from reportfactory import make_report

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from faker import Faker
+
 from cloudaudit.config import load_policy
 from cloudaudit.model import (
     Category,
@@ -18,7 +20,6 @@ from cloudaudit.model import (
     Status,
 )
 from cloudaudit.reports.model import CountryReport
-from faker import Faker
 
 RUN_DATE = "2026-11-20"
 

@@ -6,6 +6,8 @@ import dataclasses
 import random
 
 import pytest
+from reportfactory import RUN_DATE, make_report
+
 from cloudaudit.model import Category, CoverageStatus, Finding, Severity, Status
 from cloudaudit.reports.summary import (
     coverage_counts,
@@ -15,7 +17,6 @@ from cloudaudit.reports.summary import (
     open_critical,
     sort_findings,
 )
-from reportfactory import RUN_DATE, make_report
 
 
 def _finding(**changes: object) -> Finding:

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cloudaudit.model import COVERAGE_COLUMNS, FINDINGS_COLUMNS, PII_INVENTORY_COLUMNS, PiiType
-from cloudaudit.reports.model import CountryReport
-from cloudaudit.reports.xlsx import render_workbook
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from reportfactory import RUN_DATE, make_report
+
+from cloudaudit.model import COVERAGE_COLUMNS, FINDINGS_COLUMNS, PII_INVENTORY_COLUMNS, PiiType
+from cloudaudit.reports.model import CountryReport
+from cloudaudit.reports.xlsx import render_workbook
 
 SHEETS = ["Summary", "Findings", "PII Inventory", "Resources", "Coverage"]
 RESOURCES_COLUMNS = ["Country", "Environment", "Provider", "Service", "Resource", "Kind", "Location", "Public",
