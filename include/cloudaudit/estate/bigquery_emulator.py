@@ -71,6 +71,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a client pages through thousands of rows
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server: _Server
     server_version = "cloudaudit-bigquery-emulator"
 
@@ -94,7 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = self._answer()
         except Exception as exc:  # a bug must not kill the connection silently, nor leak values
             log.warning("internal error on %s %s: %s", self.command, urlsplit(self.path).path, type(exc).__name__)
-            response = Response(500, ApiError(500, "internalError", "Internal error in the emulator").body())
+            # Not Google's retryable "internalError": a bug would make clients retry for minutes.
+            response = Response(500, ApiError(500, "emulatorError", f"Internal error in the emulator ({type(exc).__name__})").body())
         self._send(response)
 
     def _answer(self) -> Response:

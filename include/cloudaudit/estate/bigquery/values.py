@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from cloudaudit.estate.bigquery.schema import Field
@@ -30,6 +30,7 @@ RowError = tuple[str, str]  # (location, message)
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
+_WIDE = Context(prec=100)  # BIGNUMERIC has 76+ digits; the default context keeps 28
 _NUMERIC_LIMITS = {  # (max integer digits, scale)
     "NUMERIC": (29, 9),
     "BIGNUMERIC": (39, 38),
@@ -108,7 +109,7 @@ def _to_numeric(kind: str) -> Callable[[object], Decimal]:
             raise BadValue(f"Cannot convert value to {kind.lower()}.") from None
         if not number.is_finite():
             raise BadValue(f"Cannot convert value to {kind.lower()}.")
-        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN, context=_WIDE)
         if abs(number) >= Decimal(10) ** digits:
             raise BadValue(f"Value out of range for {kind}.")
         return number
@@ -281,8 +282,9 @@ def _convert_record(
                 errors.append((f"{prefix}{key}", f"no such field: {prefix}{key}."))
             continue
         record[field["name"].lower()] = _convert_field(field, value, f"{prefix}{field['name']}", ignore_unknown, errors)
+    given = {str(key).lower() for key, value in values.items() if value is not None}
     for field in fields:
-        if field["mode"] == "REQUIRED" and record.get(field["name"].lower()) is None:
+        if field["mode"] == "REQUIRED" and field["name"].lower() not in given:
             errors.append((f"{prefix}{field['name']}", f"Missing required field: {prefix}{field['name']}."))
     return record
 
@@ -348,7 +350,7 @@ def _scalar_wire(kind: str, value: Cell, timestamp_format: str) -> str:
     if kind == "FLOAT":
         return _float_wire(value)
     if kind in ("NUMERIC", "BIGNUMERIC"):
-        text = format(value.normalize(), "f")
+        text = format(value.normalize(_WIDE), "f")
         return "0" if text in ("-0", "0") else text
     if kind == "BOOLEAN":
         return "true" if value else "false"
