@@ -271,7 +271,7 @@ def resource_rows(country: str, snapshots: Sequence[Snapshot], facts: Facts) -> 
         env = snapshot.environment
         for resource in snapshot.resources:
             row = exposure.get((env.name, resource.resource))
-            public = getattr(row, "public", getattr(row, "dataset_public", None)) if row else None
+            public = row.public if row else None
             types = {t for s in resource.samples for f in s.fields for t in f.pii_types}
             status, reason = resource_coverage(resource)
             notes = "; ".join(n for n in (_notes(row) if row else "", reason) if n)

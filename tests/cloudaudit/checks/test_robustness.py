@@ -27,7 +27,7 @@ FACT_COLUMNS = ("acl_public", "policy_public", "bpa_fully_on", "encryption_on", 
                 "dataset_public", "table_public", "pii_columns_tagged", "public")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(config=st.dictionaries(st.sampled_from(KEYS), JSON, max_size=8), account=JSON)
 def test_any_config_gives_three_valued_facts(config: dict[str, Any], account: Any) -> None:
     resources = [

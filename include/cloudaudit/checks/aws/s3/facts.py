@@ -124,13 +124,10 @@ def effective_bpa(bucket: Resource, account: Mapping[str, Any], account_errors: 
 
 def _grants(acl: Any) -> list[Mapping[str, Any]]:
     """Grants in our shape or boto's raw ``{"Grants": [{"Grantee": {...}, "Permission"}]}``."""
-    if isinstance(acl, list):
-        raw: Any = acl
-    elif isinstance(acl, Mapping):
-        raw = acl.get("grants", acl.get("Grants", []))
-    else:
-        raw = []
-    return [g for g in raw if isinstance(g, Mapping)]
+    raw: Any = acl
+    if isinstance(acl, Mapping):
+        raw = acl.get("grants") or acl.get("Grants")
+    return [g for g in raw if isinstance(g, Mapping)] if isinstance(raw, list) else []
 
 
 def public_grants(acl: Any) -> list[str]:

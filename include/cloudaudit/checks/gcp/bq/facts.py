@@ -35,6 +35,8 @@ class BqDatasetFacts:
     location: str | None
     dataset_public: bool | None
     public_entries: str  # e.g. "READER specialGroup:allAuthenticatedUsers"
+    public: bool | None  # every table in it is readable by anyone
+    public_via: str
     unreadable: str
 
 
@@ -80,10 +82,11 @@ def public_entries(entries: Any) -> list[str]:
 def dataset_facts(snapshot: Snapshot, dataset: Resource) -> BqDatasetFacts:
     readable, entries = config_value(dataset, "access_entries")
     written = public_entries(entries) if readable else []
+    public = bool(written) if readable else None
     return BqDatasetFacts(
         fact_id=0, environment=snapshot.environment.name, resource=dataset.resource, location=location_of(dataset),
-        dataset_public=bool(written) if readable else None, public_entries=", ".join(written),
-        unreadable=unreadable(dataset),
+        dataset_public=public, public_entries=", ".join(written), public=public,
+        public_via="dataset access" if public else "", unreadable=unreadable(dataset),
     )
 
 
