@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from cloudaudit.errors import CollectError
+from cloudaudit.errors import AccessDenied, CollectError, Unreachable
 
 # The cloud answers "not configured" with an error; that absence is a fact, not a failed read.
 ABSENT_CODES = frozenset({
@@ -63,6 +63,17 @@ def aws_call(operation: str, call: Callable[[], dict[str, Any]]) -> dict[str, An
         raise CallFailed(operation, type(exc).__name__, transport=True) from None
     except BotoCoreError as exc:
         raise CallFailed(operation, type(exc).__name__) from None
+
+
+def environment_call(operation: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A call without which the environment cannot be read at all (AssumeRole, ListBuckets...).
+
+    Raises ``Unreachable`` for transport errors and ``AccessDenied`` for anything else.
+    """
+    try:
+        return aws_call(operation, call) or {}
+    except CallFailed as exc:
+        raise (Unreachable if exc.transport else AccessDenied)(str(exc)) from None
 
 
 class ConfigReader:

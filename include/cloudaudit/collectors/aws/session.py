@@ -4,7 +4,8 @@ Credentials: the environment's ``profile`` (or the default chain); with an ``end
 no credentials anywhere, dummy keys (an emulator accepts any). With a ``role_arn`` the role is
 assumed once, eagerly (RoleSessionName ``cloudaudit``), so a refused role fails the environment
 before any bucket is read. On moto the assumed-role keys belong to the role's account, which is
-how several accounts share one emulator.
+how several accounts share one emulator. ``verify_account`` then refuses credentials that
+belong to any account but the inventory's.
 
 Every client gets the same botocore ``Config``: adaptive retries (backoff on throttling; the
 attempt count honours ``AWS_MAX_ATTEMPTS`` / the profile's ``max_attempts``), connect and read
@@ -15,16 +16,17 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.exceptions import ProfileNotFound
 
-from cloudaudit.collectors.aws.calls import TRANSPORT_ERRORS, error_code
-from cloudaudit.errors import AccessDenied, Unreachable
+from cloudaudit.collectors.aws.calls import environment_call
+from cloudaudit.errors import AccessDenied
 
 if TYPE_CHECKING:
     from cloudaudit.config import Environment, Limits
@@ -152,14 +154,8 @@ def _max_attempts(core: botocore.session.Session) -> int:
 
 def _assume_role(clients: AwsClients, role_arn: str) -> boto3.Session:
     sts = clients.client("sts")
-    try:
-        response = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)
-    except ClientError as exc:
-        raise AccessDenied(f"AssumeRole: {error_code(exc)}") from None
-    except TRANSPORT_ERRORS as exc:
-        raise Unreachable(f"AssumeRole: {type(exc).__name__}") from None
-    except BotoCoreError as exc:
-        raise AccessDenied(f"AssumeRole: {type(exc).__name__}") from None
+    response = environment_call("AssumeRole", partial(sts.assume_role, RoleArn=role_arn,
+                                                      RoleSessionName=ROLE_SESSION_NAME))
     creds = response["Credentials"]
     core = _core_session()
     core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
@@ -172,15 +168,7 @@ def verify_account(clients: AwsClients, account_id: str) -> None:
 
     GetCallerIdentity needs no permission, so any refusal means the credentials are unusable.
     """
-    sts = clients.client("sts")
-    try:
-        caller = str(sts.get_caller_identity()["Account"])
-    except ClientError as exc:
-        raise AccessDenied(f"GetCallerIdentity: {error_code(exc)}") from None
-    except TRANSPORT_ERRORS as exc:
-        raise Unreachable(f"GetCallerIdentity: {type(exc).__name__}") from None
-    except BotoCoreError as exc:
-        raise AccessDenied(f"GetCallerIdentity: {type(exc).__name__}") from None
+    caller = str(environment_call("GetCallerIdentity", clients.client("sts").get_caller_identity).get("Account"))
     if caller != account_id:
         raise AccessDenied(f"GetCallerIdentity: credentials are for account {caller}, not {account_id}")
 

@@ -105,3 +105,10 @@ def test_credentials_of_another_account_are_refused(moto_url: str, account: Any,
         collect_s3(env, Limits())
     assert str(raised.value) == (f"GetCallerIdentity: credentials are for account 123456789012, "
                                  f"not {account.account_id}")
+
+
+def test_a_refused_role_fails_the_environment_with_the_code(account: Any, enforce_iam: Any) -> None:
+    """With IAM enforced, moto rejects the emulator's dummy keys before the role can be assumed."""
+    with enforce_iam(), pytest.raises(AccessDenied) as raised:
+        collect_s3(account.env, Limits())
+    assert str(raised.value) == "AssumeRole: InvalidClientTokenId"

@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors import Collected
-from cloudaudit.collectors.aws.calls import CallFailed, aws_call
+from cloudaudit.collectors.aws.calls import CallFailed, environment_call
 from cloudaudit.collectors.aws.s3.buckets import (
     CONFIG_KEYS,
     read_account_public_access_block,
@@ -27,7 +27,7 @@ from cloudaudit.collectors.aws.s3.buckets import (
 from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates, list_objects
 from cloudaudit.collectors.aws.s3.sample import sample_object
 from cloudaudit.collectors.aws.session import AwsClients, connect, verify_account
-from cloudaudit.errors import AccessDenied, Unreachable
+from cloudaudit.errors import AccessDenied
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import s3_uri
 
@@ -55,10 +55,7 @@ class BucketSurvey:
 
 
 def _bucket_page(s3: Any, **args: Any) -> dict[str, Any]:
-    try:
-        return aws_call("ListBuckets", partial(s3.list_buckets, **args)) or {}
-    except CallFailed as exc:
-        raise (Unreachable if exc.transport else AccessDenied)(str(exc)) from None
+    return environment_call("ListBuckets", partial(s3.list_buckets, **args))
 
 
 def list_bucket_names(clients: AwsClients, max_buckets: int) -> list[tuple[str, str]]:
