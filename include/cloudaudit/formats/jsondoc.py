@@ -23,6 +23,7 @@ _DECODER = json.JSONDecoder(parse_float=Decimal)
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _MAX_DEPTH = 200
 _MISSING = object()  # no value could be read at this position
+_AFTER_SCALAR = frozenset(",}] \t\r\n")
 
 
 def parse_json(text: str, *, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:
@@ -136,8 +137,8 @@ def _value(text: str, pos: int, depth: int, max_items: int) -> tuple[Any, int, b
         if text[pos] == "[":
             return _array(text, pos, depth, max_items)
         return _MISSING, pos, False
-    if end >= len(text) and text[pos] not in "{[\"":
-        return _MISSING, end, False  # a number or literal may go on past the cut
+    if text[pos] not in "{[\"" and (end >= len(text) or text[end] not in _AFTER_SCALAR):
+        return _MISSING, end, False  # a number cut short ("1.5e+" read as 1.5) or one that goes on past the cut
     return value, end, True
 
 
