@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,6 @@ class EstateInfo:
     emulators: tuple[EmulatorInfo, ...]
     seeded: bool = False
     seed: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def moto_url(self) -> str:
@@ -98,7 +97,6 @@ class EstateInfo:
         return {
             "format": FORMAT_VERSION, "state_dir": str(self.state_dir), "started_at": self.started_at,
             "seeded": self.seeded, "seed": self.seed, "emulators": [asdict(e) for e in self.emulators],
-            **({"extra": self.extra} if self.extra else {}),
         }
 
     @classmethod
@@ -106,7 +104,7 @@ class EstateInfo:
         return cls(
             state_dir=state_dir, started_at=str(data["started_at"]),
             emulators=tuple(EmulatorInfo(**e) for e in data["emulators"]),
-            seeded=bool(data.get("seeded", False)), seed=data.get("seed"), extra=dict(data.get("extra") or {}),
+            seeded=bool(data.get("seeded", False)), seed=data.get("seed"),
         )
 
 
