@@ -74,3 +74,20 @@ def test_cut_json_keeps_only_values_of_the_whole(document: Any, cut: float, inde
         return  # nothing complete yet
     for name, values in _fields(partial).items():
         assert values == whole[name][: len(values)], name
+
+
+@PROPERTY
+@given(_tables(), st.floats(0, 1))
+def test_cut_csv_keeps_a_prefix_of_the_rows(table: tuple[str, list[str], list[list[str]]], cut: float) -> None:
+    delimiter, header, rows = table
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows([header, *rows])
+    data = buffer.getvalue().encode()
+    whole = parse_sample("t.csv", data, limits=WIDE)
+    part = parse_sample("t.csv", data[: int(cut * len(data))], limits=WIDE, truncated=True)
+    assert part.truncated
+    if list(part.fields) != list(whole.fields):
+        assert part.rows == 0  # the cut fell inside the header: nothing to name columns by
+        return
+    for name, values in part.fields.items():
+        assert values == whole.fields[name][: part.rows]
