@@ -33,7 +33,8 @@ def skip_reason(obj: ListedObject, limits: Limits) -> str | None:
 
 def read_prefix(s3: Any, bucket: str, key: str, max_bytes: int) -> tuple[bytes, str | None]:
     """The first ``max_bytes`` bytes of an object (a range read) and its content type."""
-    response = aws_call("GetObject", lambda: s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}"))
+    byte_range = f"bytes=0-{max_bytes - 1}"  # the whole object when it is smaller
+    response = aws_call("GetObject", lambda: s3.get_object(Bucket=bucket, Key=key, Range=byte_range))
     if response is None:  # pragma: no cover - GetObject has no "absent" answer
         raise CallFailed("GetObject", "NoResponse")
     body = response["Body"]
@@ -55,8 +56,8 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
 
     reason = skip_reason(obj, limits)
     if reason:
-        declared = obj.declared_format if obj.needs_whole_object else ""  # known from the name alone
-        return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, format=declared or "",
+        known_format = (obj.declared_format or "") if obj.needs_whole_object else ""  # from the name alone
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, format=known_format,
                             read_errors=acl.read_errors, **base)
     try:
         data, content_type = read_prefix(s3, bucket, obj.key, limits.max_object_bytes)
