@@ -79,7 +79,8 @@ def test_gcp_bq_table_public(overrides: dict[str, object], status: Status, detai
 
 
 @pytest.mark.parametrize(("overrides", "status", "detail"), [
-    ({}, Status.PASS, "has a policy tag"),
+    ({}, Status.PASS, "has a policy tag (1)"),
+    ({"pii_columns": 0}, Status.PASS, "No column of bq://p.crm.customers holds regulated PII"),
     ({"pii_columns_tagged": False, "untagged_pii_columns": "customer.name (PERSON_NAME)"},
      Status.FAIL, "without a policy tag: customer.name (PERSON_NAME)"),
     ({"pii_columns_tagged": None, "unreadable": "schema: tables.get: 403"}, Status.NOT_ASSESSED, "403"),

@@ -55,6 +55,7 @@ class BqTableFacts:
     public: bool | None  # readable by anyone: table or dataset public
     public_via: str
     pii_columns_tagged: bool | None  # every column holding regulated PII carries a policy tag
+    pii_columns: int  # columns where the sample found regulated PII
     untagged_pii_columns: str  # "customer.name (PERSON_NAME), ..."
     pii_types: str  # regulated PII types in untagged columns
     sample_state: str | None
@@ -110,20 +111,32 @@ def _is_tagged(field: str, tagged: set[str]) -> bool:
     return any(".".join(parts[:i]) in tagged for i in range(1, len(parts) + 1))
 
 
-def untagged_pii(table: Resource, regulated: Collection[PiiType]) -> tuple[bool | None, list[str], list[str]]:
-    """(every regulated-PII column tagged?, untagged columns with their types, their types)."""
+@dataclass(frozen=True)
+class PolicyTagCoverage:
+    """Policy tags against the columns where the sample found regulated PII."""
+
+    all_tagged: bool | None  # None: schema or sample unreadable
+    pii_columns: int
+    untagged: tuple[str, ...]  # "column (TYPE, ...)"
+    untagged_types: tuple[str, ...]
+
+
+def policy_tag_coverage(table: Resource, regulated: Collection[PiiType]) -> PolicyTagCoverage:
     schema_readable, schema = config_value(table, "schema")
     if not schema_readable or sample_state(table) is None:
-        return None, [], []
+        return PolicyTagCoverage(None, 0, (), ())
     tagged = tagged_columns(schema)
-    columns, types = [], []
+    pii_columns, untagged, types = set(), set(), set()
     for sample in table.samples:
         for field in sample.fields:
             found = [t.value for t in field.pii_types if t in regulated]
-            if found and not _is_tagged(field.field, tagged):
-                columns.append(f"{field.field} ({', '.join(found)})")
-                types.extend(found)
-    return not columns, sorted(set(columns)), sorted(set(types))
+            if not found:
+                continue
+            pii_columns.add(field.field)
+            if not _is_tagged(field.field, tagged):
+                untagged.add(f"{field.field} ({', '.join(found)})")
+                types.update(found)
+    return PolicyTagCoverage(not untagged, len(pii_columns), tuple(sorted(untagged)), tuple(sorted(types)))
 
 
 def table_facts(snapshot: Snapshot, table: Resource, dataset: BqDatasetFacts | None,
@@ -132,7 +145,7 @@ def table_facts(snapshot: Snapshot, table: Resource, dataset: BqDatasetFacts | N
     written = public_bindings(bindings) if iam_readable else []
     table_public = bool(written) if iam_readable else None
     dataset_public = dataset.dataset_public if dataset else None
-    tagged, columns, types = untagged_pii(table, regulated)
+    tags = policy_tag_coverage(table, regulated)
     via = [name for name, value in (("table IAM", table_public), ("dataset access", dataset_public)) if value]
     location = location_of(table) or (dataset.location if dataset else None)
     return BqTableFacts(
@@ -140,7 +153,8 @@ def table_facts(snapshot: Snapshot, table: Resource, dataset: BqDatasetFacts | N
         dataset=table.resource.rsplit(".", 1)[0], location=location,
         table_public=table_public, public_bindings=", ".join(written), dataset_public=dataset_public,
         public=any_true(table_public, dataset_public), public_via=", ".join(via),
-        pii_columns_tagged=tagged, untagged_pii_columns="; ".join(columns), pii_types=join(types),
+        pii_columns_tagged=tags.all_tagged, pii_columns=tags.pii_columns,
+        untagged_pii_columns="; ".join(tags.untagged), pii_types=join(tags.untagged_types),
         sample_state=sample_state(table), objects_sampled=table.objects_sampled, unreadable=unreadable(table),
     )
 

@@ -21,6 +21,8 @@ def detail(rows: Sequence[BqTableFacts], policy: CountryPolicy) -> str:
     row = rows[0]
     if row.pii_columns_tagged is None:
         return f"Schema or sample of {row.resource} could not be read: {row.unreadable or 'not sampled'}"
+    if row.pii_columns_tagged and not row.pii_columns:
+        return f"No column of {row.resource} holds regulated PII in the sample"
     if row.pii_columns_tagged:
-        return f"Every column of {row.resource} holding regulated PII has a policy tag"
+        return f"Every column of {row.resource} holding regulated PII has a policy tag ({row.pii_columns})"
     return f"Columns of {row.resource} holding regulated PII without a policy tag: {row.untagged_pii_columns}"
