@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
@@ -532,6 +533,38 @@ def test_failed_load_job_reports_errors_and_writes_nothing(client: bigquery.Clie
         client.get_table(dataset.table("bad"))
 
 
+@pytest.mark.filterwarnings("ignore:Loading pandas DataFrame:FutureWarning")  # the client asks for pandas-gbq
+@pytest.mark.filterwarnings("ignore:Loading DataFrames via google-cloud-bigquery:PendingDeprecationWarning")
+def test_load_table_from_dataframe_uploads_parquet(client: bigquery.Client, dataset: bigquery.Dataset, fake: Faker) -> None:
+    import pandas as pd
+
+    names = [fake.name() for _ in range(3)]
+    frame = pd.DataFrame({
+        "name": [names[0], names[1], None], "age": [41, 35, 29], "score": [1.5, None, 2.0],
+        "seen": pd.to_datetime(["2026-11-25T01:02:03Z"] * 3), "plates": [["กข 1234"], [], ["B 1234 ABC", "51A-123.45"]],
+    })
+    job = client.load_table_from_dataframe(frame, dataset.table("frame"))
+    assert job.result().output_rows == 3 and job.source_format == "PARQUET"
+    table = client.get_table(dataset.table("frame"))
+    assert [(f.name, f.field_type, f.mode) for f in table.schema] == [
+        ("name", "STRING", "NULLABLE"), ("age", "INTEGER", "NULLABLE"), ("score", "FLOAT", "NULLABLE"),
+        ("seen", "TIMESTAMP", "NULLABLE"), ("plates", "STRING", "REPEATED")]
+    rows = [dict(r.items()) for r in client.list_rows(table)]
+    assert [r["name"] for r in rows] == [names[0], names[1], None]
+    assert rows[1]["score"] is None and rows[2]["plates"] == ["B 1234 ABC", "51A-123.45"]
+    assert rows[0]["seen"] == dt.datetime(2026, 11, 25, 1, 2, 3, tzinfo=dt.UTC)
+
+
+def test_jobs_are_listed_and_missing_jobs_are_404(client: bigquery.Client, dataset: bigquery.Dataset) -> None:
+    config = bigquery.LoadJobConfig(source_format="NEWLINE_DELIMITED_JSON", schema=[SchemaField("id", "INTEGER")])
+    job = client.load_table_from_file(io.BytesIO(b'{"id": 1}'), dataset.table("j"), job_config=config, size=9)
+    job.result()
+    assert job.job_id in {j.job_id for j in client.list_jobs()}
+    assert client.get_job(job.job_id).location == "asia-southeast1"  # the destination dataset's location
+    with pytest.raises(gexc.NotFound):
+        client.get_job("no-such-job")
+
+
 def test_copy_job_copies_rows(client: bigquery.Client, dataset: bigquery.Dataset) -> None:
     source = client.create_table(bigquery.Table(dataset.table("src"), schema=[SchemaField("id", "INTEGER")]))
     client.insert_rows_json(source, [{"id": 1}, {"id": 2}])
@@ -551,6 +584,38 @@ def test_non_loopback_hosts_are_refused() -> None:
     with pytest.raises(ValueError, match="non-loopback"):
         BigQueryEmulator(host="0.0.0.0")
     assert serve("0.0.0.0", 0) == 2
+
+
+def test_serve_reports_a_busy_port() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert serve("127.0.0.1", busy.getsockname()[1]) == 1
+
+
+def test_unknown_paths_and_bad_bodies_answer_google_errors(emulator: BigQueryEmulator) -> None:
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{emulator.url}/nothing/here", timeout=10)
+    assert missing.value.code == 404
+    assert json.loads(missing.value.read())["error"]["errors"][0]["reason"] == "notFound"
+    request = urllib.request.Request(f"{emulator.url}/bigquery/v2/projects/{PROJECT}/datasets", data=b"{not json",
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        urllib.request.urlopen(request, timeout=10)
+    body = json.loads(bad.value.read())["error"]
+    assert (bad.value.code, body["code"], body["status"], body["errors"][0]["reason"]) == (400, 400, "INVALID_ARGUMENT", "parseError")
+
+
+def test_dataset_list_filters_by_label(emulator: BigQueryEmulator) -> None:
+    client = bigquery.Client(project="labels-project", credentials=AnonymousCredentials(),
+                             client_options={"api_endpoint": emulator.url})
+    for name, country in (("jp_a", "jp"), ("th_a", "th"), ("th_b", "th")):
+        ds = bigquery.Dataset(f"labels-project.{name}")
+        ds.labels = {"country": country}
+        client.create_dataset(ds)
+    assert [d.dataset_id for d in client.list_datasets(filter="labels.country:th")] == ["th_a", "th_b"]
 
 
 def test_request_logs_hold_no_row_values(client: bigquery.Client, dataset: bigquery.Dataset, fake: Faker,

@@ -190,20 +190,18 @@ def _run_load(store: Store, project: str, config: dict[str, Any], data: bytes) -
     ref = _destination(project, config)
     name = f"Table {ref[0]}:{ref[1]}.{ref[2]}"
     source_format = str(config.get("sourceFormat") or "CSV").upper()
-    if source_format not in ("CSV", "NEWLINE_DELIMITED_JSON"):
-        raise JobFailed("invalid", f"Source format {source_format[:40]} is not supported by the emulator (CSV, NEWLINE_DELIMITED_JSON).")
+    if source_format not in ("CSV", "NEWLINE_DELIMITED_JSON", "PARQUET"):
+        raise JobFailed("invalid", f"Source format {source_format[:40]} is not supported by the emulator (CSV, NEWLINE_DELIMITED_JSON, PARQUET).")
     table = _target_table(store, ref, config)
     try:
-        json_records = loads.json_records(data, config) if source_format == "NEWLINE_DELIMITED_JSON" else None
-        fields = _load_fields(config, table, json_records[0] if json_records else None, data)
+        records, parse_errors, fields = _read_source(source_format, config, table, data)
         _reconcile_schema(table, fields, config, name)
-        records, parse_errors = json_records or loads.csv_records(data, config, fields)
     except ApiError as error:
         raise _fail_from(error) from None
     rows, row_errors = _convert(records, fields, bool(config.get("ignoreUnknownValues")))
     problems = [(line, reason) for line, reason in parse_errors] + row_errors
     if len(problems) > int(config.get("maxBadRecords") or 0):
-        kind = "JSON" if source_format != "CSV" else "CSV"
+        kind = {"CSV": "CSV", "PARQUET": "Parquet"}.get(source_format, "JSON")
         raise JobFailed(
             "invalid",
             f"Error while reading data, error message: {kind} table encountered too many errors, giving up. "
@@ -219,6 +217,23 @@ def _run_load(store: Store, project: str, config: dict[str, Any], data: bytes) -
         "outputBytes": str(sum(row_size(fields, r) for r in rows)),
         "badRecords": str(len(problems)),
     }
+
+
+def _read_source(
+    source_format: str, config: dict[str, Any], table: Table | None, data: bytes
+) -> tuple[list[tuple[int, loads.Record]], list[loads.ParseError], list[Field]]:
+    """Records, parse errors and the schema to load them with, for one source format."""
+    if source_format == "PARQUET":
+        records, described = loads.parquet_records(data)
+        given = normalize_schema(config.get("schema"))
+        fields = given or (table.fields if table is not None and table.fields else described)
+        return records, [], fields
+    if source_format == "NEWLINE_DELIMITED_JSON":
+        records, errors = loads.json_records(data, config)
+        return records, errors, _load_fields(config, table, records, data)
+    fields = _load_fields(config, table, None, data)
+    records, errors = loads.csv_records(data, config, fields)
+    return records, errors, fields
 
 
 def _convert(records: list[tuple[int, loads.Record]], fields: list[Field], ignore_unknown: bool) -> tuple[list[Row], list[tuple[int, str]]]:

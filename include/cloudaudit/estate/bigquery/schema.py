@@ -82,7 +82,7 @@ def normalize_fields(fields: object, *, path: str = "", depth: int = 1) -> list[
 
 
 def _normalize_field(raw: Field, full: str, depth: int) -> Field:
-    field = dict(raw)
+    field = {key: value for key, value in raw.items() if value is not None}  # null means "not set"
     if "type" not in raw:
         raise invalid(f"Field {full} is missing a type.")
     field["type"] = canonical_type(raw["type"])
@@ -100,9 +100,11 @@ def _normalize_field(raw: Field, full: str, depth: int) -> Field:
         field.pop("fields", None)
     tags = raw.get("policyTags")
     if tags is not None:
-        names = tags.get("names") if isinstance(tags, dict) else None
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        names = tags.get("names", []) if isinstance(tags, dict) else None
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
             raise invalid(f"Invalid policyTags for field {full}.")
+        if len(names) > 1:
+            raise invalid(f"Field {full} can have at most one policy tag.")
         if not names:
             field.pop("policyTags")  # an empty list clears the tag, as on Google
     return field
