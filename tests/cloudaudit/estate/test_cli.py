@@ -17,9 +17,9 @@ from cloudaudit.estate.ports import free_port, http_ready, wait_until
 from cloudaudit.estate.processes import group_alive, is_alive, spawn, terminate_group
 
 
-def _cloudaudit(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _cloudaudit(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cloudaudit.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, env={**os.environ, **(env or {})})
 
 
 def test_up_status_down_leave_nothing_behind(tmp_path: Path) -> None:
@@ -32,8 +32,10 @@ def test_up_status_down_leave_nothing_behind(tmp_path: Path) -> None:
         pids = [e["pid"] for e in recorded["emulators"]]
         # The emulators outlive the command that started them.
         assert all(is_alive(pid) for pid in pids)
-        status = _cloudaudit("estate", "status", "--state", str(state))
+        # Without --state: the default estate directory, $CLOUDAUDIT_STATE/estate.
+        status = _cloudaudit("estate", "status", env={"CLOUDAUDIT_STATE": str(tmp_path)})
         assert status.returncode == 0, status.stderr
+        assert f"estate in {state}" in status.stdout
         for emulator in recorded["emulators"]:
             line = next(ln for ln in status.stdout.splitlines() if f"pid {emulator['pid']}" in ln)
             assert "running" in line and emulator["url"] in line and emulator["name"] in line
