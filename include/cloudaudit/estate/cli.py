@@ -1,7 +1,7 @@
 """``cloudaudit estate up|down|status|serve``: the demo estate from the command line.
 
 Exit codes: 0 success (``status``: everything recorded is running), 1 the estate is not
-running or could not be started or stopped, 2 unusable input.
+running or could not be started or stopped, 2 unusable input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -82,4 +82,5 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"cloudaudit estate {args.estate_command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 0
+        # Ctrl-C is how a foreground emulator is meant to stop; elsewhere it interrupted the work.
+        return 0 if args.estate_command == "serve" else 130
