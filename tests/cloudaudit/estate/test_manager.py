@@ -209,3 +209,15 @@ def test_terminate_group_kills_children_and_sigterm_ignorers(tmp_path: Path) -> 
     assert terminate_group(pid, grace_s=0.5)
     assert not group_alive(pid)
     assert not is_alive(pid)
+
+
+def test_example_inventory_matches_the_layout_at_default_ports() -> None:
+    import yaml
+
+    from cloudaudit.config import DEMO_INVENTORY
+
+    assert yaml.safe_load(DEMO_INVENTORY.read_text(encoding="utf-8")) == layout.example_inventory()
+    inventory = load_inventory(DEMO_INVENTORY)
+    assert [e.name for e in inventory.environments] == [e.name for e in layout.ENVIRONMENTS]
+    storage = {e.storage_endpoint for e in inventory.environments if e.provider == "gcp"}
+    assert len(storage) == len(layout.gcp_projects())  # one Cloud Storage emulator per project
