@@ -58,6 +58,7 @@ class S3BucketFacts:
     acl_public_grants: str  # public grants as written, e.g. "AllUsers:READ"
     acl_neutralised_by: str  # why written public grants have no effect
     policy_public: bool | None
+    has_policy: bool | None
     policy_public_statements: str
     policy_limited_statements: str  # allow "*" but pinned to a network or organisation
     policy_neutralised_by: str
@@ -294,6 +295,7 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> S3BucketFacts:
     grants = public_grants(acl) if acl_readable else []
     acl_public, acl_neutralised = _acl_exposure(grants, acl_readable, bpa, acls_disabled(bucket))
     policy_public, statements, limited, policy_neutralised = _policy_exposure(bucket, bpa)
+    policy_readable, policy = config_value(bucket, "policy")
     off = [flag for flag in BPA_FLAGS if bpa.on(flag) is False]
     unknown = [flag for flag in BPA_FLAGS if bpa.on(flag) is None]
     fully_on: bool | None = False if off else (None if unknown else True)
@@ -303,7 +305,8 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> S3BucketFacts:
     return S3BucketFacts(
         fact_id=0, environment=snapshot.environment.name, resource=bucket.resource, location=location_of(bucket),
         acl_public=acl_public, acl_public_grants=", ".join(grants), acl_neutralised_by=acl_neutralised,
-        policy_public=policy_public, policy_public_statements="; ".join(statements),
+        policy_public=policy_public, has_policy=bool(policy) if policy_readable else None,
+        policy_public_statements="; ".join(statements),
         policy_limited_statements="; ".join(limited), policy_neutralised_by=policy_neutralised,
         bpa_fully_on=fully_on, bpa_off_flags=", ".join(off),
         bpa_sources="; ".join(f"{flag}: {src}" for flag, src in bpa.sources.items() if src),

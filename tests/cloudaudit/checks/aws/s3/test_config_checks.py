@@ -36,12 +36,13 @@ def test_aws_s3_bucket_public_acl(overrides: dict[str, object], status: Status, 
 
 
 @pytest.mark.parametrize(("overrides", "status", "detail"), [
-    ({}, Status.PASS, "allows no anonymous access"),
-    ({"policy_public": True, "policy_public_statements": "statement PublicRead (s3:GetObject)"},
+    ({}, Status.PASS, "s3://clean has no bucket policy"),
+    ({"has_policy": True}, Status.PASS, "Policy of s3://clean allows no anonymous access"),
+    ({"policy_public": True, "has_policy": True, "policy_public_statements": "statement PublicRead (s3:GetObject)"},
      Status.FAIL, "is public: statement PublicRead"),
-    ({"policy_public": False, "policy_limited_statements": "statement S1 (s3:GetObject) limited by aws:SourceIp"},
+    ({"policy_public": False, "has_policy": True, "policy_limited_statements": "statement S1 (s3:GetObject) limited by aws:SourceIp"},
      Status.PASS, "not public: statement S1 (s3:GetObject) limited by aws:SourceIp"),
-    ({"policy_public": False, "policy_public_statements": "statement P (s3:GetObject)",
+    ({"policy_public": False, "has_policy": True, "policy_public_statements": "statement P (s3:GetObject)",
       "policy_neutralised_by": "RestrictPublicBuckets (bucket)"}, Status.PASS, "neutralised by RestrictPublicBuckets"),
     ({"policy_public": None, "unreadable": "policy: GetBucketPolicy: AccessDenied"},
      Status.NOT_ASSESSED, "could not be judged"),

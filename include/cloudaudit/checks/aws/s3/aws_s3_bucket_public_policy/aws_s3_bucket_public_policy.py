@@ -26,4 +26,6 @@ def detail(rows: Sequence[S3BucketFacts], policy: CountryPolicy) -> str:
                 f"{row.policy_neutralised_by}{limited}")
     if row.policy_public is None:
         return f"Policy of {row.resource} could not be judged: {row.unreadable or 'Block Public Access unknown'}"
+    if row.has_policy is False:
+        return f"{row.resource} has no bucket policy"
     return f"Policy of {row.resource} allows no anonymous access{limited}"
