@@ -27,6 +27,8 @@ UNSAMPLED_SUFFIXES = frozenset({
     ".pdf", ".doc", ".ppt", ".xls", ".docx", ".pptx", ".avro", ".orc", ".sqlite", ".db",
 })
 LIST_OBJECTS_PAGE_SIZE = 1000  # the API maximum
+MAX_EXTRA_FOLDERS = 100  # top-level folders a truncated listing visits (one ListObjectsV2 each)
+MAX_FOLDER_PAGES = 5  # pages walked to find those folders
 
 
 @dataclass(frozen=True)
@@ -90,22 +92,80 @@ class ListedObject:
         return self.storage_class in ARCHIVED_STORAGE_CLASSES
 
 
-def list_objects(s3: Any, bucket: str, max_keys: int) -> list[ListedObject]:
-    """Up to ``max_keys`` keys of ``bucket`` in listing order; raises ``CallFailed``."""
+def _list_keys(s3: Any, bucket: str, max_keys: int, prefix: str = "") -> tuple[list[ListedObject], bool]:
+    """Up to ``max_keys`` keys under ``prefix`` in listing order, and whether more remain."""
     listed: list[ListedObject] = []
     token: str | None = None
-    while len(listed) < max_keys:
-        args: dict[str, Any] = {"Bucket": bucket, "MaxKeys": min(LIST_OBJECTS_PAGE_SIZE, max_keys - len(listed))}
+    more = True
+    while more and len(listed) < max_keys:
+        args: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix,
+                                "MaxKeys": min(LIST_OBJECTS_PAGE_SIZE, max_keys - len(listed))}
         if token:
             args["ContinuationToken"] = token
         page = aws_call("ListObjectsV2", partial(s3.list_objects_v2, **args)) or {}
-        listed.extend(ListedObject(key=item["Key"], size=int(item.get("Size") or 0),
-                                   storage_class=item.get("StorageClass") or "STANDARD")
-                      for item in page.get("Contents") or [])
+        listed.extend(_listed(item) for item in page.get("Contents") or [])
         token = page.get("NextContinuationToken")
-        if not page.get("IsTruncated") or not token:
+        more = bool(page.get("IsTruncated") and token)
+    return listed[:max_keys], more
+
+
+def _listed(item: dict[str, Any]) -> ListedObject:
+    return ListedObject(key=item["Key"], size=int(item.get("Size") or 0),
+                        storage_class=item.get("StorageClass") or "STANDARD")
+
+
+def _top_level_after(s3: Any, bucket: str, after: str, limit: int) -> tuple[list[str], list[ListedObject]]:
+    """Top-level "folders" (at most ``limit``) and root-level keys that sort after ``after``.
+
+    At most ``MAX_FOLDER_PAGES`` pages: a bucket of a million root-level keys has no folders
+    worth the walk.
+    """
+    folders: list[str] = []
+    root: list[ListedObject] = []
+    token: str | None = None
+    for _ in range(MAX_FOLDER_PAGES):
+        args: dict[str, Any] = {"Bucket": bucket, "Delimiter": "/", "StartAfter": after,
+                                "MaxKeys": LIST_OBJECTS_PAGE_SIZE}
+        if token:
+            args["ContinuationToken"] = token
+        page = aws_call("ListObjectsV2", partial(s3.list_objects_v2, **args)) or {}
+        folders.extend(p["Prefix"] for p in page.get("CommonPrefixes") or [] if p.get("Prefix"))
+        root.extend(_listed(item) for item in page.get("Contents") or [])
+        token = page.get("NextContinuationToken")
+        if len(folders) >= limit or not (page.get("IsTruncated") and token):
             break
-    return listed[:max_keys]
+    return folders[:limit], root
+
+
+def _top_level(key: str) -> str:
+    return key.split("/", 1)[0] + "/" if "/" in key else ""
+
+
+def list_objects(s3: Any, bucket: str, max_keys: int) -> list[ListedObject]:
+    """Up to ``max_keys`` keys of ``bucket``; raises ``CallFailed``.
+
+    S3 lists keys in lexical order, so a flat listing of a large bucket ends inside its first
+    folders (``access-logs/`` hiding ``customers/``). When half the budget does not cover the
+    bucket, the other half goes to what the flat listing did not reach: the top-level folders
+    after it (an even share each) and the root-level keys.
+    """
+    listed, more = _list_keys(s3, bucket, max(1, max_keys // 2))
+    if not more or not listed:
+        return listed
+    budget = max_keys - len(listed)
+    reached = _top_level(listed[-1].key)
+    folders, root = _top_level_after(s3, bucket, listed[-1].key, min(budget, MAX_EXTRA_FOLDERS))
+    folders = [f for f in folders if f != reached]  # that one the flat listing already covered
+    listed.extend(root[: budget // 2 if folders else budget])
+    budget = max_keys - len(listed)
+    for index, folder in enumerate(folders):
+        share = budget // (len(folders) - index)  # what is left, evenly over the folders left
+        if share <= 0:
+            break
+        extra, _ = _list_keys(s3, bucket, share, prefix=folder)
+        listed.extend(extra)
+        budget -= len(extra)
+    return listed
 
 
 def _rank(obj: ListedObject) -> int:

@@ -263,3 +263,36 @@ def test_no_sampled_value_is_logged(account: Any, bucket_name: Any, reads: list[
     assert resource.samples[0].status is CoverageStatus.ASSESSED
     assert f"s3://{bucket}" in caplog.text  # progress is logged, by identifier
     assert not [e for e in emails if e in caplog.text]
+
+
+def test_a_large_first_folder_does_not_hide_the_others(account: Any, bucket_name: Any, reads: list[Any],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """S3 lists in lexical order: 40 access logs come before customers/ and the root files."""
+    monkeypatch.setattr(objects_module, "LIST_OBJECTS_PAGE_SIZE", 7)
+    bucket = account.create_bucket(bucket_name("hidden"))
+    s3 = account.s3()
+    for i in range(40):
+        s3.put_object(Bucket=bucket, Key=f"access-logs/2026/11/{i:02}.png", Body=b"\x89PNG....")
+    s3.put_object(Bucket=bucket, Key="customers/2026/contacts.csv", Body=synthetic_csv(5)[0])
+    s3.put_object(Bucket=bucket, Key="exports/orders.csv", Body=synthetic_csv(5, seed=9)[0])
+    s3.put_object(Bucket=bucket, Key="zz-root-export.csv", Body=synthetic_csv(5, seed=10)[0])
+
+    listed = objects_module.list_objects(account.s3(), bucket, 10)
+
+    keys = [o.key for o in listed]
+    assert len(keys) <= 10
+    assert {"customers/2026/contacts.csv", "exports/orders.csv", "zz-root-export.csv"} <= set(keys)
+    assert len(set(keys)) == len(keys)
+
+    sampled = {s.resource for s in _resource(account, bucket, max_keys_listed=10, max_objects_per_bucket=3).samples}
+    assert sampled == {f"s3://{bucket}/customers/2026/contacts.csv", f"s3://{bucket}/exports/orders.csv",
+                       f"s3://{bucket}/zz-root-export.csv"}
+
+
+def test_small_buckets_are_listed_whole_in_one_pass(account: Any, bucket_name: Any) -> None:
+    bucket = account.create_bucket(bucket_name("whole"))
+    s3 = account.s3()
+    for i in range(6):
+        s3.put_object(Bucket=bucket, Key=f"f{i % 2}/k{i}.csv", Body=b"a\n1\n")
+    assert sorted(o.key for o in objects_module.list_objects(s3, bucket, 100)) == sorted(
+        f"f{i % 2}/k{i}.csv" for i in range(6))
