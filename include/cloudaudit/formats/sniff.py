@@ -8,6 +8,7 @@ description (``unsupported format: PDF document``), never the content.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import PurePosixPath
 
 from cloudaudit.errors import SampleSkipped
@@ -33,7 +34,7 @@ _CONTENT_TYPES = {
     "application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/x-jsonlines": "jsonl",
     "application/vnd.apache.parquet": "parquet", "application/x-parquet": "parquet",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "text/plain": "text",
+    # text/plain is what most uploaders default to: it says nothing the content does not
 }
 _MAGIC = (  # (offset, bytes, description) of formats we do not sample; short magics that text
     # can start with ("BM", "MZ") are left to the binary-content test
@@ -60,6 +61,7 @@ _MAGIC = (  # (offset, bytes, description) of formats we do not sample; short ma
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CONTROL_BYTES = frozenset(range(0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
 _MAX_CONTROL_RATIO = 0.01
+_JSON_OPENING = re.compile(r"\s*[\[{]\s*(?:[\"{\[\]}]|$)")  # {"key", [{, [[, ["text", or a bare bracket
 
 
 def sniff(name: str, head: bytes, content_type: str | None = None) -> str:
@@ -112,9 +114,9 @@ def sniff_plain(name: str, head: bytes, content_type: str | None, *, truncated: 
         raise SampleSkipped("unsupported format: binary data")
     if declared in ("json", "jsonl"):
         return _refine_json(head, declared, truncated)
-    if declared == "text":
-        return _refine_text(head, truncated)
-    return _format_from_content(head, truncated) if declared is None else declared
+    if declared in (None, "text"):  # .txt and .log files are often CSV or JSON Lines inside
+        return _format_from_content(head, truncated)
+    return declared
 
 
 def strip_gzip_extension(name: str) -> str:
@@ -166,20 +168,6 @@ def _refine_json(head: bytes, declared: str, truncated: bool) -> str:
     return "json" if first in ("{", "[") or first.startswith("[{") else declared
 
 
-def _refine_text(head: bytes, truncated: bool) -> str:
-    """A ``.txt`` that is tab-separated (Excel's "Unicode text" export) is TSV, a ``.log`` of
-    JSON objects is JSON Lines.
-
-    Only tabs count: prose has commas and semicolons in every line, but not tabs.
-    """
-    from cloudaudit.formats.delimited import detect_delimiter
-
-    text = _head_text(head, truncated)
-    if json_kind(text) == "jsonl":  # structured logs: one JSON object per line
-        return "jsonl"
-    return "tsv" if detect_delimiter(text) == "\t" else "text"
-
-
 def _format_from_content(head: bytes, truncated: bool) -> str:
     text = _head_text(head, truncated)
     kind = json_kind(text)
@@ -203,7 +191,7 @@ def _head_text(head: bytes, truncated: bool) -> str:
 def json_kind(text: str) -> str | None:
     """``json`` for one document, ``jsonl`` for one value per line, None when it is not JSON.
 
-    >>> json_kind('[{"a": 1},\\n {"a": 2}]'), json_kind('{"a": 1}\\n{"a": 2}'), json_kind("a,b")
+    >>> json_kind('[{"a": 1},\\n {"a": 2}]'), json_kind('{"a": 1}\\n{"a": 2}'), json_kind("[INFO] up")
     ('json', 'jsonl', None)
     """
     body = text.lstrip("\ufeff \t\r\n")
@@ -212,7 +200,9 @@ def json_kind(text: str) -> str | None:
     lines = [line for line in body.splitlines()[:3] if line.strip()]
     if len(lines) >= 2 and all(_is_json_value(line) for line in lines[:2]):
         return "jsonl"
-    return "json"
+    if _is_json_value(lines[0]) or _JSON_OPENING.match(lines[0]):
+        return "json"
+    return None  # "[INFO] started": a log line, not JSON
 
 
 def _is_json_value(line: str) -> bool:

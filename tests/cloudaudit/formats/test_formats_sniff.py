@@ -36,7 +36,8 @@ CSV = to_csv([p.row() for p in customers(3)]).encode()
     ("a.ndjson", b'{"a": 1}\n{"a": 2}\n', None, "jsonl"),
     ("a.jsonl", b'{\n  "a": 1\n}\n', None, "json"),
     ("blob", b"Dear customer, your car is ready.\nRegards, the dealer", None, "text"),
-    ("notes.txt", b"a;b\nc;d\n", None, "text"),
+    ("notes.txt", b"a;b\nc;d\n", None, "csv"),
+    ("notes.txt", b"Call the owner; the car is ready.\nThanks; see you.\n", None, "text"),
     ("a.parquet", b"PAR1....", None, "parquet"),
     ("misnamed.csv", b"PAR1....", None, "parquet"),
     ("a.xlsx", b"garbage", None, "xlsx"),  # named so: the parser will call it corrupt
@@ -98,3 +99,10 @@ def test_zip_named_xlsx_is_xlsx_even_without_xl_in_the_head() -> None:
 
 def test_structured_log_is_json_lines() -> None:
     assert sniff("app.log", b'{"level": "info", "user": "u1"}\n{"level": "warn", "user": "u2"}\n') == "jsonl"
+
+
+def test_text_files_are_read_by_their_content() -> None:
+    assert sniff("export.txt", b"name,phone\nTaro,0312345678\nHanako,0311112222\n") == "csv"
+    assert sniff("excel-unicode.txt", "name\tphone\nTaro\t03\n".encode("utf-16")) == "tsv"
+    assert sniff("service.log", b"[INFO] started\n[WARN] slow request from 10.0.0.1\n") == "text"
+    assert sniff("upload", b"name,phone\nTaro,0312345678\n", "text/plain") == "csv"
