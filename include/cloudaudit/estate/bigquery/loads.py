@@ -41,7 +41,8 @@ def split_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], byt
         _head, sep, content = chunk.partition(b"\r\n\r\n")
         if not sep:
             _head, sep, content = chunk.partition(b"\n\n")
-        parts.append(content.removesuffix(b"\r\n").removesuffix(b"\n"))
+        # the line break before the next delimiter belongs to the delimiter, not the data
+        parts.append(content[:-2] if content.endswith(b"\r\n") else content.removesuffix(b"\n"))
     if len(parts) != 2:
         raise invalid("Multipart upload must have exactly two parts: metadata and data.")
     try:

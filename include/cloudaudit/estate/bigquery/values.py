@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from cloudaudit.estate.bigquery.schema import Field
@@ -109,7 +109,7 @@ def _to_numeric(kind: str) -> Callable[[object], Decimal]:
             raise BadValue(f"Cannot convert value to {kind.lower()}.") from None
         if not number.is_finite():
             raise BadValue(f"Cannot convert value to {kind.lower()}.")
-        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN, context=_WIDE)
+        number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_WIDE)  # half away from zero, as BigQuery
         if abs(number) >= Decimal(10) ** digits:
             raise BadValue(f"Value out of range for {kind}.")
         return number
@@ -130,13 +130,11 @@ def _to_boolean(value: object) -> bool:
 def _to_bytes(value: object) -> bytes:
     if not isinstance(value, str):
         raise BadValue("Cannot convert value to bytes: expected a base64 string.")
+    standard = value.strip().replace("-", "+").replace("_", "/")  # Google also accepts the URL-safe alphabet
     try:
-        return base64.b64decode(value, validate=True)
+        return base64.b64decode(standard, validate=True)
     except (binascii.Error, ValueError):
-        try:  # Google also accepts the URL-safe alphabet
-            return base64.urlsafe_b64decode(value)
-        except (binascii.Error, ValueError):
-            raise BadValue("Cannot convert value to bytes: invalid base64.") from None
+        raise BadValue("Cannot convert value to bytes: invalid base64.") from None
 
 
 def _fraction_micros(fraction: str | None) -> int:
