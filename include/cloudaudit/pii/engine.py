@@ -42,6 +42,8 @@ SHARE_BY_STRENGTH = {Strength.CHECKSUM: 0.5, Strength.STRUCTURE: 0.6, Strength.F
 BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
 
 _DIGIT = re.compile(r"\d")
+_NON_DIGITS = re.compile(r"\D+")
+_DIGIT_RUN = re.compile(r"\d+(?:[ ().\-/]{1,2}\d+)*")  # digits joined by the separators identifiers use
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Four words and 16+ characters, CJK sentence punctuation, or a long run of Thai (written without spaces).
 _SENTENCE = re.compile(r"\S+\s+\S+\s+\S+\s+\S.{11}|[。、！？]|[\u0e00-\u0e7f]{16,}")
@@ -104,7 +106,9 @@ def _clean(value: str | None) -> str:
 
 def _match(detector: Detector, value: str, has_digit: bool) -> str | None:
     """The part of ``value`` the detector accepts (the whole value for shapes), or None."""
-    if not detector.min_len <= len(value) <= detector.max_len or (detector.needs_digit and not has_digit):
+    if not detector.min_len <= len(value) <= detector.max_len or (detector.min_digits and not has_digit):
+        return None
+    if detector.needs_char and detector.needs_char not in value:
         return None
     if detector.pattern is None:
         assert detector.shape is not None
@@ -175,8 +179,8 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
     hits: list[set[int]] = [set() for _ in survivors]
     own: list[int] = [0] * len(survivors)
     examples: list[str | None] = [None] * len(survivors)
-    need_digit = any(c.detector.needs_digit for c in survivors)
-    bound = [(i, c.detector, c.detector.pii_type, c.detector.min_len, c.detector.max_len, c.detector.needs_digit)
+    need_digit = any(c.detector.min_digits for c in survivors)
+    bound = [(i, c.detector, c.detector.pii_type, c.detector.min_len, c.detector.max_len, c.detector.min_digits > 0)
              for i, c in enumerate(survivors)]
     for index, value in enumerate(examined):
         has_digit = need_digit and _DIGIT.search(value) is not None
@@ -215,20 +219,55 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
 
 # ---- free text --------------------------------------------------------------------------
 
-_LABEL_SEPARATOR = r"[^\S\n]*(?:[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b)[^\S\n]*"
+_LABEL_SEPARATOR = re.compile(r"[^\S\n]*(?:[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b)[^\S\n]*")
 _LABEL_VALUE = {
-    PiiType.PERSON_NAME: r"([^\W\d_][^\n,;|()（）、。\d@]{1,58}?)(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))",
-    PiiType.ADDRESS: r"([^\n;|。]{6,200}?)(?=\s*(?:[\n;|。]|$))",
+    PiiType.PERSON_NAME: re.compile(r"[^\W\d_][^\n,;|()（）、。\d@]{1,58}?(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))"),
+    PiiType.ADDRESS: re.compile(r"[^\n;|。]{6,200}?(?=\s*(?:[\n;|。]|$))"),
 }
+_LABEL_LOOKBACK = 40
+
+
+@dataclass(frozen=True)
+class _Label:
+    """The words that name a context-only type, ready for ``str.endswith`` (one C call)."""
+
+    ascii: tuple[str, ...]
+    other: tuple[str, ...]
+    excluded_ascii: tuple[str, ...]
+    excluded_other: tuple[str, ...]
+
+    def ends(self, before: str) -> bool:
+        folded = context.normalise(before, camel=False)
+        if folded.endswith(self.excluded_ascii) or before.rstrip().lower().endswith(self.excluded_other):
+            return False
+        for word in self.ascii:  # a word must start at a word boundary: "surname", not "filename"
+            if folded.endswith(word) and (len(folded) == len(word) or not folded[-len(word) - 1].isalpha()):
+                return True
+        return before.rstrip().lower().endswith(self.other)
 
 
 @functools.lru_cache(maxsize=64)
-def _label_pattern(detector: Detector) -> re.Pattern[str]:
-    """``<context word> : <value>`` for a context-only detector in free text."""
-    word_pattern = context.compile_words(_context_words(detector))
-    assert word_pattern is not None
-    return re.compile(f"(?:{word_pattern.pattern}){_LABEL_SEPARATOR}{_LABEL_VALUE[detector.pii_type]}",
-                      re.IGNORECASE)
+def _label(detector: Detector) -> _Label:
+    words, excluded = _context_words(detector), _excluded_words(detector)
+    return _Label(tuple(context.normalise(w) for w in words if w.isascii()),
+                  tuple(w.lower() for w in words if not w.isascii()),
+                  tuple(context.normalise(w) for w in excluded if w.isascii()),
+                  tuple(w.lower() for w in excluded if not w.isascii()))
+
+
+def _labelled_spans(detectors: tuple[Detector, ...], text: str) -> list[Span]:
+    """``<context word> : <value>`` in free text, for the context-only types (names, addresses)."""
+    found: list[Span] = []
+    for separator in _LABEL_SEPARATOR.finditer(text):
+        before = text[max(0, separator.start() - _LABEL_LOOKBACK):separator.start()]
+        for detector in detectors:
+            value_pattern = _LABEL_VALUE.get(detector.pii_type)
+            if value_pattern is None or detector.shape is None or not _label(detector).ends(before):
+                continue
+            value = value_pattern.match(text, separator.end())
+            if value and detector.shape(value.group().strip()):
+                found.append(Span(value.start(), value.end(), detector, True, value.group().strip(), True))
+    return found
 
 
 def _near_context(detector: Detector, text: str, start: int) -> bool:
@@ -255,8 +294,7 @@ class _TextPlan:
     local: tuple[Detector, ...]  # the country's and the global pattern detectors
     foreign: tuple[Detector, ...]  # other countries': only run when one of their words occurs
     foreign_words: context.WordGate
-    shapes: tuple[Detector, ...]  # names, addresses, dates of birth: only after a label word
-    label_words: context.WordGate
+    shapes: tuple[Detector, ...]  # names and addresses: only after a label word and a separator
 
 
 @functools.lru_cache(maxsize=32)
@@ -265,15 +303,14 @@ def _text_plan(country: str) -> _TextPlan:
     local = tuple(d for d in detectors if d.pattern is not None and (d.is_global or country in d.countries))
     foreign = tuple(d for d in detectors if d.pattern is not None and d not in local and d.context)
     shapes = tuple(d for d in detectors if d.shape is not None)
-    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)),
-                     shapes, context.WordGate(tuple(w for d in shapes for w in _context_words(d))))
+    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)), shapes)
 
 
-def _pattern_spans(detectors: tuple[Detector, ...], text: str, has_digit: bool, local: bool,
+def _pattern_spans(detectors: tuple[Detector, ...], text: str, digit_count: int, local: bool,
                    field_context: dict[str, bool]) -> list[Span]:
     found = []
     for detector in detectors:
-        if detector.needs_digit and not has_digit:
+        if detector.min_digits > digit_count or (detector.needs_char and detector.needs_char not in text):
             continue
         assert detector.pattern is not None
         for match in detector.pattern.finditer(text):
@@ -290,17 +327,12 @@ def _pattern_spans(detectors: tuple[Detector, ...], text: str, has_digit: bool, 
 def _spans(text: str, field_context: dict[str, bool], country: str) -> list[Span]:
     """Validated, context-checked, non-overlapping spans in one text value."""
     plan = _text_plan(country)
-    has_digit = _DIGIT.search(text) is not None
-    found = _pattern_spans(plan.local, text, has_digit, True, field_context)
-    folded = context.normalise(text, camel=False)
-    if plan.foreign_words.may_occur(folded):
-        found += _pattern_spans(plan.foreign, text, has_digit, False, field_context)
-    if plan.label_words.may_occur(folded):
-        for detector in plan.shapes:
-            for label in _label_pattern(detector).finditer(text):
-                value = text[label.start(1):label.end(1)].strip()
-                if detector.shape is not None and detector.shape(value):
-                    found.append(Span(label.start(1), label.end(1), detector, True, value, True))
+    # Detectors need their digits in one run (``0412 345 678``); prose has short runs.
+    digit_count = max((len(_NON_DIGITS.sub("", run)) for run in _DIGIT_RUN.findall(text)), default=0)
+    found = _pattern_spans(plan.local, text, digit_count, True, field_context)
+    if plan.foreign_words.may_occur(context.normalise(text, camel=False)):
+        found += _pattern_spans(plan.foreign, text, digit_count, False, field_context)
+    found += _labelled_spans(plan.shapes, text)
     # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
     # the local, the longer.
     found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.start - s.end))

@@ -61,8 +61,9 @@ DATE_SPAN = re.compile(
     r"(?<![\w.])(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{8}"
     r"|(?:明治|大正|昭和|平成|令和)?\s*(?:\d{1,4}|元)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    r"|\d{1,2}\s*[^\W\d_][^\s\d,]{1,11}\s*,?\s*\d{4}|[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
-    r"|(?:ngày\s*)?\d{1,2}\s*tháng\s*\d{1,2}\s*(?:năm\s*)?\d{4})(?![\w])", re.IGNORECASE)
+    r"|\d{1,2}\s*(?:{months})\s*,?\s*\d{4}|(?:{months})\.?\s+\d{1,2},?\s+\d{4}"
+    r"|(?:ngày\s*)?\d{1,2}\s*tháng\s*\d{1,2}\s*(?:năm\s*)?\d{4})(?![\w])"
+    .replace("{months}", "|".join(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True))), re.IGNORECASE)
 """A date in any of the forms ``parse_date`` reads, inside a value or a sentence."""
 
 

@@ -50,7 +50,8 @@ class Detector:
     needs_context: bool = False
     min_len: int = 1
     max_len: int = 200
-    needs_digit: bool = True
+    min_digits: int = 1  # cheap prefilters: digits in the longest run (``0412 345 678``: 10); a char
+    needs_char: str = ""
     excluded_context: tuple[str, ...] = field(default=())
     min_share: float | None = None
 

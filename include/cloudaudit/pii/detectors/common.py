@@ -11,21 +11,24 @@ from cloudaudit.pii.types import Detector, PiiType, Strength
 from cloudaudit.pii.validators import vin
 
 DETECTORS = (
-    Detector(name="email", pii_type=PiiType.EMAIL_ADDRESS, strength=Strength.STRUCTURE, needs_digit=False,
-             pattern=re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    Detector(name="email", pii_type=PiiType.EMAIL_ADDRESS, strength=Strength.STRUCTURE, min_digits=0,
+             needs_char="@", pattern=re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                                 r"\.[A-Za-z]{2,24}(?![\w-])"), min_len=6),
     Detector(name="ipv4", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=7, max_len=60,
+             min_digits=4, needs_char=".",
              pattern=re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), validate=predicates.is_ipv4),
-    Detector(name="ipv6", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=6, needs_digit=False,
+    Detector(name="ipv6", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=6, needs_char=":",
              pattern=re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
              validate=predicates.is_ipv6),
     Detector(name="geo_pair", pii_type=PiiType.GEO_LOCATION, strength=Strength.STRUCTURE, min_len=9,
+             min_digits=4, needs_char=".",
              pattern=re.compile(r"(?<![\w.-])-?\d{1,2}\.\d{3,}\s*[,; ]\s*-?\d{1,3}\.\d{3,}(?![\w.])"),
              validate=predicates.is_coordinate_pair),
     Detector(name="geo_coordinate", pii_type=PiiType.GEO_LOCATION, strength=Strength.CONTEXT, needs_context=True,
-             min_len=5, max_len=20, pattern=re.compile(r"(?<![\w.-])-?\d{1,3}\.\d{3,}(?![\w.])"),
+             min_len=5, max_len=20, min_digits=4, needs_char=".",
+             pattern=re.compile(r"(?<![\w.-])-?\d{1,3}\.\d{3,}(?![\w.])"),
              validate=predicates.is_coordinate),
-    Detector(name="credit_card", pii_type=PiiType.CREDIT_CARD, strength=Strength.CHECKSUM, min_len=13,
+    Detector(name="credit_card", pii_type=PiiType.CREDIT_CARD, strength=Strength.CHECKSUM, min_len=13, min_digits=13,
              pattern=re.compile(r"(?<![\d.-])\d{4}[ -]?\d{4,6}[ -]?\d{4,5}(?:[ -]?\d{1,4})?(?![\d.-])"),
              validate=predicates.is_credit_card),
     Detector(name="vin", pii_type=PiiType.VIN, strength=Strength.CHECKSUM, min_len=17,
@@ -37,14 +40,15 @@ DETECTORS = (
                                 r"[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])"),
              validate=functools.partial(vin.is_valid, check_digit=False)),
     Detector(name="phone_international", pii_type=PiiType.PHONE_NUMBER, strength=Strength.STRUCTURE, min_len=8,
+             min_digits=7, needs_char="+",
              pattern=re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,5}){1,4}(?![\w])"),
              validate=predicates.is_international_phone),
     Detector(name="person_name", pii_type=PiiType.PERSON_NAME, strength=Strength.CONTEXT, needs_context=True,
-             shape=shapes.is_person_name, needs_digit=False, min_len=2, max_len=60),
+             shape=shapes.is_person_name, min_digits=0, min_len=2, max_len=60),
     Detector(name="address", pii_type=PiiType.ADDRESS, strength=Strength.CONTEXT, needs_context=True,
-             shape=shapes.is_address, needs_digit=False, min_len=6, max_len=250),
+             shape=shapes.is_address, min_digits=0, min_len=6, max_len=250),
     # Dates of birth are found as dates (many formats) and counted only under a birth-date
     # header or right after a birth-date word in text: most dates in data are not birthdays.
     Detector(name="date_of_birth", pii_type=PiiType.DATE_OF_BIRTH, strength=Strength.CONTEXT, needs_context=True,
-             pattern=shapes.DATE_SPAN, validate=shapes.is_birth_date, min_len=6, max_len=40),
+             pattern=shapes.DATE_SPAN, validate=shapes.is_birth_date, min_len=6, max_len=40, min_digits=4),
 )

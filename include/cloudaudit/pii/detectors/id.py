@@ -28,9 +28,9 @@ def _is_area_plate(text: str) -> bool:
 DETECTORS = (
     Detector(name="id_nik", pii_type=PiiType.NATIONAL_ID, countries=_ID, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\d-])\d{6}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=nik.is_valid,
-             context=("nik", "ktp", "e ktp", "nomor induk kependudukan", "no ktp"), min_len=16, max_len=40),
+             context=("nik", "ktp", "e ktp", "nomor induk kependudukan", "no ktp"), min_len=16, max_len=40, min_digits=16),
     Detector(name="id_phone", pii_type=PiiType.PHONE_NUMBER, countries=_ID, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("ID"), min_share=0.7, min_len=9, max_len=40),
+             validate=predicates.phone_validator("ID"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
     Detector(name="id_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_ID, strength=Strength.FORMAT,
              pattern=_PLATE, validate=_is_area_plate, min_len=5, max_len=40),
 )

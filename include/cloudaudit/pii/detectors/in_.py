@@ -23,10 +23,10 @@ def _is_state_plate(text: str) -> bool:
 DETECTORS = (
     Detector(name="in_aadhaar", pii_type=PiiType.NATIONAL_ID, countries=_IN, strength=Strength.CHECKSUM,
              pattern=re.compile(r"(?<![\d-])[2-9]\d{3}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.in_aadhaar,
-             context=("aadhaar", "aadhar", "uid", "uidai", "आधार"), min_len=12, max_len=40),
+             context=("aadhaar", "aadhar", "uid", "uidai", "आधार"), min_len=12, max_len=40, min_digits=12),
     Detector(name="in_phone", pii_type=PiiType.PHONE_NUMBER, countries=_IN, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("IN"), min_share=0.7, min_len=10, max_len=40),
+             validate=predicates.phone_validator("IN"), min_share=0.7, min_len=10, max_len=40, min_digits=10),
     Detector(name="in_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_IN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w])[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4}(?![\w])"),
-             validate=_is_state_plate, min_len=8, max_len=40),
+             validate=_is_state_plate, min_len=8, max_len=40, min_digits=5),
 )

@@ -15,10 +15,10 @@ _PLATE = re.compile(r"(?<![\u0e00-\u0e7f\w])\d?[ก-ฮ]{1,2}[ -]?\d{1,4}(?:\s+[
 DETECTORS = (
     Detector(name="th_pin", pii_type=PiiType.NATIONAL_ID, countries=_TH, strength=Strength.CHECKSUM,
              pattern=re.compile(r"(?<![\d-])[1-8][ -]?\d{4}[ -]?\d{5}[ -]?\d{2}[ -]?\d(?![\d-])"),
-             validate=predicates.th_pin, min_len=13, max_len=40,
+             validate=predicates.th_pin, min_len=13, max_len=40, min_digits=13,
              context=("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "citizen id", "thai id", "pin")),
     Detector(name="th_phone", pii_type=PiiType.PHONE_NUMBER, countries=_TH, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("TH"), min_share=0.7, min_len=9, max_len=40),
+             validate=predicates.phone_validator("TH"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
     Detector(name="th_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_TH, strength=Strength.FORMAT,
              pattern=_PLATE, min_len=3, max_len=60),
 )

@@ -21,10 +21,10 @@ DETECTORS = (
     Detector(name="vn_cccd", pii_type=PiiType.NATIONAL_ID, countries=_VN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\d-])\d{3}[ .-]?\d[ .-]?\d{2}[ .-]?\d{6}(?![\d-])"), validate=vn_cccd.is_valid,
              context=("cccd", "căn cước", "can cuoc", "cmnd", "chứng minh", "số định danh", "citizen id"),
-             min_len=12, max_len=40),
+             min_len=12, max_len=40, min_digits=12),
     Detector(name="vn_phone", pii_type=PiiType.PHONE_NUMBER, countries=_VN, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("VN"), min_share=0.7, min_len=9, max_len=40),
+             validate=predicates.phone_validator("VN"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
     Detector(name="vn_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_VN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w.])\d{2}[A-Z][A-Z0-9]?[ -](?:\d{3}\.\d{2}|\d{4,5})(?![\w.])"),
-             validate=_is_province_plate, min_len=8, max_len=40),
+             validate=_is_province_plate, min_len=8, max_len=40, min_digits=6),
 )
