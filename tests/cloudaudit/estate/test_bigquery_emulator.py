@@ -596,6 +596,7 @@ def test_serve_reports_a_busy_port() -> None:
 
 
 def test_unknown_paths_and_bad_bodies_answer_google_errors(emulator: BigQueryEmulator) -> None:
+    assert _get_json(emulator.url + "/")["service"] == "bigquery"  # the liveness probe
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"{emulator.url}/nothing/here", timeout=10)
     assert missing.value.code == 404

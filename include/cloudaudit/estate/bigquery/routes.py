@@ -66,6 +66,8 @@ def dispatch(store: Store, uploads: UploadSessions, request: Request) -> Respons
     """Answer one request; every ``ApiError`` becomes Google's error body and status."""
     try:
         segments = tuple(unquote(s) for s in request.path.strip("/").split("/"))
+        if segments == ("",) and request.method == "GET":  # a liveness probe; Google has no such page
+            return _ok({"kind": "cloudaudit#emulator", "service": "bigquery", "api": "/bigquery/v2"})
         if segments[: len(UPLOAD_PREFIX)] == UPLOAD_PREFIX:
             return _upload(store, uploads, request, segments[len(UPLOAD_PREFIX):])
         if segments[: len(API_PREFIX)] == API_PREFIX:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import zlib
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -129,7 +130,7 @@ class Store:
             "kind": "bigquery#projectList",
             "etag": new_etag(),
             "projects": [
-                {"kind": "bigquery#project", "id": p, "numericId": str(abs(hash(p)) % 10**12),
+                {"kind": "bigquery#project", "id": p, "numericId": str(zlib.crc32(p.encode())),
                  "projectReference": {"projectId": p}, "friendlyName": p}
                 for p in projects
             ],
@@ -298,10 +299,12 @@ class Store:
                 updated = {**kept, **{k: v for k, v in body.items() if k not in OUTPUT_ONLY and v is not None}}
             else:
                 updated = merge_patch(current, dict(body))
-            if "schema" in body:
+            if body.get("schema") is not None:
                 fields = normalize_schema(body.get("schema"))
                 check_compatible(table.fields, fields)
                 updated["schema"] = {"fields": fields}
+            elif "schema" in current:
+                updated["schema"] = current["schema"]  # a schema cannot be removed, only extended
             normalize_view(updated)
             updated.update(etag=new_etag(), lastModifiedTime=now_ms(), type=current["type"])
             table.resource = updated
