@@ -188,6 +188,13 @@ class _Builder:
             out.append(chosen)
         return out
 
+    def value(self, pii_type: PiiType, country: str, rng: random.Random) -> str:
+        from cloudaudit.pii.synth import value
+
+        drawn = value(pii_type, country, rng)
+        self.planted.setdefault(pii_type, set()).add(drawn)
+        return drawn
+
     def decoy(self, pii_type: PiiType, country: str, rng: random.Random) -> str:
         from cloudaudit.pii.synth import decoy
 
@@ -211,8 +218,9 @@ def _types(keys: Sequence[str]) -> frozenset[PiiType]:
 
 
 def _obj(key: str, data: bytes, fmt: str, content_type: str, keys: Sequence[str] = (), *,
-         headerless: bool = False, public_acl: bool = False) -> SeedObject:
-    planted = _types(keys)
+         headerless: bool = False, public_acl: bool = False, also: Sequence[PiiType] = ()) -> SeedObject:
+    """An object whose columns hold the record ``keys`` (and the types ``also`` planted beside them)."""
+    planted = _types(keys) | frozenset(also)
     found = planted & SELF_EVIDENT if headerless else planted
     return SeedObject(key=key, data=data, content_type=content_type, format=fmt, pii_types=found,
                       planted_types=planted, public_acl=public_acl)
@@ -252,12 +260,14 @@ def _jp(b: _Builder) -> AwsAccountPlan:
     keys = tuple(KEY_TYPES)
     rng = b.rng("jp/vehicle_owners")
     owners = b.people("JP", 40, rng)
-    csv_rows = _rows(owners, "en", [{"customer_id": f"JP{100000 + i}", "model": rng.choice(("Aria", "Kōen", "Sora EV"))}
+    csv_rows = _rows(owners, "en", [{"customer_id": f"JP{100000 + i}", "model": rng.choice(("Aria", "Kōen", "Sora EV")),
+                                     "subscription_card": b.value(PiiType.CREDIT_CARD, "JP", rng)}
                                     for i in range(40)])
     rng = b.rng("jp/trips")
     drivers = b.people("JP", 60, rng, ("name", "phone", "email", "plate", "vin"))
     trips = [{"trip_id": f"T{rng.randrange(10**9, 10**10)}", "vin": d["vin"], "plate": d["plate"],
               "driver": {"name": d["name"], "phone": d["phone"], "email": d["email"]},
+              "gps": b.value(PiiType.GEO_LOCATION, "JP", rng), "client_ip": b.value(PiiType.IP_ADDRESS, "JP", rng),
               "distance_km": round(rng.uniform(1, 300), 1), "started_at": f"2021-03-{rng.randrange(1, 29):02d}T08:00:00+09:00"}
              for d in drivers]
     rng = b.rng("jp/dealer_sjis")
@@ -268,9 +278,11 @@ def _jp(b: _Builder) -> AwsAccountPlan:
         block_public_access=False, encrypted=False,
         note="public since 2019 (ACL and policy): vehicle owners' records and trip exports",
         objects=(
-            _obj("customers/vehicle_owners_2019.csv", files.csv_bytes(csv_rows), "csv", "text/csv", keys, public_acl=True),
+            _obj("customers/vehicle_owners_2019.csv", files.csv_bytes(csv_rows), "csv", "text/csv", keys, public_acl=True,
+                 also=(PiiType.CREDIT_CARD,)),
             _obj("telematics/trips_2021-03.jsonl.gz", files.gzip_bytes(files.jsonl_bytes(trips)), "jsonl+gzip",
-                 "application/gzip", ("name", "phone", "email", "plate", "vin"), public_acl=True),
+                 "application/gzip", ("name", "phone", "email", "plate", "vin"), public_acl=True,
+                 also=(PiiType.GEO_LOCATION, PiiType.IP_ADDRESS)),
             _obj("dealers/dealer_customers_sjis.csv", files.csv_bytes(dealer, encoding="shift_jis"), "csv",
                  "text/csv; charset=shift_jis", keys, public_acl=True),
         ),

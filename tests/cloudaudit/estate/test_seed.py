@@ -169,7 +169,9 @@ def test_planted_values_are_in_the_files(plan: EstatePlan) -> None:
     trips = gzip.decompress(next(o for o in _bucket(plan, "jp-connected-telematics-exports").objects
                                  if o.key.endswith(".jsonl.gz")).data).decode().splitlines()
     assert json.loads(trips[0])["driver"]["email"] in planted["by_type"]["EMAIL_ADDRESS"]
-    assert set(planted["by_type"]) == {t.value for t in KEY_TYPES.values()}
+    assert set(planted["by_type"]) == {t.value for t in KEY_TYPES.values()} | {"CREDIT_CARD", "GEO_LOCATION", "IP_ADDRESS"}
+    for row in owners:
+        assert row["subscription_card"] in planted["by_type"]["CREDIT_CARD"]
     assert not set(planted["values"]) & set(planted["decoys"])
 
 
@@ -231,14 +233,14 @@ def test_compare_samples_accepts_the_truth_and_names_each_difference(truth: dict
             if sample.resource == owners:
                 sample = sample.model_copy(update={"fields": (FieldResult(field="f", rows_sampled=3, pii=(
                     PiiMatch(pii_type=PiiType.EMAIL_ADDRESS, matches=1),
-                    PiiMatch(pii_type=PiiType.CREDIT_CARD, matches=1))),)})
+                    PiiMatch(pii_type=PiiType.GEO_LOCATION, matches=1))),)})
             if not sample.resource.endswith(".png"):
                 samples.append(sample)
         broken_resources.append(res.model_copy(update={"samples": tuple(samples)}))
     broken = jp.model_copy(update={"resources": tuple(broken_resources)})
     diffs = compare_samples(truth, [broken])
     assert any(d.startswith(owners) and "not found" in d and "NATIONAL_ID" in d for d in diffs)
-    assert f"{owners}: PII types found but not planted: CREDIT_CARD" in diffs
+    assert f"{owners}: PII types found but not planted: GEO_LOCATION" in diffs
     assert any(d.endswith("damage_photo_0001.png: expected a sample, none taken") for d in diffs)
     # Environments absent from the snapshots are not compared (a test may audit a subset).
     assert compare_samples(truth, [s for s in snapshots if s.environment.name == "th-dealer-analytics"]) == []
