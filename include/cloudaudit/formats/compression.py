@@ -37,9 +37,11 @@ def gunzip(data: bytes, max_bytes: int) -> Inflated:
     while is_gzip(rest):
         inflater = zlib.decompressobj(_GZIP_WBITS)
         try:
-            complete = _inflate_member(inflater, rest, out, max_bytes)
+            complete: bool | None = _inflate_member(inflater, rest, out, max_bytes)
         except zlib.error:
-            raise SampleSkipped("gzip: corrupt or unreadable") from None
+            complete = None
+        if complete is None:  # raised here, not in the handler: no chained parser error
+            raise SampleSkipped("gzip: corrupt or unreadable")
         if not complete:
             return Inflated(bytes(out), truncated=True)
         rest = inflater.unused_data

@@ -38,23 +38,18 @@ def bom_encoding(data: bytes) -> str | None:
 
 def decode_text(data: bytes, *, fmt: str, truncated: bool = False) -> str:
     """Decode a text object; with ``truncated`` a character cut at the end is dropped, not an error."""
-    encoding = bom_encoding(data)
-    if encoding is None:
-        try:
-            return _nfc(_decode_incremental(data, "utf-8", truncated))
-        except UnicodeDecodeError:
-            pass
-        mostly = _mostly_utf8(data)
-        if mostly is not None:
-            return _nfc(mostly)
-        encoding = detect_legacy_encoding(data)
-        if encoding is None:
-            raise SampleSkipped(f"{fmt}: unknown text encoding") from None
-        return _nfc(data.decode(encoding, errors="replace"))
-    try:
-        return _nfc(_decode_incremental(data, encoding, truncated))
-    except UnicodeDecodeError:
-        raise SampleSkipped(f"{fmt}: corrupt or unreadable") from None
+    announced = bom_encoding(data)
+    text = _decode_incremental(data, announced or "utf-8", truncated)
+    if text is None and announced:
+        raise SampleSkipped(f"{fmt}: corrupt or unreadable")
+    if text is None:
+        text = _mostly_utf8(data)
+    if text is None:
+        legacy = detect_legacy_encoding(data)
+        if legacy is None:
+            raise SampleSkipped(f"{fmt}: unknown text encoding")
+        text = data.decode(legacy, errors="replace")
+    return _nfc(text)
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -80,9 +75,13 @@ def detect_legacy_encoding(data: bytes) -> str | None:
     return None if best is None else str(best.encoding)
 
 
-def _decode_incremental(data: bytes, encoding: str, truncated: bool) -> str:
+def _decode_incremental(data: bytes, encoding: str, truncated: bool) -> str | None:
+    """Strict decoding, None when the bytes are not in ``encoding`` (the error quotes them)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    return decoder.decode(data, final=not truncated)
+    try:
+        return decoder.decode(data, final=not truncated)
+    except UnicodeDecodeError:
+        return None
 
 
 def _nfc(text: str) -> str:

@@ -36,14 +36,17 @@ def parse_json(text: str, *, limits: Limits, truncated: bool) -> tuple[str, Fiel
         if document is _MISSING:
             raise SampleSkipped("json: corrupt or unreadable")
         return "json", _records(document, limits, truncated=True)
+    several_values = False
     try:
         document = _DECODER.decode(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data":  # several values: JSON Lines named .json
-            return "jsonl", parse_jsonl(text, limits=limits, truncated=False)
-        raise SampleSkipped("json: corrupt or unreadable") from None
+        several_values, document = exc.msg == "Extra data", _MISSING
     except (ValueError, RecursionError):  # over-long integers, absurd nesting
-        raise SampleSkipped("json: corrupt or unreadable") from None
+        document = _MISSING
+    if several_values:  # JSON Lines named .json
+        return "jsonl", parse_jsonl(text, limits=limits, truncated=False)
+    if document is _MISSING:  # raised outside the handler: no chained error quoting the text
+        raise SampleSkipped("json: corrupt or unreadable")
     return "json", _records(document, limits, truncated=False)
 
 

@@ -24,6 +24,7 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
     """The first ``max_rows`` rows of a whole Parquet file."""
     import pyarrow.parquet as pq
 
+    table: FieldTable | None = None
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
         columns = _leading_columns(parquet.schema_arrow, limits.max_fields)
@@ -31,10 +32,10 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
         table = FieldTable(limits, truncated=rows < parquet.metadata.num_rows)
         if rows:
             _read_rows(parquet, groups, columns, rows, table)
-    except SampleSkipped:
-        raise
     except Exception:  # pyarrow raises ArrowInvalid, OSError and more; their messages quote data
-        raise SampleSkipped("parquet: corrupt or unreadable") from None
+        table = None
+    if table is None:  # raised outside the handler: no chained pyarrow error
+        raise SampleSkipped("parquet: corrupt or unreadable")
     return table
 
 

@@ -183,9 +183,12 @@ def _format_from_content(head: bytes, truncated: bool) -> str:
 
 def _head_text(head: bytes, truncated: bool) -> str:
     try:
-        return decode_text(head[:SNIFF_BYTES], fmt="text", truncated=truncated or len(head) > SNIFF_BYTES)
+        text: str | None = decode_text(head[:SNIFF_BYTES], fmt="text", truncated=truncated or len(head) > SNIFF_BYTES)
     except SampleSkipped:
-        raise SampleSkipped("unsupported format: binary data") from None
+        text = None
+    if text is None:
+        raise SampleSkipped("unsupported format: binary data")
+    return text
 
 
 def json_kind(text: str) -> str | None:

@@ -26,32 +26,40 @@ def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
 
     _check_archive(data, limits)
     table = FieldTable(limits)
+    failed = False
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
         try:
-            for sheet in workbook.worksheets:
-                if len(table.fields) >= limits.max_fields:  # no room for another sheet's columns
-                    table.truncated = True
-                    break
-                rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
-                _read_sheet(table, str(sheet.title), rows, limits)
-                if (sheet.max_row or 0) > limits.max_rows + 2:  # the dimension says more rows follow
-                    table.truncated = True
+            _read_workbook(table, workbook, limits)
         finally:
             workbook.close()
-    except SampleSkipped:
-        raise
     except Exception:  # openpyxl surfaces zip, XML and value errors of every kind; messages may quote cells
-        raise SampleSkipped("xlsx: corrupt or unreadable") from None
+        failed = True
+    if failed:  # raised outside the handler: no chained openpyxl error
+        raise SampleSkipped("xlsx: corrupt or unreadable")
     return table
 
 
+def _read_workbook(table: FieldTable, workbook: Any, limits: Limits) -> None:
+    for sheet in workbook.worksheets:
+        if len(table.fields) >= limits.max_fields:  # no room for another sheet's columns
+            table.truncated = True
+            return
+        rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
+        _read_sheet(table, str(sheet.title), rows, limits)
+        if (sheet.max_row or 0) > limits.max_rows + 2:  # the dimension says more rows follow
+            table.truncated = True
+
+
 def _check_archive(data: bytes, limits: Limits) -> None:
+    declared: int | None = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise SampleSkipped("xlsx: corrupt or unreadable") from None
+        declared = None
+    if declared is None:
+        raise SampleSkipped("xlsx: corrupt or unreadable")
     if declared > limits.max_decompressed_bytes * 4:
         # Sheets stream row by row, but shared strings and styles are parsed whole.
         raise SampleSkipped("xlsx: over the decompressed size limit")

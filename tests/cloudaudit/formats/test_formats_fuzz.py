@@ -25,6 +25,7 @@ def _check(name: str, data: bytes, truncated: bool) -> None:
         sample = parse_sample(name, data, limits=LIMITS, truncated=truncated)
     except SampleSkipped as exc:
         assert len(str(exc)) < 100
+        assert exc.__context__ is None and exc.__cause__ is None  # nothing chained that could quote input
         return
     assert isinstance(sample, Sample)
     assert len(sample.fields) <= LIMITS.max_fields
