@@ -381,6 +381,18 @@ def test_insert_rows_round_trips_every_type(client: bigquery.Client, dataset: bi
     assert fetched.num_rows == 2 and fetched.num_bytes > 0
 
 
+def test_range_columns_round_trip(client: bigquery.Client, dataset: bigquery.Dataset) -> None:
+    schema = [SchemaField("valid", "RANGE", range_element_type="TIMESTAMP"),
+              SchemaField("days", "RANGE", range_element_type="DATE")]
+    table = client.create_table(bigquery.Table(dataset.table("ranges"), schema=schema))
+    start = dt.datetime(2026, 1, 1, 8, 30, tzinfo=dt.UTC)
+    row = {"valid": {"start": start, "end": None}, "days": {"start": dt.date(2026, 1, 1), "end": dt.date(2026, 2, 1)}}
+    assert client.insert_rows(table, [row]) == []
+    assert [dict(r.items()) for r in client.list_rows(table)] == [row]
+    with pytest.raises(gexc.BadRequest):
+        client.create_table(bigquery.Table(dataset.table("bad_range"), schema=[SchemaField("r", "RANGE")]))
+
+
 def test_tabledata_list_wire_format_is_googles(client: bigquery.Client, dataset: bigquery.Dataset, emulator: BigQueryEmulator) -> None:
     schema = [SchemaField("n", "INTEGER"), SchemaField("ts", "TIMESTAMP"), SchemaField("tags", "STRING", mode="REPEATED"),
               SchemaField("rec", "RECORD", fields=[SchemaField("a", "BOOLEAN"), SchemaField("b", "FLOAT")])]

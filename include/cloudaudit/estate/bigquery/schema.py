@@ -94,9 +94,14 @@ def _normalize_field(raw: Field, full: str, depth: int) -> Field:
         if not raw.get("fields"):
             raise invalid(f"Field {full} is type RECORD but has no schema")
         field["fields"] = normalize_fields(raw["fields"], path=full, depth=depth + 1)
-    elif raw.get("fields"):
+    elif field["type"] == "RANGE":
+        element = str((raw.get("rangeElementType") or {}).get("type", "")).upper()
+        if element not in ("DATE", "DATETIME", "TIMESTAMP"):
+            raise invalid(f"Field {full} is type RANGE and needs rangeElementType DATE, DATETIME or TIMESTAMP.")
+        field["rangeElementType"] = {"type": element}
+    if field["type"] != "RECORD" and raw.get("fields"):
         raise invalid(f"Field {full} has subfields but is not of type RECORD.")
-    else:
+    elif field["type"] != "RECORD":
         field.pop("fields", None)
     tags = raw.get("policyTags")
     if tags is not None:

@@ -229,13 +229,15 @@ def _to_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _to_range(value: object) -> str:
-    if isinstance(value, str) and re.fullmatch(r"\[[^,]+, [^,]+\)", value.strip()):
-        return value.strip()
-    if isinstance(value, dict):
+def _range_bounds(value: object) -> tuple[object, object]:
+    """``"[a, b)"`` or ``{"start": a, "end": b}`` → (a, b); ``UNBOUNDED``/``NULL``/None are open ends."""
+    if isinstance(value, str) and (match := re.fullmatch(r"\[([^,]+), ([^,]+)\)", value.strip())):
+        start, end = match.group(1).strip(), match.group(2).strip()
+    elif isinstance(value, dict):
         start, end = value.get("start"), value.get("end")
-        return f"[{start if start is not None else 'UNBOUNDED'}, {end if end is not None else 'UNBOUNDED'})"
-    raise BadValue("Cannot convert value to range.")
+    else:
+        raise BadValue("Cannot convert value to range.")
+    return tuple(None if isinstance(b, str) and b.upper() in ("UNBOUNDED", "NULL") else b for b in (start, end))  # type: ignore[return-value]
 
 
 _SCALAR_CONVERTERS: dict[str, Callable[[object], Cell]] = {
@@ -253,7 +255,6 @@ _SCALAR_CONVERTERS: dict[str, Callable[[object], Cell]] = {
     "GEOGRAPHY": _to_geography,
     "JSON": _to_json,
     "INTERVAL": _to_string,
-    "RANGE": _to_range,
 }
 
 
@@ -310,6 +311,15 @@ def _convert_field(field: Field, value: object, location: str, ignore_unknown: b
 
 
 def _convert_single(field: Field, value: object, location: str, ignore_unknown: bool, errors: list[RowError]) -> Cell:
+    if field["type"] == "RANGE":
+        element = str((field.get("rangeElementType") or {}).get("type", "DATE")).upper()
+        try:
+            start, end = _range_bounds(value)
+            bounds = tuple(None if b is None else _SCALAR_CONVERTERS[element](b) for b in (start, end))
+        except BadValue as exc:
+            errors.append((location, str(exc)))
+            return None
+        return bounds
     if field["type"] == "RECORD":
         if not isinstance(value, Mapping):
             errors.append((location, f"This field: {location} is not a record."))
@@ -366,6 +376,10 @@ def _scalar_wire(kind: str, value: Cell, timestamp_format: str) -> str:
 def _value_wire(field: Field, value: Cell, timestamp_format: str) -> Any:
     if value is None:
         return None
+    if field["type"] == "RANGE":
+        element = str((field.get("rangeElementType") or {}).get("type", "DATE")).upper()
+        start, end = ("UNBOUNDED" if b is None else _scalar_wire(element, b, timestamp_format) for b in value)
+        return f"[{start}, {end})"
     if field["type"] == "RECORD":
         return {"f": record_wire(field["fields"], value, timestamp_format)}
     return _scalar_wire(field["type"], value, timestamp_format)
@@ -386,7 +400,7 @@ def record_wire(fields: Sequence[Field], row: Row, timestamp_format: str) -> lis
 # ---------------------------------------------------------------------------- sizes
 
 _FIXED_SIZES = {"INTEGER": 8, "FLOAT": 8, "BOOLEAN": 1, "TIMESTAMP": 8, "DATE": 8, "DATETIME": 8,
-                "TIME": 8, "NUMERIC": 16, "BIGNUMERIC": 32, "INTERVAL": 16}
+                "TIME": 8, "NUMERIC": 16, "BIGNUMERIC": 32, "INTERVAL": 16, "RANGE": 16}
 
 
 def _cell_size(field: Field, value: Cell) -> int:
