@@ -60,6 +60,7 @@ _MAGIC = (  # (offset, bytes, description) of formats we do not sample; short ma
 )
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CONTROL_BYTES = frozenset(range(0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+_NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in _CONTROL_BYTES)
 _MAX_CONTROL_RATIO = 0.01
 _JSON_OPENING = re.compile(r"\s*[\[{]\s*(?:[\"{\[\]}]|$)")  # {"key", [{, [[, ["text", or a bare bracket
 
@@ -154,7 +155,7 @@ def _looks_binary(head: bytes) -> bool:
     sample = head[:SNIFF_BYTES]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    controls = len(sample.translate(None, _NOT_CONTROL_BYTES))  # C speed: delete all but controls
     return controls > _MAX_CONTROL_RATIO * max(len(sample), 1)
 
 
