@@ -14,7 +14,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -281,11 +281,28 @@ def _start_emulators(state_dir: Path) -> tuple[EmulatorInfo, ...]:
     return tuple(e for e, _ in launched)
 
 
+def _seeded(info: EstateInfo, seed_value: int | None) -> EstateInfo:
+    """Seed the running estate and record it; on failure stop it all, so no half-seeded estate remains."""
+    from cloudaudit.estate.seed import DEFAULT_SEED, seed_estate
+
+    value = DEFAULT_SEED if seed_value is None else seed_value
+    try:
+        seed_estate(info, seed=value)
+        seeded = replace(info, seeded=True, seed=value)
+        _write_state(seeded)
+    except BaseException:
+        _stop_emulators(info.emulators)
+        _forget(info.state_dir)
+        raise
+    return seeded
+
+
 def start_estate(state_dir: Path | None = None, *, seed: bool = True, seed_value: int | None = None) -> EstateInfo:
     """Start the demo estate in ``state_dir`` (default ``config.estate_dir()``) and seed it.
 
-    Idempotent: when an estate recorded there is fully running it is returned as it is (not
-    re-seeded). A partly dead one is stopped and started afresh.
+    Idempotent: an estate recorded there that is fully running is returned as it is (seeded
+    first if it was started with ``seed=False`` and seeding is asked for now); a partly dead
+    one is stopped and started afresh.
     """
     state_dir = _resolve(state_dir)
     with _locked(state_dir):
@@ -293,7 +310,7 @@ def start_estate(state_dir: Path | None = None, *, seed: bool = True, seed_value
         if current is not None:
             if _all_alive(current):
                 log.info("estate already running in %s", state_dir)
-                return current
+                return _seeded(current, seed_value) if seed and not current.seeded else current
             log.warning("estate in %s is partly dead: restarting it", state_dir)
             _stop_emulators(current.emulators)
             (state_dir / STATE_FILE).unlink(missing_ok=True)
@@ -303,19 +320,11 @@ def start_estate(state_dir: Path | None = None, *, seed: bool = True, seed_value
         try:
             _write_state(info)
             _write_inventory(info)
-            if seed:
-                from cloudaudit.estate.seed import DEFAULT_SEED, seed_estate
-
-                value = DEFAULT_SEED if seed_value is None else seed_value
-                seed_estate(info, seed=value)
-                info = EstateInfo(state_dir=state_dir, started_at=info.started_at, emulators=emulators,
-                                  seeded=True, seed=value)
-                _write_state(info)
         except BaseException:
             _stop_emulators(emulators)
             _forget(state_dir)
             raise
-        return info
+        return _seeded(info, seed_value) if seed else info
 
 
 def _forget(state_dir: Path) -> None:

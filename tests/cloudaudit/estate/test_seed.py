@@ -266,8 +266,11 @@ def test_compare_findings_wants_every_expected_failure_and_nothing_else(truth: d
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EstateInfo]:
     state_dir = tmp_path_factory.mktemp("seeded") / "estate"
-    info = start_estate(state_dir, seed=True, seed_value=SEED)
+    empty = start_estate(state_dir, seed=False)
     try:
+        # `estate up --no-seed` then `estate up`: the running estate is seeded, not restarted.
+        info = start_estate(state_dir, seed=True, seed_value=SEED)
+        assert info.emulators == empty.emulators and not empty.seeded
         yield info
     finally:
         stop_estate(state_dir)
