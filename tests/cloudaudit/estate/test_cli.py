@@ -88,3 +88,20 @@ def test_serve_bigquery_runs_in_the_foreground_until_stopped(tmp_path: Path) -> 
         assert is_alive(pid)
     finally:
         assert terminate_group(pid, grace_s=5)
+
+
+def test_status_names_a_dead_emulator_and_fails(tmp_path: Path) -> None:
+    from cloudaudit.estate.manager import start_estate, stop_estate
+
+    info = start_estate(tmp_path / "estate", seed=False)
+    try:
+        victim = info.emulators[-1]
+        assert terminate_group(victim.pid, grace_s=2)
+        out = io.StringIO()
+        assert cli.run(_args("status", info.state_dir), out) == 1
+        lines = {ln.split()[0]: ln for ln in out.getvalue().splitlines() if "pid " in ln}
+        assert "DEAD" in lines[victim.name]
+        assert all("running" in lines[e.name] for e in info.emulators if e is not victim)
+    finally:
+        stop_estate(info.state_dir)
+    assert [e.name for e in info.emulators if is_alive(e.pid)] == []
