@@ -567,12 +567,21 @@ def test_load_table_from_dataframe_uploads_parquet(client: bigquery.Client, data
     assert rows[0]["seen"] == dt.datetime(2026, 11, 25, 1, 2, 3, tzinfo=dt.UTC)
 
 
-def test_jobs_are_listed_and_missing_jobs_are_404(client: bigquery.Client, dataset: bigquery.Dataset) -> None:
+def test_jobs_are_listed_newest_first_and_missing_jobs_are_404(emulator: BigQueryEmulator) -> None:
+    client = bigquery.Client(project="jobs-project", credentials=AnonymousCredentials(),
+                             client_options={"api_endpoint": emulator.url})
+    ds = bigquery.Dataset("jobs-project.loads")
+    ds.location = "asia-northeast1"
+    client.create_dataset(ds)
     config = bigquery.LoadJobConfig(source_format="NEWLINE_DELIMITED_JSON", schema=[SchemaField("id", "INTEGER")])
-    job = client.load_table_from_file(io.BytesIO(b'{"id": 1}'), dataset.table("j"), job_config=config, size=9)
-    job.result()
-    assert job.job_id in {j.job_id for j in client.list_jobs()}
-    assert client.get_job(job.job_id).location == "asia-southeast1"  # the destination dataset's location
+    jobs = [client.load_table_from_file(io.BytesIO(b'{"id": 1}'), "jobs-project.loads.j", job_config=config, size=9)
+            for _ in range(3)]
+    for job in jobs:
+        job.result()
+    listed = client.list_jobs(page_size=2)
+    assert [j.job_id for j in listed] == [j.job_id for j in reversed(jobs)]
+    assert client.get_job(jobs[0].job_id).location == "asia-northeast1"  # the destination dataset's location
+    assert client.get_table("jobs-project.loads.j").num_rows == 3
     with pytest.raises(gexc.NotFound):
         client.get_job("no-such-job")
 

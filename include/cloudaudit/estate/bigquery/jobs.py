@@ -103,15 +103,11 @@ def get_job(store: Store, project: str, job_id: str) -> dict[str, Any]:
 
 
 def list_jobs(store: Store, project: str, params: Mapping[str, str]) -> dict[str, Any]:
-    with store.lock:
-        jobs = [copy.deepcopy(j) for (p, _), j in store.jobs.items() if p == project]
-    jobs.sort(key=lambda j: (j["statistics"]["creationTime"], j["jobReference"]["jobId"]), reverse=True)
-    ids = [f"{j['statistics']['creationTime']}.{j['jobReference']['jobId']}" for j in jobs]
+    with store.lock:  # the dict keeps creation order; Google lists newest first
+        jobs = [copy.deepcopy(j) for (p, _), j in reversed(store.jobs.items()) if p == project]
     items = [{**j, "state": j["status"]["state"]} for j in jobs]
     limit = paging.max_results(params.get("maxResults"), DEFAULT_LIST_PAGE, MAX_LIST_PAGE)
-    # newest first, so page on the reversed key order
-    inverted = [f"{10**15 - int(i.split('.', 1)[0]):016d}.{i.split('.', 1)[1]}" for i in ids]
-    page, token = paging.page_by_id(inverted, items, params.get("pageToken"), limit)
+    page, token = paging.page_by_offset(items, params.get("pageToken"), limit)
     answer: dict[str, Any] = {"kind": "bigquery#jobList", "etag": new_etag(), "jobs": page}
     if token:
         answer["nextPageToken"] = token

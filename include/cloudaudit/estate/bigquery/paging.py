@@ -48,3 +48,15 @@ def page_by_id(ids: Sequence[str], items: Sequence[T], token: str | None, limit:
     page = list(items[start : start + limit])
     more = start + limit < len(items)
     return page, encode_token(ids[start + limit - 1]) if more else None
+
+
+def page_by_offset(items: Sequence[T], token: str | None, limit: int) -> tuple[list[T], str | None]:
+    """One page of ``items`` from the token's offset (for lists with no stable id order)."""
+    start = 0
+    if token:
+        try:
+            start = max(0, int(decode_token(token)))
+        except ValueError:
+            raise invalid("Invalid page token.") from None
+    more = start + limit < len(items)
+    return list(items[start : start + limit]), encode_token(str(start + limit)) if more else None
