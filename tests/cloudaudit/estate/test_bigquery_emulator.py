@@ -601,6 +601,17 @@ def test_queries_answer_501_naming_the_call(client: bigquery.Client) -> None:
 # ---------------------------------------------------------------------------- process, safety
 
 
+def test_stop_ends_kept_alive_connections() -> None:
+    emulator = BigQueryEmulator().start()
+    client = bigquery.Client(project="p", credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url})
+    client.create_dataset("kept")  # opens a keep-alive connection in the client's session
+    emulator.stop()
+    with pytest.raises(Exception) as refused:
+        client.get_dataset("kept", retry=None, timeout=5)
+    assert not isinstance(refused.value, gexc.GoogleAPICallError)  # a connection error, not an answer
+    emulator.stop()  # idempotent
+
+
 def test_non_loopback_hosts_are_refused() -> None:
     with pytest.raises(ValueError, match="non-loopback"):
         BigQueryEmulator(host="0.0.0.0")

@@ -301,7 +301,8 @@ class Store:
                 updated = merge_patch(current, dict(body))
             if body.get("schema") is not None:
                 fields = normalize_schema(body.get("schema"))
-                check_compatible(table.fields, fields)
+                if table.fields:  # a table created without a schema may take any first schema
+                    check_compatible(table.fields, fields)
                 updated["schema"] = {"fields": fields}
             elif "schema" in current:
                 updated["schema"] = current["schema"]  # a schema cannot be removed, only extended
