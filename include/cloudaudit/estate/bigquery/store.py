@@ -365,7 +365,7 @@ class Store:
             if table.resource["type"] != "TABLE":
                 raise invalid(f"Cannot add rows to a table of type {table.resource['type']}.")
             if not table.fields:
-                raise invalid(f"{_table_name(project, dataset_id, table_id)} has no schema.")
+                raise invalid(f"{_table_name(project, dataset_id, table_id)} does not have a schema.")
             good: list[tuple[str | None, Row]] = []
             failures: list[dict[str, Any]] = []
             for index, entry in enumerate(rows):
