@@ -20,10 +20,10 @@ TABLE_VIEWER = "roles/bigquery.dataViewer"
 
 def storage_client(project: str, endpoint: str) -> Any:
     from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage  # type: ignore[attr-defined]
+    from google.cloud.storage import Client
 
-    return storage.Client(project=project, credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
-                          client_options={"api_endpoint": endpoint})
+    return Client(project=project, credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+                  client_options={"api_endpoint": endpoint})
 
 
 def bigquery_client(project: str, endpoint: str) -> Any:
