@@ -8,7 +8,8 @@ Each country gets tables of a car dealer's maintenance data and free-text notes:
 - negative columns: random numbers (``invoice_no``, ``odometer``), decoys that fail their
   checksum or structure under neutral and under matching headers, service dates that are
   no birthdays, service descriptions that are no names, one stray valid ID among codes;
-- other countries' IDs under their own header (an expatriate customer's NRIC);
+- other countries' IDs under their own header (an expatriate customer's NRIC), and
+  ``contact`` columns that mix phone numbers and e-mail addresses;
 - free text (``(text)`` samples and ``notes`` columns) with PII embedded in sentences.
 
 ``labels[field]`` is the set of types a field holds; the evaluation is per (field, type).
@@ -236,6 +237,11 @@ def _table(country: str, index: int, rows: int, rng: random.Random) -> LabelledS
         add(name, _pii_column(pii_type, country, rows, rng), frozenset({pii_type}))
     for name, values in _negative_columns(country, rows, rng).items():
         add(name, values, frozenset())
+    if rng.random() < 0.5:  # one contact column of phones and e-mails, as CRM exports have
+        contact: list[str | None] = [
+            synth.value(rng.choice((PiiType.PHONE_NUMBER, PiiType.EMAIL_ADDRESS)), country, rng) for _ in range(rows)]
+        add(rng.choice(("contact", "連絡先", "ติดต่อ", "liên hệ", "kontak")), contact,
+            frozenset({PiiType.PHONE_NUMBER, PiiType.EMAIL_ADDRESS}))
     if rng.random() < 0.5:
         foreign, header = rng.choice([e for e in _EXPATRIATE if e[0] != country])
         add(header, _pii_column(PiiType.NATIONAL_ID, country, rows, rng, value_country=foreign),

@@ -38,6 +38,7 @@ PROBE = 24
 HEADER_SHARE = 0.3  # the header names the type
 SHAPE_SHARE = 0.5  # names, addresses, dates of birth: loose shapes need half the column
 FOREIGN_SHARE = 0.5  # another country's identifier under a matching header
+MIXED_SHARE = 0.2  # one type's share in a column of several (a ``contact`` of phones and e-mails)
 SHARE_BY_STRENGTH = {Strength.CHECKSUM: 0.5, Strength.STRUCTURE: 0.6, Strength.FORMAT: 0.8}
 BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
 
@@ -164,6 +165,29 @@ def _survives(detector: Detector, probe: list[tuple[str, bool]]) -> bool:
     return any(_match(detector, value, has_digit) is not None for value, has_digit in probe)
 
 
+def _fired(survivors: list[_Candidate], hits: list[set[int]], examined: int) -> list[int]:
+    """Survivors whose share reaches their threshold, plus the parts of a mixed column.
+
+    A ``contact`` column of phones and e-mails has neither type in most of its values, yet
+    every value is PII: identifiers of different types that each hold ``MIXED_SHARE`` of the
+    column count together against the strictest of their thresholds.
+    """
+    fired = [i for i, c in enumerate(survivors) if len(hits[i]) / examined >= c.threshold]
+    typed = [i for i, c in enumerate(survivors) if c.detector.shape is None and c.detector.strength >= Strength.STRUCTURE]
+
+    def own_share(i: int) -> float:  # values no detector of another type took: not an IP read as a phone
+        others = set().union(*(hits[j] for j in typed if survivors[j].detector.pii_type is not survivors[i].detector.pii_type))
+        return len(hits[i] - others) / examined
+
+    parts = [i for i in typed if i not in fired and own_share(i) >= MIXED_SHARE]
+    mixed = parts + [i for i in fired if i in typed]
+    if parts and len({survivors[i].detector.pii_type for i in mixed}) > 1:
+        union = set().union(*(hits[i] for i in mixed))
+        if len(union) / examined >= max(survivors[i].threshold for i in mixed):
+            fired += parts
+    return sorted(fired)
+
+
 def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate, ...]) -> tuple[PiiMatch, ...]:
     """Column mode: a value counts for a type when one of the type's surviving detectors accepts it.
 
@@ -200,9 +224,8 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
                 if examples[i] is None:
                     examples[i] = found
     by_type: dict[PiiType, list[int]] = {}
-    for i, candidate in enumerate(survivors):
-        if len(hits[i]) / len(examined) >= candidate.threshold:
-            by_type.setdefault(candidate.detector.pii_type, []).append(i)
+    for i in _fired(survivors, hits, len(examined)):
+        by_type.setdefault(survivors[i].detector.pii_type, []).append(i)
     results = []
     for pii_type, fired in sorted(by_type.items()):
         rows = set().union(*(hits[i] for i in fired))
@@ -219,10 +242,10 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
 
 # ---- free text --------------------------------------------------------------------------
 
-_LABEL_SEPARATOR = re.compile(r"[^\S\n]*(?:[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b)[^\S\n]*")
-_LABEL_VALUE = {
-    PiiType.PERSON_NAME: re.compile(r"[^\W\d_][^\n,;|()（）、。\d@]{1,58}?(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))"),
-    PiiType.ADDRESS: re.compile(r"[^\n;|。]{6,200}?(?=\s*(?:[\n;|。]|$))"),
+_LABEL_SEPARATOR = re.compile(r"[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b")
+_LABEL_VALUE = {  # the value after a separator: up to the punctuation that ends it
+    PiiType.PERSON_NAME: re.compile(r"[^\S\n]*([^\W\d_][^\n,;|()（）、。\d@]{1,58}?)(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))"),
+    PiiType.ADDRESS: re.compile(r"[^\S\n]*([^\n;|。]{6,200}?)(?=\s*(?:[\n;|。]|$))"),
 }
 _LABEL_LOOKBACK = 40
 
@@ -265,8 +288,8 @@ def _labelled_spans(detectors: tuple[Detector, ...], text: str) -> list[Span]:
             if value_pattern is None or detector.shape is None or not _label(detector).ends(before):
                 continue
             value = value_pattern.match(text, separator.end())
-            if value and detector.shape(value.group().strip()):
-                found.append(Span(value.start(), value.end(), detector, True, value.group().strip(), True))
+            if value and detector.shape(value.group(1).strip()):
+                found.append(Span(value.start(1), value.end(1), detector, True, value.group(1).strip(), True))
     return found
 
 
@@ -294,6 +317,7 @@ class _TextPlan:
     local: tuple[Detector, ...]  # the country's and the global pattern detectors
     foreign: tuple[Detector, ...]  # other countries': only run when one of their words occurs
     foreign_words: context.WordGate
+    foreign_min_digits: int
     shapes: tuple[Detector, ...]  # names and addresses: only after a label word and a separator
 
 
@@ -303,7 +327,8 @@ def _text_plan(country: str) -> _TextPlan:
     local = tuple(d for d in detectors if d.pattern is not None and (d.is_global or country in d.countries))
     foreign = tuple(d for d in detectors if d.pattern is not None and d not in local and d.context)
     shapes = tuple(d for d in detectors if d.shape is not None)
-    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)), shapes)
+    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)),
+                     min((d.min_digits for d in foreign), default=0), shapes)
 
 
 def _pattern_spans(detectors: tuple[Detector, ...], text: str, digit_count: int, local: bool,
@@ -330,12 +355,12 @@ def _spans(text: str, field_context: dict[str, bool], country: str) -> list[Span
     # Detectors need their digits in one run (``0412 345 678``); prose has short runs.
     digit_count = max((len(_NON_DIGITS.sub("", run)) for run in _DIGIT_RUN.findall(text)), default=0)
     found = _pattern_spans(plan.local, text, digit_count, True, field_context)
-    if plan.foreign_words.may_occur(context.normalise(text, camel=False)):
+    if digit_count >= plan.foreign_min_digits and plan.foreign_words.may_occur(context.normalise(text, camel=False)):
         found += _pattern_spans(plan.foreign, text, digit_count, False, field_context)
     found += _labelled_spans(plan.shapes, text)
     # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
-    # the local, the longer.
-    found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.start - s.end))
+    # the local, the country's own (``jp_phone`` over ``phone_international``), the longer.
+    found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.detector.is_global, s.start - s.end))
     kept: list[Span] = []
     for span in found:
         if all(span.end <= k.start or span.start >= k.end for k in kept):

@@ -23,6 +23,7 @@ def digits(text: str) -> str:
 
 
 _TRUNK_OPTIONAL = frozenset({"IN"})
+_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 @functools.lru_cache(maxsize=32)
@@ -33,7 +34,7 @@ def phone_validator(region: str) -> Callable[[str], bool]:
     and the number built directly, then ``is_valid_number`` decides (about 4 µs). Where the
     country writes national numbers with a trunk prefix (``0`` in JP, TH, VN, ID, PH, MY,
     AU) a number without it is not taken for a phone: most random digit strings lack it.
-    India writes mobiles without it, Singapore has none.
+    India writes mobiles without it (so without it only a mobile counts); Singapore has none.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     country_code = phonenumbers.country_code_for_region(region)
@@ -46,13 +47,18 @@ def phone_validator(region: str) -> Callable[[str], bool]:
         if text.startswith("+"):  # the country's own numbers only; others are phone_international's
             return digits(text).startswith(prefix) and is_international_phone(text)
         number = digits(text)
+        mobile_only = False
         if trunk and number.startswith(trunk):
             number = number[len(trunk):]
         elif trunk and trunk_required:
             return False
+        elif trunk:  # India without the 0: only mobiles are written so
+            mobile_only = True
         if not 6 <= len(number) <= 13 or number.startswith("0"):
             return False
         parsed = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(number))
+        if mobile_only:
+            return phonenumbers.number_type(parsed) in _MOBILE
         return bool(phonenumbers.is_valid_number_for_region(parsed, region))
 
     return is_valid

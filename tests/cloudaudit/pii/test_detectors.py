@@ -117,3 +117,26 @@ def test_every_type_has_a_row() -> None:
     by_name = {d.name: d.pii_type for d in all_detectors()}
     assert {by_name[name] for name in tested} == set(PiiType)
     assert tested == set(by_name), set(by_name) - tested
+
+
+TEXT_ROWS = [row for row in TABLE if row[4]]
+
+
+@pytest.mark.parametrize(("detector", "country", "header", "value", "fires", "why"), TEXT_ROWS,
+                         ids=[f"{row[0]}-{row[3]}" for row in TEXT_ROWS])
+def test_detector_in_a_sentence(detector: str, country: str, header: str, value: str, fires: bool, why: str) -> None:
+    """What a detector finds in a column it also finds in prose, after its header as a label.
+
+    Weak formats (plates without a check letter) need a word that names them in prose too.
+    """
+    from cloudaudit.pii import words
+    from cloudaudit.pii.engine import find_spans
+    from cloudaudit.pii.registry import all_detectors
+    from cloudaudit.pii.types import Strength
+
+    declared = next(d for d in all_detectors() if d.name == detector)
+    label = "" if header.startswith("column_") else f"{header}: "
+    if not label and declared.strength < Strength.STRUCTURE:
+        label = f"{words.BY_TYPE[declared.pii_type][0]} "
+    text = f"Serviced the car on Monday. {label}{value}; next visit in 6 months."
+    assert detector in {span.detector.name for span in find_spans(text, country)}, why

@@ -20,5 +20,5 @@ DETECTORS = (
     Detector(name="au_phone", pii_type=PiiType.PHONE_NUMBER, countries=_AU, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("AU"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
     Detector(name="au_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_AU, strength=Strength.FORMAT,
-             pattern=_PLATE, min_len=6, max_len=40, min_digits=2),
+             pattern=_PLATE, min_len=6, max_len=40, min_digits=1),
 )

@@ -50,5 +50,5 @@ DETECTORS = (
     # Dates of birth are found as dates (many formats) and counted only under a birth-date
     # header or right after a birth-date word in text: most dates in data are not birthdays.
     Detector(name="date_of_birth", pii_type=PiiType.DATE_OF_BIRTH, strength=Strength.CONTEXT, needs_context=True,
-             pattern=shapes.DATE_SPAN, validate=shapes.is_birth_date, min_len=6, max_len=40, min_digits=4),
+             pattern=shapes.DATE_SPAN, validate=shapes.is_birth_date, min_len=6, max_len=40, min_digits=2),
 )

@@ -28,5 +28,5 @@ DETECTORS = (
              validate=predicates.phone_validator("IN"), min_share=0.7, min_len=10, max_len=40, min_digits=10),
     Detector(name="in_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_IN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w])[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4}(?![\w])"),
-             validate=_is_state_plate, min_len=8, max_len=40, min_digits=5),
+             validate=_is_state_plate, min_len=8, max_len=40, min_digits=4),
 )

@@ -26,5 +26,5 @@ DETECTORS = (
              validate=predicates.phone_validator("VN"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
     Detector(name="vn_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_VN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w.])\d{2}[A-Z][A-Z0-9]?[ -](?:\d{3}\.\d{2}|\d{4,5})(?![\w.])"),
-             validate=_is_province_plate, min_len=8, max_len=40, min_digits=6),
+             validate=_is_province_plate, min_len=8, max_len=40, min_digits=3),
 )
