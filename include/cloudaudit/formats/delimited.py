@@ -1,7 +1,7 @@
-"""CSV and TSV: delimiter and header detection, bounded row reading.
+"""CSV and TSV: delimiter detection and bounded row reading.
 
-A first row is a header unless one of its cells looks like data (an e-mail, a number, a date,
-a URL, a long value); headerless files get ``column_<n>`` names (1-based).
+Whether the first row is a header is decided in ``header``; headerless files get
+``column_<n>`` names (1-based).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.header import PROBE_ROWS, is_header, trim
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 
 DELIMITERS = (",", "\t", ";", "|")
 _PROBE_ROWS = 20
 _PROBE_CHARS = 65_536
 _MIN_CONSISTENT_SHARE = 0.8  # rows with the usual width, for content to count as delimited
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
-_MAX_HEADER_CHARS = 64
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n])\r?\n")
 
 
@@ -99,28 +98,6 @@ def _read_rows(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], 
     return rows, False
 
 
-def looks_like_value(cell: str) -> bool:
-    """True for cells a header would not hold: e-mails, numbers, dates, URLs, long text.
-
-    >>> [looks_like_value(c) for c in ("email", "氏名", "a@b.example", "2024-01-31", "12.5", "address_line_1")]
-    [False, False, True, True, True, False]
-    """
-    if len(cell) > _MAX_HEADER_CHARS or "@" in cell:
-        return True
-    if sum(ch.isdigit() for ch in cell) >= 3 or _NUMBER.fullmatch(cell):
-        return True
-    return cell.lower().startswith(("http://", "https://", "www."))
-
-
-def is_header(row: list[str]) -> bool:
-    """A first row is a header when most cells are filled and none looks like a data value."""
-    cells = [cell.strip() for cell in _trim(row)]
-    named = [cell for cell in cells if cell]
-    if not named or len(named) * 2 < len(cells):
-        return False
-    return not any(looks_like_value(cell) for cell in named)
-
-
 def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, preferred: str = ",") -> FieldTable:
     """Rows of a CSV/TSV text into fields; with ``truncated`` the last (partial) row is dropped."""
     declared = _EXCEL_SEPARATOR.match(text)
@@ -146,8 +123,8 @@ def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
         return
     limits = table.limits
     names: list[str] = []
-    if is_header(rows[0]):
-        header = _trim(rows[0][: limits.max_fields])
+    if is_header(rows[0], rows[1 : 1 + PROBE_ROWS]):
+        header = trim(rows[0][: limits.max_fields])
         names = unique_names([cell.strip() or f"column_{n}" for n, cell in enumerate(header, 1)])
         rows = rows[1:]
     if len(rows) > limits.max_rows:
@@ -158,16 +135,8 @@ def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
         _add_row(table, names, row, limits.max_fields)
 
 
-def _trim(cells: list[str]) -> list[str]:
-    """Without trailing empty cells (spreadsheet exports pad rows with separators)."""
-    end = len(cells)
-    while end and not cells[end - 1].strip():
-        end -= 1
-    return cells[:end]
-
-
 def _add_row(table: FieldTable, names: list[str], row: list[str], max_fields: int) -> None:
-    width = max(len(names), min(len(_trim(row)), max_fields))
+    width = max(len(names), min(len(trim(row)), max_fields))
     for index in range(width):
         name = names[index] if index < len(names) else f"column_{index + 1}"
         table.add(name, format_value(row[index]) if index < len(row) else None)

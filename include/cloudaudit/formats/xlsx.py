@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.formats.delimited import is_header
+from cloudaudit.formats.header import PROBE_ROWS, is_header, trim
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 
 if TYPE_CHECKING:
@@ -67,42 +68,27 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], limits: Limits) -> None:
     iterator = iter(rows)
-    first = next(iterator, None)
-    if first is None:
+    # Row 1 and the rows under it, as strings: enough to tell names from a first record.
+    probe = [[format_value(cell) or "" for cell in row] for row in islice(iterator, 1 + PROBE_ROWS)]
+    if not probe:
         return
-    cells = [format_value(cell) or "" for cell in first]
-    width = _used_width(cells)
-    pending: list[tuple[Any, ...]] = []
-    if is_header(cells[:width]):
-        names = unique_names([cell or f"column_{n}" for n, cell in enumerate(cells[:width], 1)])
-    else:
-        names = []
-        pending.append(first)  # row 1 holds data: it is a record, not names
-    names = [f"{sheet}!{name}" for name in names]
+    first = trim(probe[0])
+    names: list[str] = []
+    if is_header(first, probe[1:]):
+        names = [f"{sheet}!{name}" for name in unique_names([c or f"column_{n}" for n, c in enumerate(first, 1)])]
+        probe = probe[1:]
     for name in names:
         table.declare(name)
     read = 0
-    for row in _chain(pending, iterator):
-        values = [format_value(cell) for cell in row]
-        if not any(values):
+    for cells in chain(probe, ([format_value(cell) or "" for cell in row] for row in iterator)):
+        cells = trim(cells)
+        if not cells:
             continue
         if read >= limits.max_rows:
             table.truncated = True
             break
-        for index in range(max(len(names), _used_width(values))):
+        for index in range(max(len(names), len(cells))):
             name = names[index] if index < len(names) else f"{sheet}!column_{index + 1}"
-            table.add(name, values[index] if index < len(values) else None)
+            table.add(name, (cells[index] or None) if index < len(cells) else None)
         read += 1
     table.rows += read
-
-
-def _used_width(values: list[str | None] | list[str]) -> int:
-    width = len(values)
-    while width and not values[width - 1]:
-        width -= 1
-    return width
-
-
-def _chain(first: list[tuple[Any, ...]], rest: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
-    yield from first
-    yield from rest

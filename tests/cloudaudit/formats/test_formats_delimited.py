@@ -11,7 +11,7 @@ from formatfactory import HEADER, customers, to_csv
 
 from cloudaudit.config import Limits
 from cloudaudit.formats import parse_sample
-from cloudaudit.formats.delimited import is_header
+from cloudaudit.formats.header import is_header
 
 
 def test_csv_with_header_reads_columns_by_name(limits: Limits) -> None:
@@ -222,3 +222,24 @@ def test_more_bytes_than_the_limits_allow_are_cut() -> None:
     assert sample.truncated
     assert 50 < sample.rows < 150
     assert sample.fields["email"] == [p.email for p in people[: sample.rows]]
+
+
+@pytest.mark.parametrize(("row", "below", "expected"), [
+    (["Name", "City"], [["Taro Yamada", "Tokyo"], ["Hanako Suzuki", "Osaka"]], True),
+    (["customer_name", "city"], [["Taro", "Tokyo"], ["Hanako", "Osaka"]], True),
+    (["氏名", "電話番号"], [["山田 太郎", "090-1234-5678"]], True),
+    (["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]], False),
+    (["山田太郎", "東京都"], [["鈴木花子", "大阪府"], ["佐藤次郎", "愛知県"]], False),
+    (["สมชาย ใจดี", "กรุงเทพ"], [["สมหญิง รักไทย", "เชียงใหม่"]], False),
+])
+def test_header_or_first_record_by_the_rows_below(row: list[str], below: list[list[str]], expected: bool) -> None:
+    assert is_header(row, below) is expected
+
+
+def test_headerless_file_of_names_does_not_turn_names_into_fields(limits: Limits) -> None:
+    fake = Faker("en_US")
+    fake.seed_instance(11)
+    rows = [[fake.name(), fake.city()] for _ in range(10)]
+    sample = parse_sample("names.csv", to_csv(rows, header=None).encode(), limits=limits)
+    assert list(sample.fields) == ["column_1", "column_2"]
+    assert sample.fields["column_1"] == [r[0] for r in rows]

@@ -174,3 +174,11 @@ def test_parquet_that_inflates_past_the_cap_reads_fewer_rows() -> None:
     sample = parse_sample("n.parquet", data, limits=Limits(max_decompressed_bytes=1_000_000, max_cell_chars=10))
     assert 0 < sample.rows <= 20
     assert sample.truncated
+
+
+def test_xlsx_first_row_shaped_like_the_rest_is_a_record(limits: Limits) -> None:
+    people = customers(5, locale="ja_JP")
+    data = _workbook({"名簿": [[p.name, p.city] for p in people]})
+    sample = parse_sample("x.xlsx", data, limits=limits)
+    assert list(sample.fields) == ["名簿!column_1", "名簿!column_2"]
+    assert sample.fields["名簿!column_1"] == [p.name for p in people]

@@ -20,7 +20,9 @@ from cloudaudit.formats.values import FieldTable
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 WIDE = Limits(max_rows=10_000, max_fields=10_000, max_cell_chars=10_000)
 
-_names = st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=12)
+# Column names as exports write them (customer_name, 電話_番号): a header, not a record.
+_words = st.text(st.characters(categories=["Lu", "Ll", "Lo"]), min_size=1, max_size=6)
+_names = st.builds(lambda a, b: f"{a}_{b}", _words, _words)
 _cells = st.text(st.sampled_from(list("abcXYZ ÄÖ日本ไทย\"\n\r0123456789.-")), max_size=15)
 
 

@@ -1,0 +1,104 @@
+"""Is the first row a header or a record? Field names leave the extract task, so a record
+mistaken for a header would put its values (names, e-mails) into snapshots and reports.
+
+A first row is a record when one of its cells looks like a data value (an e-mail, a number,
+a date, a URL, long text), or when every cell has the shape of the values under it (same
+script, case and word count, similar length): ``Taro Yamada,Tokyo`` over more names and
+cities. It is a header when a column under it holds values its cell does not look like:
+``name`` over ``Taro Yamada``, ``phone`` over digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
+_MAX_HEADER_CHARS = 64
+PROBE_ROWS = 20  # rows under the first one compared with it
+
+
+def looks_like_value(cell: str) -> bool:
+    """True for cells a header would not hold: e-mails, numbers, dates, URLs, long text.
+
+    >>> [looks_like_value(c) for c in ("email", "氏名", "a@b.example", "2024-01-31", "12.5", "address_line_1")]
+    [False, False, True, True, True, False]
+    """
+    if len(cell) > _MAX_HEADER_CHARS or "@" in cell:
+        return True
+    if sum(ch.isdigit() for ch in cell) >= 3 or _NUMBER.fullmatch(cell):
+        return True
+    return cell.lower().startswith(("http://", "https://", "www."))
+
+
+def trim(cells: Sequence[str]) -> list[str]:
+    """Without trailing empty cells (spreadsheet exports pad rows with separators)."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return list(cells[:end])
+
+
+def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
+    """Whether ``row`` names the columns of the rows ``below`` it (a few are enough).
+
+    >>> is_header(["name", "city"], [["Taro Yamada", "Tokyo"]])
+    True
+    >>> is_header(["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]])
+    False
+    """
+    cells = [cell.strip() for cell in trim(row)]
+    named = [cell for cell in cells if cell]
+    if not named or len(named) * 2 < len(cells):
+        return False
+    if any(looks_like_value(cell) for cell in named):
+        return False
+    return not _shaped_like_records(cells, below[:PROBE_ROWS])
+
+
+def _shaped_like_records(cells: list[str], below: Sequence[Sequence[str]]) -> bool:
+    """True when every filled cell has the shape of some value under it: a record, not names."""
+    compared = False
+    for index, cell in enumerate(cells):
+        column = [row[index].strip() for row in below if index < len(row) and row[index].strip()]
+        if not cell or not column:
+            continue
+        if sum(looks_like_value(value) for value in column) * 2 > len(column):
+            return False  # numbers, e-mails or dates under a word: that word is a name
+        if not _same_shape(cell, column):
+            return False
+        compared = True
+    return compared
+
+
+def _same_shape(cell: str, column: list[str]) -> bool:
+    shape = _shape(cell)
+    if not any(_shape(value) == shape for value in column):
+        return False
+    lengths = [len(value) for value in column]
+    return min(lengths) / 2 <= len(cell) <= max(lengths) * 2
+
+
+def _shape(cell: str) -> tuple[str, str, int, bool]:
+    """(script, letter case, word count up to 3, snake_case): coarse enough for values to share."""
+    return _script(cell), _case(cell), min(len(cell.split()), 3), "_" in cell
+
+
+def _script(cell: str) -> str:
+    for char in cell:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            script = name.split(" ", 1)[0]
+            return "CJK" if script in ("HIRAGANA", "KATAKANA", "CJK") else script
+    return ""
+
+
+def _case(cell: str) -> str:
+    if cell.islower():
+        return "lower"
+    if cell.isupper():
+        return "upper"
+    if cell.istitle():
+        return "title"
+    return "mixed" if any(char.isupper() for char in cell) else ""
