@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloudaudit.estate.bigquery import loads, paging
 from cloudaudit.estate.bigquery.errors import ApiError, not_found
@@ -190,3 +192,25 @@ def test_json_autodetect_merges_kinds_across_rows() -> None:
         {"name": "b", "type": "RECORD", "mode": "NULLABLE", "fields": [{"name": "c", "type": "STRING", "mode": "NULLABLE"}]},
         {"name": "d", "type": "BOOLEAN", "mode": "REPEATED"},
     ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+_EVERY_TYPE = normalize_fields([
+    *(_field(kind.lower(), kind) for kind in ("STRING", "BYTES", "INTEGER", "FLOAT", "NUMERIC", "BIGNUMERIC", "BOOLEAN",
+                                              "TIMESTAMP", "DATE", "DATETIME", "TIME", "GEOGRAPHY", "JSON", "INTERVAL")),
+    _field("range", "RANGE", rangeElementType={"type": "TIMESTAMP"}),
+    _field("rec", "RECORD", "REPEATED", fields=[_field("x", "INTEGER"), _field("y", "TIMESTAMP")]),
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([f["name"] for f in _EVERY_TYPE] + ["unknown"]), _JSON, max_size=6))
+def test_any_json_row_converts_or_reports_errors_and_never_raises(values: dict[str, Any]) -> None:
+    row, errors = convert_row(_EVERY_TYPE, values)
+    if not errors:  # whatever was accepted can be answered and sized
+        json.dumps(record_wire(_EVERY_TYPE, row, "INT64"))
+        assert row_size(_EVERY_TYPE, row) >= 0

@@ -30,6 +30,8 @@ RowError = tuple[str, str]  # (location, message)
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
+_MIN_MICROS = (dt.datetime(1, 1, 1, tzinfo=dt.UTC) - EPOCH) // _MICRO
+_MAX_MICROS = (dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC) - EPOCH) // _MICRO
 _WIDE = Context(prec=100)  # BIGNUMERIC has 76+ digits; the default context keeps 28
 _NUMERIC_LIMITS = {  # (max integer digits, scale)
     "NUMERIC": (29, 9),
@@ -168,7 +170,7 @@ def _to_timestamp(value: object) -> int:
     if isinstance(value, int | float) or (isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+(\.\d*)?([eE][+-]?\d+)?\s*", value)):
         try:
             micros = int((Decimal(str(value).strip()) * 1_000_000).to_integral_value())
-        except InvalidOperation:
+        except (InvalidOperation, ValueError, OverflowError):  # NaN, infinities
             raise BadValue("Cannot convert value to timestamp.") from None
     elif isinstance(value, str) and (match := _TIMESTAMP_RE.fullmatch(value.strip())):
         try:
@@ -178,9 +180,7 @@ def _to_timestamp(value: object) -> int:
             raise BadValue("Cannot convert value to timestamp: out of range.") from None
     else:
         raise BadValue("Cannot convert value to timestamp.")
-    low = (dt.datetime(1, 1, 1, tzinfo=dt.UTC) - EPOCH) // _MICRO
-    high = (dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC) - EPOCH) // _MICRO
-    if not low <= micros <= high:
+    if not _MIN_MICROS <= micros <= _MAX_MICROS:
         raise BadValue("Cannot convert value to timestamp: out of range.")
     return micros
 
@@ -226,7 +226,10 @@ def _to_json(value: object) -> str:
             value = json.loads(value)
         except ValueError:
             raise BadValue("Cannot convert value to JSON: not valid JSON.") from None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        raise BadValue("Cannot convert value to JSON: NaN and infinities are not JSON.") from None
 
 
 def _range_bounds(value: object) -> tuple[object, object]:
