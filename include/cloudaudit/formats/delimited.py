@@ -19,7 +19,7 @@ from cloudaudit.formats.header import PROBE_ROWS, is_header, trim
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 
 DELIMITERS = (",", "\t", ";", "|")
-_PROBE_ROWS = 20
+_DELIMITER_PROBE_ROWS = 20
 _PROBE_CHARS = 65_536
 _MIN_CONSISTENT_SHARE = 0.8  # rows with the usual width, for content to count as delimited
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n])\r?\n")
@@ -64,7 +64,7 @@ def _fits(text: str) -> Iterator[_Fit]:
     for delimiter in DELIMITERS:
         if delimiter not in probe:
             continue
-        rows = _read_rows(probe, delimiter, _PROBE_ROWS)[0]
+        rows = _read_rows(probe, delimiter, _DELIMITER_PROBE_ROWS)[0]
         if not rows:
             continue
         width, count = Counter(len(row) for row in rows).most_common(1)[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from itertools import chain, islice
+from itertools import chain, dropwhile, islice
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
@@ -67,9 +67,10 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 
 def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], limits: Limits) -> None:
-    iterator = iter(rows)
-    # Row 1 and the rows under it, as strings: enough to tell names from a first record.
-    probe = [[format_value(cell) or "" for cell in row] for row in islice(iterator, 1 + PROBE_ROWS)]
+    as_text = ([format_value(cell) or "" for cell in row] for row in rows)
+    iterator = dropwhile(lambda cells: not trim(cells), as_text)  # blank rows above the table
+    # The first row and the rows under it: enough to tell names from a first record.
+    probe = list(islice(iterator, 1 + PROBE_ROWS))
     if not probe:
         return
     first = trim(probe[0])
@@ -80,7 +81,7 @@ def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], 
     for name in names:
         table.declare(name)
     read = 0
-    for cells in chain(probe, ([format_value(cell) or "" for cell in row] for row in iterator)):
+    for cells in chain(probe, iterator):
         cells = trim(cells)
         if not cells:
             continue

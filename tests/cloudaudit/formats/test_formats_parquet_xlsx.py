@@ -182,3 +182,10 @@ def test_xlsx_first_row_shaped_like_the_rest_is_a_record(limits: Limits) -> None
     sample = parse_sample("x.xlsx", data, limits=limits)
     assert list(sample.fields) == ["名簿!column_1", "名簿!column_2"]
     assert sample.fields["名簿!column_1"] == [p.name for p in people]
+
+
+def test_xlsx_blank_rows_above_the_header_are_skipped(limits: Limits) -> None:
+    people = customers(3)
+    data = _workbook({"S": [[None, None], [None], ["name", "email"]] + [[p.name, p.email] for p in people]})
+    sample = parse_sample("x.xlsx", data, limits=limits)
+    assert sample.fields == {"S!name": [p.name for p in people], "S!email": [p.email for p in people]}
