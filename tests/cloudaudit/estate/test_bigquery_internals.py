@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 
 from cloudaudit.estate.bigquery import loads, paging
 from cloudaudit.estate.bigquery.errors import ApiError, not_found
+from cloudaudit.estate.bigquery.jobs import UploadSessions
 from cloudaudit.estate.bigquery.resources import normalize_access, normalize_policy
+from cloudaudit.estate.bigquery.routes import Request, dispatch
 from cloudaudit.estate.bigquery.schema import check_compatible, normalize_fields, select_fields
+from cloudaudit.estate.bigquery.store import Store
 from cloudaudit.estate.bigquery.values import convert_row, record_wire, row_size, timestamp_wire
 
 
@@ -214,3 +217,55 @@ def test_any_json_row_converts_or_reports_errors_and_never_raises(values: dict[s
     if not errors:  # whatever was accepted can be answered and sized
         json.dumps(record_wire(_EVERY_TYPE, row, "INT64"))
         assert row_size(_EVERY_TYPE, row) >= 0
+
+
+def _request(method: str, path: str, body: object = None, query: dict[str, str] | None = None) -> Request:
+    return Request(method=method, path=path, query=query or {}, headers={"Content-Type": "application/json"},
+                   body=b"" if body is None else json.dumps(body).encode(), base_url="http://127.0.0.1:1")
+
+
+_BASE = "/bigquery/v2/projects/p/datasets"
+_ROUTES = [
+    ("POST", _BASE), ("PATCH", f"{_BASE}/d"), ("PUT", f"{_BASE}/d"), ("POST", f"{_BASE}/d/tables"),
+    ("PATCH", f"{_BASE}/d/tables/t"), ("POST", f"{_BASE}/d/tables/t/insertAll"), ("POST", f"{_BASE}/d/tables/t:setIamPolicy"),
+    ("POST", "/bigquery/v2/projects/p/jobs"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_ROUTES), st.dictionaries(st.sampled_from(
+    ["datasetReference", "tableReference", "access", "schema", "rows", "policy", "location", "labels", "view",
+     "configuration", "jobReference", "skipInvalidRows", "fields"]), _JSON, max_size=4),
+    st.dictionaries(st.sampled_from(["maxResults", "pageToken", "startIndex", "selectedFields"]), st.text(max_size=8), max_size=3))
+def test_junk_requests_get_client_errors_never_500(route: tuple[str, str], body: dict[str, Any], query: dict[str, str]) -> None:
+    store, uploads = Store(), UploadSessions()
+    for method, path, seed in (("POST", _BASE, {"datasetReference": {"datasetId": "d"}}),
+                               ("POST", f"{_BASE}/d/tables", {"tableReference": {"tableId": "t"},
+                                                               "schema": {"fields": [{"name": "x", "type": "STRING"}]}})):
+        assert dispatch(store, uploads, _request(method, path, seed)).status == 200
+    answer = dispatch(store, uploads, _request(*route, body))
+    assert answer.status < 500 or answer.status == 501
+    listing = dispatch(store, uploads, _request("GET", f"{_BASE}/d/tables/t/data", query=query))
+    assert listing.status in (200, 400, 404)
+
+
+_LOAD_KEYS = ["sourceFormat", "schema", "autodetect", "skipLeadingRows", "maxBadRecords", "fieldDelimiter", "quote",
+              "writeDisposition", "createDisposition", "ignoreUnknownValues", "allowJaggedRows", "nullMarker", "encoding"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(_LOAD_KEYS), _JSON | st.sampled_from(["CSV", "NEWLINE_DELIMITED_JSON", "PARQUET", "1", "\t"]),
+                       max_size=5),
+       st.sampled_from([b"a,b\n1,x\n", b'{"a": 1}\n{"a": "x"}\n', b"", b"\xff\xfe", b"PAR1junk"]))
+def test_junk_load_jobs_fail_as_jobs_or_400_never_500(config: dict[str, Any], data: bytes) -> None:
+    store, uploads = Store(), UploadSessions()
+    assert dispatch(store, uploads, _request("POST", _BASE, {"datasetReference": {"datasetId": "d"}})).status == 200
+    metadata = {"configuration": {"load": {**config, "destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "t"}}}}
+    body = (b"--b\r\ncontent-type: application/json\r\n\r\n" + json.dumps(metadata).encode()
+            + b"\r\n--b\r\ncontent-type: */*\r\n\r\n" + data + b"\r\n--b--")
+    request = Request(method="POST", path="/upload/bigquery/v2/projects/p/jobs", query={"uploadType": "multipart"},
+                      headers={"Content-Type": "multipart/related; boundary=b"}, body=body, base_url="http://127.0.0.1:1")
+    answer = dispatch(store, uploads, request)
+    assert answer.status in (200, 400)
+    if answer.status == 200:
+        assert answer.body is not None and answer.body["status"]["state"] == "DONE"

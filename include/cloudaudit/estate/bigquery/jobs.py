@@ -15,7 +15,7 @@ from typing import Any
 
 from cloudaudit.estate.bigquery import loads, paging
 from cloudaudit.estate.bigquery.errors import ApiError, duplicate, invalid, not_found, not_implemented
-from cloudaudit.estate.bigquery.resources import new_etag, now_ms
+from cloudaudit.estate.bigquery.resources import as_object, as_text, new_etag, now_ms
 from cloudaudit.estate.bigquery.schema import Field, check_compatible, normalize_schema
 from cloudaudit.estate.bigquery.store import DEFAULT_LIST_PAGE, MAX_LIST_PAGE, Store, Table
 from cloudaudit.estate.bigquery.values import Row, convert_row, row_size
@@ -46,21 +46,23 @@ def insert_job(store: Store, project: str, metadata: Mapping[str, Any], data: by
     if len(kinds) != 1:
         raise invalid("Job configuration must define exactly one of load, copy, query or extract.")
     kind = kinds[0]
+    as_object(configuration[kind], f"configuration.{kind}")
     if kind == "query":
         raise not_implemented("query jobs (jobs.insert with configuration.query): it serves no SQL")
     if kind == "extract":
         raise not_implemented("extract jobs")
     if kind == "load" and data is None:
         raise not_implemented("load jobs from Cloud Storage URIs; upload the data instead (load_table_from_file/json)")
-    reference = dict(metadata.get("jobReference") or {})
-    job_id = str(reference.get("jobId") or f"job_{secrets.token_urlsafe(18)}")
+    reference = as_object(metadata.get("jobReference"), "jobReference")
+    job_id = as_text(reference.get("jobId"), "jobReference.jobId") or f"job_{secrets.token_urlsafe(18)}"
     started = now_ms()
     statistics: dict[str, Any] = {"creationTime": started, "startTime": started}
     status: dict[str, Any] = {"state": "DONE"}
     with store.lock:
         if (project, job_id) in store.jobs:
             raise duplicate(f"Job {project}:{job_id}")
-        location = str(reference.get("location") or _job_location(store, project, configuration[kind]) or "US")
+        location = as_text(reference.get("location"), "jobReference.location") or _job_location(
+            store, project, configuration[kind]) or "US"
         try:
             if kind == "load":
                 assert data is not None
@@ -192,11 +194,12 @@ def _run_load(store: Store, project: str, config: dict[str, Any], data: bytes) -
     try:
         records, parse_errors, fields = _read_source(source_format, config, table, data)
         _reconcile_schema(table, fields, config, name)
+        max_bad = loads.int_option(config, "maxBadRecords")
     except ApiError as error:
         raise _fail_from(error) from None
     rows, row_errors = _convert(records, fields, bool(config.get("ignoreUnknownValues")))
     problems = [(line, reason) for line, reason in parse_errors] + row_errors
-    if len(problems) > int(config.get("maxBadRecords") or 0):
+    if len(problems) > max_bad:
         kind = {"CSV": "CSV", "PARQUET": "Parquet"}.get(source_format, "JSON")
         raise JobFailed(
             "invalid",

@@ -54,6 +54,25 @@ def split_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], byt
     return metadata, parts[1]
 
 
+def int_option(config: Mapping[str, Any], key: str) -> int:
+    """A non-negative integer option (the API sends them as strings); ``invalid`` otherwise."""
+    raw = config.get(key)
+    if raw is None or raw == "":
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip().isdigit():
+        raise invalid(f"Invalid value for {key}: expected a non-negative integer.")
+    return int(raw)
+
+
+def _char_option(config: Mapping[str, Any], key: str, default: str) -> str:
+    raw = config.get(key, default)
+    if raw is None:
+        return default
+    if not isinstance(raw, str):
+        raise invalid(f"Invalid value for {key}: expected a string.")
+    return raw
+
+
 def _text(data: bytes, config: Mapping[str, Any]) -> str:
     encoding = str(config.get("encoding") or "UTF-8").upper()
     codec = "latin-1" if encoding in ("ISO-8859-1", "LATIN1") else "utf-8-sig"
@@ -83,9 +102,9 @@ def json_records(data: bytes, config: Mapping[str, Any]) -> tuple[list[tuple[int
 
 
 def _csv_reader(data: bytes, config: Mapping[str, Any]) -> list[list[str]]:
-    delimiter = str(config.get("fieldDelimiter") or ",")
+    delimiter = _char_option(config, "fieldDelimiter", ",") or ","
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter.lower(), delimiter)
-    quote = config.get("quote", '"')
+    quote = _char_option(config, "quote", '"')
     reader = csv.reader(
         io.StringIO(_text(data, config), newline=""),
         delimiter=delimiter[0],
@@ -102,7 +121,7 @@ def csv_records(
     data: bytes, config: Mapping[str, Any], fields: list[Field]
 ) -> tuple[list[tuple[int, Record]], list[ParseError]]:
     """CSV rows mapped onto the schema's columns by position; empty or ``nullMarker`` cells are null."""
-    rows = _csv_reader(data, config)[int(config.get("skipLeadingRows") or 0):]
+    rows = _csv_reader(data, config)[int_option(config, "skipLeadingRows"):]
     null_marker = config.get("nullMarker")
     jagged = bool(config.get("allowJaggedRows"))
     records: list[tuple[int, Record]] = []
@@ -212,7 +231,7 @@ def detect_csv_schema(data: bytes, config: dict[str, Any]) -> list[Field]:
     if not rows:
         return []
     width = max(len(r) for r in rows)
-    skip = int(config.get("skipLeadingRows") or 0)
+    skip = int_option(config, "skipLeadingRows")
     header: list[str] | None = rows[skip - 1] if skip else None
     if header is None and len(rows) > 1:
         body_types = [_csv_column_type([r[i] for r in rows[1:] if i < len(r)]) for i in range(width)]

@@ -59,6 +59,22 @@ def new_policy_etag() -> str:
     return base64.b64encode(b"\x07" + secrets.token_bytes(7)).decode("ascii")
 
 
+def as_object(value: object, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object (or absent: ``{}``); ``invalid`` (400) otherwise."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise invalid(f"Invalid value for {what}: expected an object.")
+    return value
+
+
+def as_text(value: object, what: str) -> str | None:
+    """``value`` when it is a string (or absent: None); ``invalid`` (400) otherwise."""
+    if value is None or isinstance(value, str):
+        return value
+    raise invalid(f"Invalid value for {what}: expected a string.")
+
+
 def check_dataset_id(dataset_id: object) -> str:
     """A dataset id: letters, digits and underscores, at most 1,024 characters."""
     if not isinstance(dataset_id, str) or not _DATASET_ID.fullmatch(dataset_id):

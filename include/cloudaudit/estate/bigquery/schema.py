@@ -95,7 +95,8 @@ def _normalize_field(raw: Field, full: str, depth: int) -> Field:
             raise invalid(f"Field {full} is type RECORD but has no schema")
         field["fields"] = normalize_fields(raw["fields"], path=full, depth=depth + 1)
     elif field["type"] == "RANGE":
-        element = str((raw.get("rangeElementType") or {}).get("type", "")).upper()
+        spec = raw.get("rangeElementType")
+        element = str(spec.get("type", "")).upper() if isinstance(spec, dict) else ""
         if element not in ("DATE", "DATETIME", "TIMESTAMP"):
             raise invalid(f"Field {full} is type RANGE and needs rangeElementType DATE, DATETIME or TIMESTAMP.")
         field["rangeElementType"] = {"type": element}

@@ -23,6 +23,8 @@ from cloudaudit.estate.bigquery.resources import (
     DEFAULT_LOCATION,
     EMPTY_POLICY_ETAG,
     OUTPUT_ONLY,
+    as_object,
+    as_text,
     check_dataset_id,
     check_table_id,
     merge_patch,
@@ -140,8 +142,9 @@ class Store:
     # ------------------------------------------------------------------ datasets
 
     def insert_dataset(self, project: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        reference = body.get("datasetReference") or {}
+        reference = as_object(body.get("datasetReference"), "datasetReference")
         dataset_id = check_dataset_id(reference.get("datasetId"))
+        as_object(body.get("labels"), "labels")
         resource = {k: v for k, v in body.items() if k not in OUTPUT_ONLY and v is not None}
         resource["access"] = normalize_access(body["access"]) if body.get("access") else [dict(e) for e in DEFAULT_ACCESS]
         stamp = now_ms()
@@ -150,7 +153,7 @@ class Store:
             id=f"{project}:{dataset_id}",
             selfLink=self._link("projects", project, "datasets", dataset_id),
             datasetReference={"datasetId": dataset_id, "projectId": project},
-            location=str(body.get("location") or DEFAULT_LOCATION),
+            location=as_text(body.get("location"), "location") or DEFAULT_LOCATION,
             creationTime=stamp,
             lastModifiedTime=stamp,
             etag=new_etag(),
@@ -205,9 +208,10 @@ class Store:
                 updated["access"] = normalize_access(body["access"])
             else:
                 updated["access"] = current["access"]  # PUT without access keeps it
-            if body.get("location"):
+            as_object(body.get("labels"), "labels")
+            if location := as_text(body.get("location"), "location"):
                 # Immutable on Google; accepted here so a seeder that re-sends it is not refused.
-                updated["location"] = str(body["location"])
+                updated["location"] = location
                 for table in dataset.tables.values():
                     table.resource["location"] = updated["location"]
             updated.update(etag=new_etag(), lastModifiedTime=now_ms())
@@ -224,8 +228,9 @@ class Store:
     # ------------------------------------------------------------------ tables
 
     def insert_table(self, project: str, dataset_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        reference = body.get("tableReference") or {}
+        reference = as_object(body.get("tableReference"), "tableReference")
         table_id = check_table_id(reference.get("tableId"))
+        as_object(body.get("labels"), "labels")
         if reference.get("datasetId") not in (None, dataset_id):
             raise invalid("The dataset in the table reference does not match the request URL.")
         resource = {k: v for k, v in body.items() if k not in OUTPUT_ONLY and v is not None}
@@ -294,6 +299,7 @@ class Store:
             if if_match and if_match != current["etag"]:
                 raise precondition_failed(_table_name(project, dataset_id, table_id))
             _check_reference(body.get("tableReference"), current["tableReference"])
+            as_object(body.get("labels"), "labels")
             if replace:
                 kept = {k: v for k, v in current.items() if k in OUTPUT_ONLY}
                 updated = {**kept, **{k: v for k, v in body.items() if k not in OUTPUT_ONLY and v is not None}}

@@ -315,7 +315,7 @@ def _convert_field(field: Field, value: object, location: str, ignore_unknown: b
 
 def _convert_single(field: Field, value: object, location: str, ignore_unknown: bool, errors: list[RowError]) -> Cell:
     if field["type"] == "RANGE":
-        element = str((field.get("rangeElementType") or {}).get("type", "DATE")).upper()
+        element = field["rangeElementType"]["type"]  # normalize_fields made sure of it
         try:
             start, end = _range_bounds(value)
             bounds = tuple(None if b is None else _SCALAR_CONVERTERS[element](b) for b in (start, end))
@@ -380,7 +380,7 @@ def _value_wire(field: Field, value: Cell, timestamp_format: str) -> Any:
     if value is None:
         return None
     if field["type"] == "RANGE":
-        element = str((field.get("rangeElementType") or {}).get("type", "DATE")).upper()
+        element = field["rangeElementType"]["type"]  # normalize_fields made sure of it
         start, end = ("UNBOUNDED" if b is None else _scalar_wire(element, b, timestamp_format) for b in value)
         return f"[{start}, {end})"
     if field["type"] == "RECORD":
