@@ -1,6 +1,12 @@
-"""Free text: one ``(text)`` value per non-empty line."""
+"""Free text: one ``(text)`` value per non-empty line.
+
+A line longer than ``max_cell_chars`` (minified or one-line dumps) is read in pieces cut at
+whitespace, so what follows its first ``max_cell_chars`` characters is still sampled.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from cloudaudit.config import Limits
 from cloudaudit.formats.sample import TEXT_FIELD
@@ -8,18 +14,46 @@ from cloudaudit.formats.values import FieldTable
 
 
 def parse_text(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
-    """Lines of text; with ``truncated`` the last (cut) line is dropped."""
-    if truncated:
-        text = text[: text.rfind("\n") + 1]
+    """Lines of text; with ``truncated`` the last (cut) line is dropped.
+
+    A cut text with no line break at all keeps its pieces but the last (the cut one).
+    """
     table = FieldTable(limits, truncated=truncated)
     table.declare(TEXT_FIELD)
-    for line in text.splitlines():
-        value = line.strip()
-        if not value:
-            continue
+    if truncated:
+        end = text.rfind("\n")
+        pieces = list(_pieces(text, limits.max_cell_chars))[:-1] if end < 0 else None
+        text = text[: end + 1]
+    else:
+        pieces = None
+    values = pieces if pieces is not None else _values(text, limits.max_cell_chars)
+    for value in values:
         if table.full:
             table.truncated = True
             break
         table.add(TEXT_FIELD, value)
         table.rows += 1
     return table
+
+
+def _values(text: str, max_chars: int) -> Iterator[str]:
+    for line in text.splitlines():
+        yield from _pieces(line, max_chars)
+
+
+def _pieces(line: str, max_chars: int) -> Iterator[str]:
+    """A line's non-blank pieces of at most ``max_chars``, cut at the last space when there is one.
+
+    >>> list(_pieces("call 0312345678 now", 12))
+    ['call', '0312345678', 'now']
+    """
+    rest = line.strip()
+    while rest:
+        if len(rest) <= max_chars:
+            yield rest
+            return
+        cut = rest.rfind(" ", 0, max_chars + 1)
+        cut = cut if cut > 0 else max_chars
+        piece, rest = rest[:cut].strip(), rest[cut:].strip()
+        if piece:
+            yield piece

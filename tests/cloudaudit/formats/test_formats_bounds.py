@@ -38,7 +38,7 @@ def test_max_cell_chars_cuts_values() -> None:
     csv_sample = parse_sample("n.csv", f"note,id\n{long_note},1\n".encode(), limits=limits)
     assert csv_sample.fields["note"] == ["x" * 100]
     text_sample = parse_sample("n.txt", long_note.encode(), limits=limits)
-    assert text_sample.fields[TEXT_FIELD] == ["x" * 100]
+    assert text_sample.fields[TEXT_FIELD] == ["x" * 100] * 50  # free text is read on, in pieces
     json_sample = parse_sample("n.json", json.dumps({"note": long_note}).encode(), limits=limits)
     assert json_sample.fields["note"] == ["x" * 100]
 
@@ -84,3 +84,16 @@ def test_one_mib_csv_read_in_full_stays_under_a_second() -> None:
     sample = parse_sample("big.csv", data, limits=limits, truncated=True)
     assert sample.rows > 5_000
     assert _best_of(1, lambda: parse_sample("big.csv", data, limits=limits, truncated=True)) < 1.0
+
+
+def test_long_text_line_is_read_in_pieces_cut_at_spaces() -> None:
+    people = customers(40)
+    line = " ".join(f"{p.name} <{p.email}> {p.phone};" for p in people)  # one line, no breaks
+    limits = Limits(max_cell_chars=200)
+    sample = parse_sample("dump.txt", line.encode(), limits=limits)
+    pieces = sample.fields[TEXT_FIELD]
+    assert all(len(piece) <= 200 for piece in pieces)
+    assert all(p.email in " ".join(pieces) for p in people)
+    cut = parse_sample("dump.txt", line.encode()[: len(line) // 2], limits=limits, truncated=True)
+    assert 0 < cut.rows < sample.rows
+    assert cut.fields[TEXT_FIELD] == pieces[: cut.rows]
