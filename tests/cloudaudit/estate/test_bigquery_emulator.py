@@ -662,15 +662,24 @@ def test_request_logs_hold_no_row_values(client: bigquery.Client, dataset: bigqu
     assert secret not in caplog.text  # ...but never bodies
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_module_entry_point_serves_and_stops_on_sigterm() -> None:
+    port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cloudaudit.estate.bigquery_emulator", "--port", "0"],
+        [sys.executable, "-m", "cloudaudit.estate.bigquery_emulator", "--port", str(port)],
         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
-        match = re.search(r"BigQuery emulator listening on (http://127\.0\.0\.1:(\d+))", line)
+        match = re.search(rf"BigQuery emulator listening on (http://127\.0\.0\.1:{port})$", line.strip())
         assert match, "no listening line on stderr"
         client = bigquery.Client(project="proc", credentials=AnonymousCredentials(),
                                  client_options={"api_endpoint": match.group(1)})
