@@ -6,11 +6,14 @@ whitespace, so what follows its first ``max_cell_chars`` characters is still sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from cloudaudit.config import Limits
 from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable
+
+_NON_SPACE = re.compile(r"\S")
 
 
 def parse_text(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
@@ -47,13 +50,17 @@ def _pieces(line: str, max_chars: int) -> Iterator[str]:
     >>> list(_pieces("call 0312345678 now", 12))
     ['call', '0312345678', 'now']
     """
-    rest = line.strip()
-    while rest:
-        if len(rest) <= max_chars:
-            yield rest
+    start, end = 0, len(line)
+    while start < end:
+        found = _NON_SPACE.search(line, start)
+        if found is None:
             return
-        cut = rest.rfind(" ", 0, max_chars + 1)
-        cut = cut if cut > 0 else max_chars
-        piece, rest = rest[:cut].strip(), rest[cut:].strip()
+        start = found.start()
+        stop = min(start + max_chars, end)
+        if stop < end:  # cut at the last space in reach, else mid-word
+            space = line.rfind(" ", start + 1, stop + 1)
+            stop = space if space > start else stop
+        piece = line[start:stop].strip()
         if piece:
             yield piece
+        start = stop
