@@ -9,8 +9,9 @@ Any client seeds it through the standard calls and reads it back as from Google:
 Served: datasets (insert/get/list/patch/update/delete, access entries and location kept),
 tables (schemas with ``policyTags`` at any depth, views), table IAM policies,
 ``tabledata.insertAll`` and ``tabledata.list`` with paging, load jobs from uploads
-(multipart and resumable; CSV and newline-delimited JSON) and copy jobs. Anything else
-(queries, Cloud Storage loads, routines, models) answers 501 naming the call.
+(multipart and resumable; CSV, newline-delimited JSON, and Parquet when pyarrow is there)
+and copy jobs. Anything else (queries, Cloud Storage loads, routines, models) answers 501
+naming the call. ``docs/bigquery_emulator.md`` lists the calls and where we differ from Google.
 
 Why our own: the emulators on the package index drop ``policyTags`` and have no table
 IAM, which are exactly what ``gcp_bq_pii_column_untagged`` and ``gcp_bq_table_public`` read.
