@@ -63,9 +63,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     from cloudaudit.estate.bigquery_emulator import serve
 
-    print(f"BigQuery emulator on http://{args.host}:{args.port} (Ctrl-C stops it)", file=out, flush=True)
-    serve(args.host, args.port)
-    return 0
+    return serve(args.host, args.port)  # prints where it listens; Ctrl-C or SIGTERM stops it
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
