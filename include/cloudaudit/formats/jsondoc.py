@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from cloudaudit.formats.values import FieldTable, format_value
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_LINE = re.compile(r"[^\n]+")
 _MAX_DEPTH = 200
 _MISSING = object()  # no value could be read at this position
 _AFTER_SCALAR = frozenset(",}] \t\r\n")
@@ -95,17 +97,12 @@ def parse_jsonl(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
     return table
 
 
-def _lines(text: str) -> Any:
+def _lines(text: str) -> Iterator[str]:
     """Non-blank lines split on ``\\n`` only (U+2028 may appear raw inside JSON strings)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            end = len(text)
-        line = text[start:end].strip()
+    for match in _LINE.finditer(text):  # runs of empty lines are skipped in C, not one by one
+        line = match.group().strip()
         if line:
             yield line.lstrip("\ufeff")
-        start = end + 1
 
 
 def partial_json(text: str, *, max_items: int) -> Any:

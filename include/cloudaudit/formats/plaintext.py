@@ -14,6 +14,7 @@ from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable
 
 _NON_SPACE = re.compile(r"\S")
+_LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")  # what str.splitlines() splits on
 
 
 def parse_text(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
@@ -40,8 +41,8 @@ def parse_text(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
 
 
 def _values(text: str, max_chars: int) -> Iterator[str]:
-    for line in text.splitlines():
-        yield from _pieces(line, max_chars)
+    for match in _LINE.finditer(text):  # lazily, and runs of line breaks are skipped in C
+        yield from _pieces(match.group(), max_chars)
 
 
 def _pieces(line: str, max_chars: int) -> Iterator[str]:
