@@ -123,9 +123,9 @@ def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
         return
     limits = table.limits
     names: list[str] = []
-    if is_header(rows[0], rows[1 : 1 + PROBE_ROWS]):
-        header = trim(rows[0][: limits.max_fields])
-        names = unique_names([cell.strip() or f"column_{n}" for n, cell in enumerate(header, 1)])
+    first = rows[0][: limits.max_fields]  # columns past max_fields are dropped: never look at them
+    if is_header(first, [row[: limits.max_fields] for row in rows[1 : 1 + PROBE_ROWS]]):
+        names = unique_names([cell.strip() or f"column_{n}" for n, cell in enumerate(trim(first), 1)])
         rows = rows[1:]
     if len(rows) > limits.max_rows:
         table.truncated = True
@@ -136,7 +136,7 @@ def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
 
 
 def _add_row(table: FieldTable, names: list[str], row: list[str], max_fields: int) -> None:
-    width = max(len(names), min(len(trim(row)), max_fields))
+    width = max(len(names), len(trim(row[:max_fields])))
     for index in range(width):
         name = names[index] if index < len(names) else f"column_{index + 1}"
         table.add(name, format_value(row[index]) if index < len(row) else None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 
+import pytest
 from formatfactory import customers, gz, to_csv
 
 from cloudaudit.config import Limits
@@ -97,3 +99,21 @@ def test_long_text_line_is_read_in_pieces_cut_at_spaces() -> None:
     cut = parse_sample("dump.txt", line.encode()[: len(line) // 2], limits=limits, truncated=True)
     assert 0 < cut.rows < sample.rows
     assert cut.fields[TEXT_FIELD] == pieces[: cut.rows]
+
+
+@pytest.mark.parametrize(("name", "plain", "truncated"), [
+    ("floods.csv.gz", b"\n" * 8_000_000, False),
+    ("floods.jsonl.gz", b"\n" * 8_000_000, False),
+    ("floods.txt.gz", b"\n" * 8_000_000, False),
+    ("spaces.txt.gz", b" " * 8_000_000, False),
+    ("wide.csv.gz", b",".join([b"abc"] * 1_000_000) + b"\n", False),
+    ("flat.json.gz", b"[" + b"1," * 4_000_000, True),
+    ("keys.json.gz", json.dumps({f"k{i}": i for i in range(200_000)}).encode(), False),
+    ("deep.json.gz", b"[" * 8_000_000, True),
+])
+def test_pathological_input_at_the_decompression_cap_stays_fast(name: str, plain: bytes, truncated: bool) -> None:
+    data = gzip.compress(plain, compresslevel=1)
+    started = time.perf_counter()
+    sample = parse_sample(name, data, limits=Limits(), truncated=truncated)
+    assert time.perf_counter() - started < 3
+    assert sample.rows <= Limits().max_rows
