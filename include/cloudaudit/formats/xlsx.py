@@ -42,8 +42,9 @@ def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
 
 
 def _read_workbook(table: FieldTable, workbook: Any, limits: Limits) -> None:
-    for sheet in workbook.worksheets:
-        if len(table.fields) >= limits.max_fields:  # no room for another sheet's columns
+    for index, sheet in enumerate(workbook.worksheets):
+        # No room for another sheet's columns, or more sheets than fields: the rest is not read.
+        if len(table.fields) >= limits.max_fields or index >= limits.max_fields:
             table.truncated = True
             return
         rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
