@@ -214,7 +214,7 @@ class PiiInventoryRow(_Model):
     rows_sampled: int
     matches: int
     masked_example: str
-    public: bool
+    public: bool | None  # None: whether it is public could not be determined
 
 
 class CoverageRow(_Model):

@@ -232,12 +232,12 @@ def coverage_findings(policy: CountryPolicy, coverage: Iterable[CoverageRow],
 
 
 def pii_inventory(country: str, facts: Facts, providers: Mapping[str, str]) -> list[PiiInventoryRow]:
-    """One row per (sampled object or table, field, PII type); Public from the facts (unknown → False)."""
+    """One row per (sampled object or table, field, PII type); Public from the facts (None when unknown)."""
     rows = [
         PiiInventoryRow(country=country, environment=r.environment, provider=providers.get(r.environment, ""),
                         resource=r.object, location=r.location or "", field=r.field,
                         pii_type=PiiType(r.pii_types), rows_sampled=r.rows_sampled, matches=r.matches,
-                        masked_example=r.masked_example, public=r.public is True)
+                        masked_example=r.masked_example, public=r.public)
         for r in facts.all_pii
     ]
     return sorted(rows, key=lambda r: (r.environment, r.resource, r.field, r.pii_type.value))

@@ -99,7 +99,7 @@ def coverage_row(r: CoverageRow) -> list[Any]:
 
 
 def _pii_sort_key(r: PiiInventoryRow) -> tuple[bool, str, str, str, str]:
-    return (not r.public, r.environment, r.resource, r.field, str(r.pii_type))  # public exposures first
+    return (r.public is not True, r.environment, r.resource, r.field, str(r.pii_type))  # public exposures first
 
 
 def _table(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
