@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
+
+from cloudaudit.pii import words
+
+if TYPE_CHECKING:
+    from cloudaudit.pii.types import Detector
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s_\-./\\\[\]()!:#,;|]+")
@@ -72,3 +78,13 @@ class WordGate:
         if not self.tokens.isdisjoint(folded.split()):
             return True
         return not folded.isascii() and any(w in folded for w in self.others)
+
+
+def words_for(detector: Detector) -> tuple[str, ...]:
+    """The detector's own context words and those of its type."""
+    return detector.context + words.BY_TYPE[detector.pii_type]
+
+
+def excluded_for(detector: Detector) -> tuple[str, ...]:
+    """Headers that contain the type's words but name something else."""
+    return detector.excluded_context + words.EXCLUDED_BY_TYPE.get(detector.pii_type, ())

@@ -7,8 +7,8 @@ rest of the column meets one or two patterns. A type is reported when the share 
 non-empty values it matches reaches the detector's threshold: lower when the header or key
 names the type, higher for weak formats, so one stray number does not mark a column.
 
-Free text (the ``(text)`` field, or a column of sentences) is searched span by span; a span
-of a weak or foreign detector counts only with a context word just before it.
+Free text (the ``(text)`` field, or a column of sentences) is searched span by span
+(``pii.spans``); there any validated identifier counts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cloudaudit.model import FieldResult, PiiMatch, PiiType
-from cloudaudit.pii import context, words
+from cloudaudit.pii import context, spans
 from cloudaudit.pii.mask import mask
 from cloudaudit.pii.registry import all_detectors
 from cloudaudit.pii.types import Detector, Strength
@@ -29,7 +29,7 @@ from cloudaudit.pii.types import Detector, Strength
 if TYPE_CHECKING:
     from cloudaudit.formats.sample import Sample
 
-TEXT_FIELD = "(text)"
+TEXT_FIELD = "(text)"  # as cloudaudit.formats.sample.TEXT_FIELD (not imported: formats is heavier)
 MAX_VALUES = 1000
 """Non-empty values examined per field (evenly spread); matches beyond are extrapolated."""
 PROBE = 24
@@ -40,11 +40,9 @@ SHAPE_SHARE = 0.5  # names, addresses, dates of birth: loose shapes need half th
 FOREIGN_SHARE = 0.5  # another country's identifier under a matching header
 MIXED_SHARE = 0.2  # one type's share in a column of several (a ``contact`` of phones and e-mails)
 SHARE_BY_STRENGTH = {Strength.CHECKSUM: 0.5, Strength.STRUCTURE: 0.6, Strength.FORMAT: 0.8}
-BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
+BASE_CONFIDENCE = spans.BASE_CONFIDENCE
 
 _DIGIT = re.compile(r"\d")
-_NON_DIGITS = re.compile(r"\D+")
-_DIGIT_RUN = re.compile(r"\d+(?:[ ().\-/]{1,2}\d+)*")  # digits joined by the separators identifiers use
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Four words and 16+ characters, CJK sentence punctuation, or a long run of Thai (written without spaces).
 _SENTENCE = re.compile(r"\S+\s+\S+\s+\S+\s+\S.{11}|[。、！？]|[\u0e00-\u0e7f]{16,}")
@@ -58,14 +56,6 @@ class _Candidate:
     header_context: bool
     local: bool
     threshold: float
-
-
-def _context_words(detector: Detector) -> tuple[str, ...]:
-    return detector.context + words.BY_TYPE[detector.pii_type]
-
-
-def _excluded_words(detector: Detector) -> tuple[str, ...]:
-    return detector.excluded_context + words.EXCLUDED_BY_TYPE.get(detector.pii_type, ())
 
 
 def _threshold(detector: Detector, header_context: bool, local: bool) -> float:
@@ -85,10 +75,10 @@ def candidates(field: str, country: str) -> tuple[_Candidate, ...]:
     found = []
     for detector in all_detectors():
         local = detector.is_global or country in detector.countries
-        if context.mentions(_excluded_words(detector), header):
+        if context.mentions(context.excluded_for(detector), header):
             continue
         # Another country's identifier needs its own name in the header (``nric``, ``aadhaar``).
-        own_words = _context_words(detector) if local else detector.context
+        own_words = context.words_for(detector) if local else detector.context
         header_context = context.mentions(own_words, header)
         if not header_context and (not local or detector.needs_context):
             continue
@@ -153,7 +143,7 @@ def detect_field(field: str, values: Sequence[str | None], country: str) -> Fiel
     if not examined or not cands:
         return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned))
     if _is_free_text(field, probe, cands):
-        matches = _detect_spans(field, examined, country)
+        matches = spans.detect_spans(examined, {c.detector.name: c.header_context for c in cands}, country)
     else:
         matches = _detect_cells(examined, probe, cands)
     scale = len(cleaned) / len(examined)
@@ -238,159 +228,6 @@ def _detect_cells(examined: list[str], probe: list[str], cands: tuple[_Candidate
                                 masked_example=mask(example), detectors=tuple(survivors[i].detector.name
                                                                               for i in matched_by)))
     return tuple(results)
-
-
-# ---- free text --------------------------------------------------------------------------
-
-_LABEL_SEPARATOR = re.compile(r"[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b")
-_LABEL_VALUE = {  # the value after a separator: up to the punctuation that ends it
-    PiiType.PERSON_NAME: re.compile(r"[^\S\n]*([^\W\d_][^\n,;|()（）、。\d@]{1,58}?)(?=\s*(?:[\n,;|()（）、。]|様|さん|$|\s{2}))"),
-    PiiType.ADDRESS: re.compile(r"[^\S\n]*([^\n;|。]{6,200}?)(?=\s*(?:[\n;|。]|$))"),
-}
-_LABEL_LOOKBACK = 40
-
-
-@dataclass(frozen=True)
-class _Label:
-    """The words that name a context-only type, ready for ``str.endswith`` (one C call)."""
-
-    ascii: tuple[str, ...]
-    other: tuple[str, ...]
-    excluded_ascii: tuple[str, ...]
-    excluded_other: tuple[str, ...]
-
-    def ends(self, before: str) -> bool:
-        folded = context.normalise(before, camel=False)
-        if folded.endswith(self.excluded_ascii) or before.rstrip().lower().endswith(self.excluded_other):
-            return False
-        for word in self.ascii:  # a word must start at a word boundary: "surname", not "filename"
-            if folded.endswith(word) and (len(folded) == len(word) or not folded[-len(word) - 1].isalpha()):
-                return True
-        return before.rstrip().lower().endswith(self.other)
-
-
-@functools.lru_cache(maxsize=64)
-def _label(detector: Detector) -> _Label:
-    words, excluded = _context_words(detector), _excluded_words(detector)
-    return _Label(tuple(context.normalise(w) for w in words if w.isascii()),
-                  tuple(w.lower() for w in words if not w.isascii()),
-                  tuple(context.normalise(w) for w in excluded if w.isascii()),
-                  tuple(w.lower() for w in excluded if not w.isascii()))
-
-
-def _labelled_spans(detectors: tuple[Detector, ...], text: str) -> list[Span]:
-    """``<context word> : <value>`` in free text, for the context-only types (names, addresses)."""
-    found: list[Span] = []
-    for separator in _LABEL_SEPARATOR.finditer(text):
-        before = text[max(0, separator.start() - _LABEL_LOOKBACK):separator.start()]
-        for detector in detectors:
-            value_pattern = _LABEL_VALUE.get(detector.pii_type)
-            if value_pattern is None or detector.shape is None or not _label(detector).ends(before):
-                continue
-            value = value_pattern.match(text, separator.end())
-            if value and detector.shape(value.group(1).strip()):
-                found.append(Span(value.start(1), value.end(1), detector, True, value.group(1).strip(), True))
-    return found
-
-
-def _near_context(detector: Detector, text: str, start: int) -> bool:
-    window = context.normalise(text[max(0, start - context.WINDOW):start], camel=False)
-    return context.mentions(_context_words(detector), window)
-
-
-@dataclass(frozen=True)
-class Span:
-    """One identifier found in free text: where, by which detector, and whether context named it."""
-
-    start: int
-    end: int
-    detector: Detector
-    local: bool
-    text: str
-    context: bool  # a context word before it (or in the header)
-
-
-@dataclass(frozen=True)
-class _TextPlan:
-    """The detectors for free text in one country, grouped so most text skips most of them."""
-
-    local: tuple[Detector, ...]  # the country's and the global pattern detectors
-    foreign: tuple[Detector, ...]  # other countries': only run when one of their words occurs
-    foreign_words: context.WordGate
-    foreign_min_digits: int
-    shapes: tuple[Detector, ...]  # names and addresses: only after a label word and a separator
-
-
-@functools.lru_cache(maxsize=32)
-def _text_plan(country: str) -> _TextPlan:
-    detectors = all_detectors()
-    local = tuple(d for d in detectors if d.pattern is not None and (d.is_global or country in d.countries))
-    foreign = tuple(d for d in detectors if d.pattern is not None and d not in local and d.context)
-    shapes = tuple(d for d in detectors if d.shape is not None)
-    return _TextPlan(local, foreign, context.WordGate(tuple(w for d in foreign for w in d.context)),
-                     min((d.min_digits for d in foreign), default=0), shapes)
-
-
-def _pattern_spans(detectors: tuple[Detector, ...], text: str, digit_count: int, local: bool,
-                   field_context: dict[str, bool]) -> list[Span]:
-    found = []
-    for detector in detectors:
-        if detector.min_digits > digit_count or (detector.needs_char and detector.needs_char not in text):
-            continue
-        assert detector.pattern is not None
-        for match in detector.pattern.finditer(text):
-            candidate = match.group()
-            if detector.validate is not None and not detector.validate(candidate):
-                continue
-            strong = local and not detector.needs_context and detector.strength >= Strength.STRUCTURE
-            named = field_context.get(detector.name, False) or _near_context(detector, text, match.start())
-            if strong or named:
-                found.append(Span(match.start(), match.end(), detector, local, candidate, named))
-    return found
-
-
-def _spans(text: str, field_context: dict[str, bool], country: str) -> list[Span]:
-    """Validated, context-checked, non-overlapping spans in one text value."""
-    plan = _text_plan(country)
-    # Detectors need their digits in one run (``0412 345 678``); prose has short runs.
-    digit_count = max((len(_NON_DIGITS.sub("", run)) for run in _DIGIT_RUN.findall(text)), default=0)
-    found = _pattern_spans(plan.local, text, digit_count, True, field_context)
-    if digit_count >= plan.foreign_min_digits and plan.foreign_words.may_occur(context.normalise(text, camel=False)):
-        found += _pattern_spans(plan.foreign, text, digit_count, False, field_context)
-    found += _labelled_spans(plan.shapes, text)
-    # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
-    # the local, the country's own (``jp_phone`` over ``phone_international``), the longer.
-    found.sort(key=lambda s: (not s.context, -s.detector.strength, not s.local, s.detector.is_global, s.start - s.end))
-    kept: list[Span] = []
-    for span in found:
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
-    return kept
-
-
-def find_spans(text: str, country: str) -> list[Span]:
-    """Validated, non-overlapping PII spans in a text, as for the ``(text)`` field of ``country``."""
-    return _spans(text, {}, country.upper())
-
-
-def _detect_spans(field: str, examined: list[str], country: str) -> tuple[PiiMatch, ...]:
-    header_context = {c.detector.name: c.header_context for c in candidates(field, country)}
-    counts: dict[PiiType, int] = {}
-    examples: dict[PiiType, str] = {}
-    fired: dict[PiiType, set[str]] = {}
-    strength: dict[PiiType, Strength] = {}
-    for value in examined:
-        for span in _spans(value, header_context, country):
-            pii_type = span.detector.pii_type
-            counts[pii_type] = counts.get(pii_type, 0) + 1
-            examples.setdefault(pii_type, span.text)
-            fired.setdefault(pii_type, set()).add(span.detector.name)
-            strength[pii_type] = max(strength.get(pii_type, Strength.CONTEXT), span.detector.strength)
-    return tuple(
-        PiiMatch(pii_type=pii_type, matches=count, confidence=BASE_CONFIDENCE[strength[pii_type]],
-                 masked_example=mask(examples[pii_type]), detectors=tuple(sorted(fired[pii_type])))
-        for pii_type, count in sorted(counts.items())
-    )
 
 
 def detect_sample(sample: Sample, country: str) -> tuple[FieldResult, ...]:

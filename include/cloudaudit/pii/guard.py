@@ -82,8 +82,8 @@ def scrub(text: str, values: Iterable[str]) -> str:
 
 def redact_text(text: str) -> str:
     """``text`` with every identifier any covered country's detectors find in it masked."""
-    from cloudaudit.pii.engine import find_spans
     from cloudaudit.pii.registry import countries
+    from cloudaudit.pii.spans import find_spans
 
     spans = sorted({(s.start, s.end) for country in sorted(countries()) for s in find_spans(text, country)})
     pieces, position = [], 0

@@ -179,3 +179,17 @@ def au_tfn(text: str) -> bool:
         return False
     number = digits(text)
     return len(number) in (8, 9) and tfn.checksum(number) == 0
+
+
+def is_vin(text: str) -> bool:
+    """A VIN with a valid ISO 3779 check digit; it has letters (17 digits are just a number)."""
+    from cloudaudit.pii.validators import vin
+
+    return not text.isdigit() and vin.is_valid(text)
+
+
+def is_vin_structure(text: str) -> bool:
+    """A VIN by structure alone (check position unused): letters and at least two digits."""
+    from cloudaudit.pii.validators import vin
+
+    return not text.isdigit() and len(digits(text)) >= 2 and vin.is_valid(text, check_digit=False)

@@ -15,7 +15,7 @@ _PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{2}\d{2}[ -]?[A-Z]{2}|\d[A-Z]{2}[ -]?\d[
 
 DETECTORS = (
     Detector(name="au_tfn", pii_type=PiiType.NATIONAL_ID, countries=_AU, strength=Strength.CHECKSUM,
-             pattern=re.compile(r"(?<![\d-])\d{3}[ -]?\d{3}[ -]?\d{2,3}(?![\d-])"), validate=predicates.au_tfn,
+             pattern=re.compile(r"\d(?<![\d-].)\d{2}[ -]?\d{3}[ -]?\d{2,3}(?![\d-])"), validate=predicates.au_tfn,
              context=("tfn", "tax file number", "tax file no"), min_len=8, max_len=40, min_digits=8),
     Detector(name="au_phone", pii_type=PiiType.PHONE_NUMBER, countries=_AU, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("AU"), min_share=0.7, min_len=9, max_len=40, min_digits=9),

@@ -3,20 +3,22 @@ and the context-only types (names, addresses, dates of birth)."""
 
 from __future__ import annotations
 
-import functools
 import re
 
 from cloudaudit.pii import predicates, shapes
 from cloudaudit.pii.types import Detector, PiiType, Strength
-from cloudaudit.pii.validators import vin
+
+# 17 characters of the VIN alphabet between word boundaries (the bound is checked after the
+# first character: a leading look-behind would slow the scan of every position).
+_VIN = re.compile(r"[A-HJ-NPR-Za-hj-npr-z0-9](?<![A-Za-z0-9].)[A-HJ-NPR-Za-hj-npr-z0-9]{16}(?![A-Za-z0-9])")
 
 DETECTORS = (
     Detector(name="email", pii_type=PiiType.EMAIL_ADDRESS, strength=Strength.STRUCTURE, min_digits=0,
-             needs_char="@", pattern=re.compile(r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+             needs_char="@", pattern=re.compile(r"[A-Za-z0-9](?<![\w.%+-].)[A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                                 r"\.[A-Za-z]{2,24}(?![\w-])"), min_len=6),
     Detector(name="ipv4", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=7, max_len=60,
              min_digits=4, needs_char=".",
-             pattern=re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), validate=predicates.is_ipv4),
+             pattern=re.compile(r"\d(?<![\w.].)\d{0,2}(?:\.\d{1,3}){3}(?![\w.])"), validate=predicates.is_ipv4),
     Detector(name="ipv6", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=6, needs_char=":",
              pattern=re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
              validate=predicates.is_ipv6),
@@ -29,19 +31,16 @@ DETECTORS = (
              pattern=re.compile(r"(?<![\w.-])-?\d{1,3}\.\d{3,}(?![\w.])"),
              validate=predicates.is_coordinate),
     Detector(name="credit_card", pii_type=PiiType.CREDIT_CARD, strength=Strength.CHECKSUM, min_len=13, min_digits=13,
-             pattern=re.compile(r"(?<![\d.-])\d{4}[ -]?\d{4,6}[ -]?\d{4,5}(?:[ -]?\d{1,4})?(?![\d.-])"),
+             pattern=re.compile(r"\d(?<![\d.-].)\d{3}[ -]?\d{4,6}[ -]?\d{4,5}(?:[ -]?\d{1,4})?(?![\d.-])"),
              validate=predicates.is_credit_card),
     Detector(name="vin", pii_type=PiiType.VIN, strength=Strength.CHECKSUM, min_len=17,
-             pattern=re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])"),
-             validate=vin.is_valid),
+             pattern=_VIN, validate=predicates.is_vin),
     # Outside North America and China the check position is optional: structure plus context.
     Detector(name="vin_unchecked", pii_type=PiiType.VIN, strength=Strength.FORMAT, needs_context=True, min_len=17,
-             pattern=re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d[A-Za-z0-9]*\d)"
-                                r"[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])"),
-             validate=functools.partial(vin.is_valid, check_digit=False)),
+             pattern=_VIN, validate=predicates.is_vin_structure),
     Detector(name="phone_international", pii_type=PiiType.PHONE_NUMBER, strength=Strength.STRUCTURE, min_len=8,
              min_digits=7, needs_char="+",
-             pattern=re.compile(r"(?<![\w+])\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,5}){1,4}(?![\w])"),
+             pattern=re.compile(r"\+(?<![\w+].)\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,5}){1,4}(?![\w])"),
              validate=predicates.is_international_phone),
     Detector(name="person_name", pii_type=PiiType.PERSON_NAME, strength=Strength.CONTEXT, needs_context=True,
              shape=shapes.is_person_name, min_digits=0, min_len=2, max_len=60),

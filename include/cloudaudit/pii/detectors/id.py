@@ -27,7 +27,7 @@ def _is_area_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="id_nik", pii_type=PiiType.NATIONAL_ID, countries=_ID, strength=Strength.STRUCTURE,
-             pattern=re.compile(r"(?<![\d-])\d{6}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=nik.is_valid,
+             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=nik.is_valid,
              context=("nik", "ktp", "e ktp", "nomor induk kependudukan", "no ktp"), min_len=16, max_len=40, min_digits=16),
     Detector(name="id_phone", pii_type=PiiType.PHONE_NUMBER, countries=_ID, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("ID"), min_share=0.7, min_len=9, max_len=40, min_digits=9),

@@ -16,7 +16,7 @@ _PLATE = re.compile(r"(?<!\S)[\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fa]{1,4}\s?\d
 
 DETECTORS = (
     Detector(name="jp_my_number", pii_type=PiiType.NATIONAL_ID, countries=_JP, strength=Strength.CHECKSUM,
-             pattern=re.compile(r"(?<![\d-])\d{4}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.jp_my_number,
+             pattern=re.compile(r"\d(?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.jp_my_number,
              context=("マイナンバー", "個人番号", "my number", "mynumber", "individual number"), min_len=12, max_len=40, min_digits=12),
     Detector(name="jp_phone", pii_type=PiiType.PHONE_NUMBER, countries=_JP, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("JP"), min_share=0.7, min_len=9, max_len=40, min_digits=9),

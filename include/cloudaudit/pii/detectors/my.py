@@ -20,7 +20,7 @@ def _is_state_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="my_nric", pii_type=PiiType.NATIONAL_ID, countries=_MY, strength=Strength.STRUCTURE,
-             pattern=re.compile(r"(?<![\d-])\d{6}[ -]?\d{2}[ -]?\d{4}(?![\d-])"), validate=nric.is_valid,
+             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ -]?\d{2}[ -]?\d{4}(?![\d-])"), validate=nric.is_valid,
              context=("nric", "mykad", "ic number", "ic no", "no ic", "no kp", "kad pengenalan", "identity card"),
              min_len=12, max_len=40, min_digits=12),
     Detector(name="my_phone", pii_type=PiiType.PHONE_NUMBER, countries=_MY, pattern=NATIONAL_PHONE,

@@ -13,7 +13,7 @@ _PH = frozenset({"PH"})
 
 DETECTORS = (
     Detector(name="ph_philsys", pii_type=PiiType.NATIONAL_ID, countries=_PH, strength=Strength.FORMAT,
-             needs_context=True, pattern=re.compile(r"(?<![\d-])\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{4})?(?![\d-])"),
+             needs_context=True, pattern=re.compile(r"\d(?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{4})?(?![\d-])"),
              validate=ph_philsys.is_valid, min_len=12, max_len=40, min_digits=12,
              context=("philsys", "phil sys", "psn", "pcn", "philid", "phil id", "pambansang pagkakakilanlan")),
     Detector(name="ph_phone", pii_type=PiiType.PHONE_NUMBER, countries=_PH, pattern=NATIONAL_PHONE,

@@ -13,7 +13,7 @@ _SG = frozenset({"SG"})
 
 DETECTORS = (
     Detector(name="sg_nric_fin", pii_type=PiiType.NATIONAL_ID, countries=_SG, strength=Strength.CHECKSUM,
-             pattern=re.compile(r"(?<![\w])[STFGMstfgm]\d{7}[A-Za-z](?![\w])"), validate=sg_nric.is_valid,
+             pattern=re.compile(r"[STFGMstfgm](?<![\w].)\d{7}[A-Za-z](?![\w])"), validate=sg_nric.is_valid,
              context=("nric", "fin", "nric fin", "ic no", "identity card"), min_len=9, max_len=40, min_digits=7),
     Detector(name="sg_phone", pii_type=PiiType.PHONE_NUMBER, countries=_SG, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("SG"), min_share=0.7, min_len=8, max_len=40, min_digits=8),

@@ -19,7 +19,7 @@ def _is_province_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="vn_cccd", pii_type=PiiType.NATIONAL_ID, countries=_VN, strength=Strength.STRUCTURE,
-             pattern=re.compile(r"(?<![\d-])\d{3}[ .-]?\d[ .-]?\d{2}[ .-]?\d{6}(?![\d-])"), validate=vn_cccd.is_valid,
+             pattern=re.compile(r"\d(?<![\d-].)\d{2}[ .-]?\d[ .-]?\d{2}[ .-]?\d{6}(?![\d-])"), validate=vn_cccd.is_valid,
              context=("cccd", "căn cước", "can cuoc", "cmnd", "chứng minh", "số định danh", "citizen id"),
              min_len=12, max_len=40, min_digits=12),
     Detector(name="vn_phone", pii_type=PiiType.PHONE_NUMBER, countries=_VN, pattern=NATIONAL_PHONE,
