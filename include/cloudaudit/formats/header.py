@@ -4,18 +4,21 @@ mistaken for a header would put its values (names, e-mails) into snapshots and r
 A first row is a record when one of its cells looks like a data value (an e-mail, a number,
 a date, a URL, long text), or when every cell has the shape of the values under it (same
 script, case and word count, similar length): ``Taro Yamada,Tokyo`` over more names and
-cities. It is a header when a column under it holds values its cell does not look like:
+cities. It is a header when a cell is a known column name (the PII types' context words, such as
+``氏名`` or ``alamat``), or when a column under it holds values its cell does not look like:
 ``name`` over ``Taro Yamada``, ``phone`` over digits.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
+_SEPARATORS = re.compile(r"[\s_\-./]+")
 PROBE_ROWS = 20  # rows under the first one compared with it
 
 
@@ -47,6 +50,8 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     True
     >>> is_header(["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]])
     False
+    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # a known column name decides
+    True
     """
     cells = [cell.strip() for cell in trim(row)]
     named = [cell for cell in cells if cell]
@@ -54,7 +59,34 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
         return False
     if any(looks_like_value(cell) for cell in named):
         return False
-    return not _shaped_like_records(cells, below[:PROBE_ROWS])
+    below = below[:PROBE_ROWS]
+    if _mostly_column_names(cells, below):
+        return True  # 氏名, phone, alamat: column names, whatever the rows look like
+    return not _shaped_like_records(cells, below)
+
+
+def _mostly_column_names(cells: list[str], below: Sequence[Sequence[str]]) -> bool:
+    """At least half the cells are known column names that do not recur as values under them."""
+    known = 0
+    for index, cell in enumerate(cells):
+        if cell and _normal(cell) in _header_words():
+            if any(index < len(row) and row[index].strip() == cell for row in below):
+                return False  # "owner" over "owner", "renter": a value of the column
+            known += 1
+    return known * 2 >= sum(1 for cell in cells if cell)
+
+
+@functools.cache
+def _header_words() -> frozenset[str]:
+    """The words that name PII columns in the covered languages: the commonest column names."""
+    from cloudaudit.pii import words
+
+    groups = (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
+    return frozenset(_normal(word) for group in groups for word in group)
+
+
+def _normal(cell: str) -> str:
+    return " ".join(_SEPARATORS.split(cell.casefold())).strip()
 
 
 def _shaped_like_records(cells: list[str], below: Sequence[Sequence[str]]) -> bool:

@@ -243,3 +243,13 @@ def test_headerless_file_of_names_does_not_turn_names_into_fields(limits: Limits
     sample = parse_sample("names.csv", to_csv(rows, header=None).encode(), limits=limits)
     assert list(sample.fields) == ["column_1", "column_2"]
     assert sample.fields["column_1"] == [r[0] for r in rows]
+
+
+@pytest.mark.parametrize(("row", "below", "expected"), [
+    (["氏名", "都道府県"], [["山田太郎", "東京都"], ["鈴木花子", "大阪府"]], True),
+    (["Name", "Town"], [["Hanako", "Nara"], ["Jiro", "Kobe"]], True),
+    (["Taro Yamada", "owner", "Tokyo"], [["Hanako Suzuki", "renter", "Osaka"]], False),
+    (["Taro", "owner"], [["Hanako", "owner"], ["Jiro", "renter"]], False),
+])
+def test_known_column_names_decide_when_shapes_do_not(row: list[str], below: list[list[str]], expected: bool) -> None:
+    assert is_header(row, below) is expected
