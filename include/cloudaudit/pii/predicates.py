@@ -142,43 +142,80 @@ def is_coordinate(text: str) -> bool:
 
 # ---- stdnum checks on pre-compacted digits ------------------------------------------------
 # stdnum's ``is_valid`` first runs ``util.clean`` (a per-character generator, about 3 µs).
-# The pattern has already isolated the digits, so these call stdnum's own check-digit
-# functions on them directly; a test holds each equal to the module's ``is_valid``.
+# These compact as the module's ``compact`` does (the same separators, ASCII only) and call
+# stdnum's own check-digit functions; a test holds each equal to the module's ``is_valid``.
+
+def _compact(text: str, separators: str) -> str:
+    """``text`` without ``separators`` and surrounding whitespace, or "" unless only ASCII digits remain."""
+    number = text.strip()
+    for separator in separators:
+        number = number.replace(separator, "")
+    return number if number.isascii() and number.isdigit() else ""
+
 
 def jp_my_number(text: str) -> bool:
-    """``stdnum.jp.in_.is_valid`` on the digits of ``text``."""
+    """``stdnum.jp.in_.is_valid``."""
     from stdnum.jp import in_
 
-    number = digits(text)
+    number = _compact(text, "- ")
     return len(number) == 12 and in_.calc_check_digit(number[:11]) == number[11]
 
 
 def th_pin(text: str) -> bool:
-    """``stdnum.th.pin.is_valid`` on the digits of ``text``."""
+    """``stdnum.th.pin.is_valid``."""
     from stdnum.th import pin
 
-    number = digits(text)
+    number = _compact(text, " -")
     return len(number) == 13 and number[0] not in "09" and pin.calc_check_digit(number) == number[12]
 
 
 def in_aadhaar(text: str) -> bool:
-    """``stdnum.in_.aadhaar.is_valid`` on the digits of ``text``."""
+    """``stdnum.in_.aadhaar.is_valid``."""
     from stdnum import verhoeff
     from stdnum.in_ import aadhaar
 
-    number = digits(text)
+    number = _compact(text, " -")
     return (len(number) == 12 and aadhaar.aadhaar_re.match(number) is not None and number != number[::-1]
             and verhoeff.checksum(number) == 0)
 
 
 def au_tfn(text: str) -> bool:
-    """``stdnum.au.tfn.is_valid`` on the digits of ``text`` (spaces are its only separator)."""
+    """``stdnum.au.tfn.is_valid``."""
     from stdnum.au import tfn
 
-    if "-" in text:
-        return False
-    number = digits(text)
+    number = _compact(text, " ")
     return len(number) in (8, 9) and tfn.checksum(number) == 0
+
+
+# NIK and NRIC have no check digit: stdnum validates their birth date and place code (a
+# numbering-database lookup, about 10 µs). Validity depends on those parts alone, so each
+# part is asked of stdnum once, with the other parts fixed to known-good values.
+
+@functools.lru_cache(maxsize=4096)
+def _nik_part_valid(region: str, birth: str) -> bool:
+    from stdnum.id import nik
+
+    return bool(nik.is_valid(f"{region}01{birth}0001"))
+
+
+def id_nik(text: str) -> bool:
+    """``stdnum.id.nik.is_valid``: region code and birth date."""
+    number = _compact(text, " -.")
+    return (len(number) == 16 and _nik_part_valid(number[:4], "010190")
+            and _nik_part_valid("3171", number[6:12]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _nric_part_valid(birth: str, place: str) -> bool:
+    from stdnum.my import nric
+
+    return bool(nric.is_valid(f"{birth}{place}0001"))
+
+
+def my_nric(text: str) -> bool:
+    """``stdnum.my.nric.is_valid``: birth date and birthplace code."""
+    number = _compact(text, " -*")
+    return len(number) == 12 and _nric_part_valid(number[:6], "01") and _nric_part_valid("900101", number[6:8])
 
 
 def is_vin(text: str) -> bool:

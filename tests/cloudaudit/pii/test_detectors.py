@@ -130,8 +130,8 @@ def test_detector_in_a_sentence(detector: str, country: str, header: str, value:
     Weak formats (plates without a check letter) need a word that names them in prose too.
     """
     from cloudaudit.pii import words
-    from cloudaudit.pii.spans import find_spans
     from cloudaudit.pii.registry import all_detectors
+    from cloudaudit.pii.spans import find_spans
     from cloudaudit.pii.types import Strength
 
     declared = next(d for d in all_detectors() if d.name == detector)

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from stdnum import exceptions as stdnum_errors
 from stdnum import luhn
 from stdnum.au import tfn
+from stdnum.id import nik
 from stdnum.in_ import aadhaar
 from stdnum.jp import in_
+from stdnum.my import nric
 from stdnum.th import pin
 
 from cloudaudit.pii import predicates, shapes
@@ -87,11 +89,13 @@ ADAPTERS: list[tuple[Callable[[str], bool], Callable[[str], bool]]] = [
     (predicates.th_pin, pin.is_valid),
     (predicates.in_aadhaar, aadhaar.is_valid),
     (predicates.au_tfn, tfn.is_valid),
+    (predicates.id_nik, nik.is_valid),
+    (predicates.my_nric, nric.is_valid),
 ]
 
 
 @pytest.mark.parametrize(("adapter", "reference"), ADAPTERS, ids=lambda f: getattr(f, "__module__", "?"))
-@given(number=st.text(alphabet="0123456789", min_size=8, max_size=13))
+@given(number=st.text(alphabet="0123456789" * 4 + " -.*\tx", min_size=8, max_size=20))
 @settings(max_examples=300, deadline=None)
 def test_adapters_agree_with_stdnum(adapter: Callable[[str], bool], reference: Callable[[str], bool],
                                     number: str) -> None:
@@ -134,3 +138,22 @@ def test_robustness_against_junk(name: str, predicate: Callable[[str], bool]) ->
 def test_no_predicate_raises_on_any_text(text: str) -> None:
     for _name, predicate in _all_predicates():
         predicate(text)
+
+
+@pytest.mark.parametrize(("adapter", "reference", "country"), [
+    (predicates.jp_my_number, in_.is_valid, "JP"), (predicates.th_pin, pin.is_valid, "TH"),
+    (predicates.in_aadhaar, aadhaar.is_valid, "IN"), (predicates.au_tfn, tfn.is_valid, "AU"),
+    (predicates.id_nik, nik.is_valid, "ID"), (predicates.my_nric, nric.is_valid, "MY"),
+], ids=["jp", "th", "in", "au", "id", "my"])
+def test_adapters_agree_on_valid_numbers_and_decoys(adapter: Callable[[str], bool], reference: Callable[[str], bool],
+                                                    country: str) -> None:
+    import random
+
+    from cloudaudit.model import PiiType
+    from cloudaudit.pii import synth
+
+    rng = random.Random(country)
+    values = [synth.value(PiiType.NATIONAL_ID, country, rng) for _ in range(150)]
+    decoys = [synth.decoy(PiiType.NATIONAL_ID, country, rng) for _ in range(150)]
+    assert all(adapter(v) for v in values)
+    assert [adapter(v) for v in decoys] == [reference(v) for v in decoys]

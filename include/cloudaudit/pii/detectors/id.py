@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from stdnum.id import nik
-
 from cloudaudit.pii import predicates
 from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
 from cloudaudit.pii.types import Detector, PiiType, Strength
@@ -27,7 +25,7 @@ def _is_area_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="id_nik", pii_type=PiiType.NATIONAL_ID, countries=_ID, strength=Strength.STRUCTURE,
-             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=nik.is_valid,
+             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=predicates.id_nik,
              context=("nik", "ktp", "e ktp", "nomor induk kependudukan", "no ktp"), min_len=16, max_len=40, min_digits=16),
     Detector(name="id_phone", pii_type=PiiType.PHONE_NUMBER, countries=_ID, pattern=NATIONAL_PHONE,
              validate=predicates.phone_validator("ID"), min_share=0.7, min_len=9, max_len=40, min_digits=9),

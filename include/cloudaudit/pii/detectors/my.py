@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from stdnum.my import nric
-
 from cloudaudit.pii import predicates
 from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
 from cloudaudit.pii.types import Detector, PiiType, Strength
@@ -20,7 +18,7 @@ def _is_state_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="my_nric", pii_type=PiiType.NATIONAL_ID, countries=_MY, strength=Strength.STRUCTURE,
-             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ -]?\d{2}[ -]?\d{4}(?![\d-])"), validate=nric.is_valid,
+             pattern=re.compile(r"\d(?<![\d-].)\d{5}[ -]?\d{2}[ -]?\d{4}(?![\d-])"), validate=predicates.my_nric,
              context=("nric", "mykad", "ic number", "ic no", "no ic", "no kp", "kad pengenalan", "identity card"),
              min_len=12, max_len=40, min_digits=12),
     Detector(name="my_phone", pii_type=PiiType.PHONE_NUMBER, countries=_MY, pattern=NATIONAL_PHONE,
