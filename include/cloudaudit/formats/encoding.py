@@ -21,7 +21,11 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 )
 LEGACY_ENCODINGS = ["cp932", "euc_jp", "cp874", "cp1258", "cp1252", "cp1250", "gb18030", "big5", "euc_kr"]
 _STRAY_BYTES_RATIO = 20  # at most one undecodable byte per 20 well-formed non-ASCII characters
-_DETECTION_BYTES = 65_536  # enough to tell code pages apart; detection cost grows with input
+_DETECTION_BYTES = 65_536
+_UTF16_PROBE_BYTES = 4096
+_UTF16_MIN_PAIRS = 8
+_UTF16_ZERO_SHARE = 0.25  # delimiters, digits and Latin letters: high byte zero
+_UTF16_STRAY_ZERO_SHARE = 0.02  # enough to tell code pages apart; detection cost grows with input
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -36,9 +40,34 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
+def bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for UTF-16 written without a BOM (SQL Server ``bcp -w``), else None.
+
+    Mostly-ASCII text in UTF-16 has a zero in every other byte, on one side only; the probe
+    must also decode to printable text, so 16-bit binary samples are not taken for it.
+
+    >>> bomless_utf16("name,phone\\r\\nTaro,0312345678\\r\\n".encode("utf-16-le")), bomless_utf16(b"name,phone")
+    ('utf-16-le', None)
+    """
+    probe = data[: _UTF16_PROBE_BYTES - _UTF16_PROBE_BYTES % 2]
+    pairs = len(probe) // 2
+    if pairs < _UTF16_MIN_PAIRS:
+        return None
+    zeros_even, zeros_odd = probe[0::2].count(0), probe[1::2].count(0)
+    if zeros_odd >= _UTF16_ZERO_SHARE * pairs and zeros_even <= _UTF16_STRAY_ZERO_SHARE * pairs:
+        encoding = "utf-16-le"
+    elif zeros_even >= _UTF16_ZERO_SHARE * pairs and zeros_odd <= _UTF16_STRAY_ZERO_SHARE * pairs:
+        encoding = "utf-16-be"
+    else:
+        return None
+    text = probe[: len(probe) - len(probe) % 2].decode(encoding, errors="replace")
+    controls = sum(1 for char in text if not char.isprintable() and char not in "\t\r\n")
+    return encoding if controls <= _UTF16_STRAY_ZERO_SHARE * len(text) else None
+
+
 def decode_text(data: bytes, *, fmt: str, truncated: bool = False) -> str:
     """Decode a text object; with ``truncated`` a character cut at the end is dropped, not an error."""
-    announced = bom_encoding(data)
+    announced = bom_encoding(data) or bomless_utf16(data)
     text = _decode_incremental(data, announced or "utf-8", truncated)
     if text is None and announced:
         raise SampleSkipped(f"{fmt}: corrupt or unreadable")

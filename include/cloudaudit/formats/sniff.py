@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
-from cloudaudit.formats.encoding import bom_encoding, decode_text
+from cloudaudit.formats.encoding import bom_encoding, bomless_utf16, decode_text
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx", "text")
 WHOLE_OBJECT_FORMATS = frozenset({"parquet", "xlsx"})  # footer or zip directory at the end
@@ -149,8 +149,8 @@ def _binary_description(head: bytes) -> str | None:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL or many control bytes, unless a UTF-16/32 BOM explains them."""
-    if bom_encoding(head) in ("utf-16", "utf-32"):
+    """NUL or many control bytes, unless UTF-16/32 (with a BOM, or UTF-16 without) explains them."""
+    if bom_encoding(head) in ("utf-16", "utf-32") or bomless_utf16(head):
         return False
     sample = head[:SNIFF_BYTES]
     if b"\x00" in sample:

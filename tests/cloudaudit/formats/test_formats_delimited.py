@@ -253,3 +253,13 @@ def test_headerless_file_of_names_does_not_turn_names_into_fields(limits: Limits
 ])
 def test_known_column_names_decide_when_shapes_do_not(row: list[str], below: list[list[str]], expected: bool) -> None:
     assert is_header(row, below) is expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(limits: Limits, encoding: str) -> None:
+    people = customers(5, locale="ja_JP")
+    data = to_csv([p.row() for p in people]).encode(encoding)
+    sample = parse_sample("bcp-export.csv", data, limits=limits)
+    assert sample.fields["name"] == [p.name for p in people]
+    assert sample.fields["phone"] == [p.phone for p in people]
+    assert parse_sample("no-extension", data, limits=limits).format == "csv"
