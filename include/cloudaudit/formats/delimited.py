@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.formats.header import PROBE_ROWS, is_header, trim
+from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
+from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -105,7 +106,7 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
         delimiter, text = declared.group(1), text[declared.end():]
     else:
         delimiter = choose_delimiter(text, preferred)
-    wanted = limits.max_rows + 2  # header + rows + one more, to know whether more follow
+    wanted = MAX_PREAMBLE_ROWS + limits.max_rows + 2  # notes, header, rows, one more: do more follow?
     table = FieldTable(limits)
     rows, failed = _read_rows(text, delimiter, wanted)
     if failed and not rows:
@@ -117,8 +118,17 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
     return table
 
 
-def add_rows(table: FieldTable, rows: list[list[str]]) -> None:
-    """Rows of cells into ``table``: the first row names the columns if it is a header."""
+def add_rows(table: FieldTable, rows: list[list[str]], *, text_field: str = TEXT_FIELD) -> None:
+    """Rows of cells into ``table``: the first row names the columns if it is a header.
+
+    Title or note rows above the table are read as free text (``text_field``), not as records.
+    """
+    skip = preamble_length(rows)
+    for row in rows[:skip]:
+        note = " ".join(cell.strip() for cell in row if cell.strip())
+        if note:
+            table.add(text_field, note)
+    rows = rows[skip:]
     if not rows:
         return
     limits = table.limits

@@ -14,12 +14,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 PROBE_ROWS = 20  # rows under the first one compared with it
+MAX_PREAMBLE_ROWS = 5  # title or export-note rows looked for above a table
 
 
 def looks_like_value(cell: str) -> bool:
@@ -41,6 +43,27 @@ def trim(cells: Sequence[str]) -> list[str]:
     while end and not cells[end - 1].strip():
         end -= 1
     return list(cells[:end])
+
+
+def preamble_length(rows: Sequence[Sequence[str]]) -> int:
+    """How many leading rows are a title or export note above the table, not part of it.
+
+    Such rows are at most half as wide as the table's usual row (``Customer list 2024`` over
+    five columns); at most ``MAX_PREAMBLE_ROWS`` of them are looked for.
+
+    >>> preamble_length([["Customers 2024"], [], ["name", "phone"], ["Taro", "03"], ["Jiro", "06"]])
+    2
+    >>> preamble_length([["name", "phone"], ["Taro", "03"]])
+    0
+    """
+    widths = [len(trim(row)) for row in rows[: 1 + MAX_PREAMBLE_ROWS + PROBE_ROWS]]
+    if not widths:
+        return 0
+    usual = max(Counter(widths).items(), key=lambda item: (item[1], item[0]))[0]
+    count = 0
+    while count < min(MAX_PREAMBLE_ROWS, len(widths) - 1) and widths[count] * 2 <= usual:
+        count += 1
+    return count
 
 
 def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:

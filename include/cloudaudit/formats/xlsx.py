@@ -1,7 +1,8 @@
 """XLSX (openpyxl, read-only, cached values): every sheet, row 1 is its header.
 
 Fields are ``<sheet>!<header>`` (``<sheet>!column_<n>`` for an empty header cell, or for
-every column when row 1 holds data rather than names). Shared strings are loaded whole by
+every column when row 1 holds data rather than names); a title above the table is read as
+``<sheet>!(text)``. Shared strings are loaded whole by
 openpyxl, so the archive's declared sizes are checked against the decompression cap first.
 """
 
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.formats.header import PROBE_ROWS, is_header, trim
+from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
+from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 
 if TYPE_CHECKING:
@@ -70,8 +72,13 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], limits: Limits) -> None:
     as_text = ([format_value(cell) or "" for cell in row] for row in rows)
     iterator = dropwhile(lambda cells: not trim(cells), as_text)  # blank rows above the table
-    # The first row and the rows under it: enough to tell names from a first record.
-    probe = list(islice(iterator, 1 + PROBE_ROWS))
+    # The first rows: enough to find a title above the table and tell names from a record.
+    probe = list(islice(iterator, 1 + MAX_PREAMBLE_ROWS + PROBE_ROWS))
+    skip = preamble_length(probe)
+    for row in probe[:skip]:  # a title or note above the table is free text, not a record
+        if any(row):
+            table.add(f"{sheet}!{TEXT_FIELD}", " ".join(cell for cell in row if cell))
+    probe = probe[skip:]
     if not probe:
         return
     first = trim(probe[0])

@@ -10,7 +10,7 @@ from faker import Faker
 from formatfactory import HEADER, customers, to_csv
 
 from cloudaudit.config import Limits
-from cloudaudit.formats import parse_sample
+from cloudaudit.formats import TEXT_FIELD, parse_sample
 from cloudaudit.formats.header import is_header
 
 
@@ -263,3 +263,12 @@ def test_utf16_without_bom(limits: Limits, encoding: str) -> None:
     assert sample.fields["name"] == [p.name for p in people]
     assert sample.fields["phone"] == [p.phone for p in people]
     assert parse_sample("no-extension", data, limits=limits).format == "csv"
+
+
+def test_title_line_above_the_header_is_text(limits: Limits) -> None:
+    people = customers(5)
+    data = ("顧客一覧 2024-11-01\r\n" + to_csv([p.row() for p in people])).encode()
+    sample = parse_sample("export.csv", data, limits=limits)
+    assert sample.fields[TEXT_FIELD] == ["顧客一覧 2024-11-01"]
+    assert sample.fields["email"] == [p.email for p in people]
+    assert sample.rows == 5

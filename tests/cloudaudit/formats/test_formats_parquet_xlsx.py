@@ -189,3 +189,13 @@ def test_xlsx_blank_rows_above_the_header_are_skipped(limits: Limits) -> None:
     data = _workbook({"S": [[None, None], [None], ["name", "email"]] + [[p.name, p.email] for p in people]})
     sample = parse_sample("x.xlsx", data, limits=limits)
     assert sample.fields == {"S!name": [p.name for p in people], "S!email": [p.email for p in people]}
+
+
+def test_xlsx_title_above_the_header_is_text_not_a_record(limits: Limits) -> None:
+    people = customers(4)
+    data = _workbook({"S": [["Customer list 2024 (prepared by the dealer)"], [None],
+                            ["name", "email", "phone"]] + [[p.name, p.email, p.phone] for p in people]})
+    sample = parse_sample("x.xlsx", data, limits=limits)
+    assert sample.fields["S!(text)"] == ["Customer list 2024 (prepared by the dealer)"]
+    assert sample.fields["S!email"] == [p.email for p in people]
+    assert sample.rows == 4
