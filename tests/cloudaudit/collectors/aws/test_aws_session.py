@@ -112,3 +112,11 @@ def test_a_refused_role_fails_the_environment_with_the_code(account: Any, enforc
     with enforce_iam(), pytest.raises(AccessDenied) as raised:
         collect_s3(account.env, Limits())
     assert str(raised.value) == "AssumeRole: InvalidClientTokenId"
+
+
+def test_no_credentials_anywhere_is_access_denied_before_any_request() -> None:
+    """Without an endpoint no dummy keys are made up: the default chain finds nothing (the
+    fixture empties it), and botocore refuses to sign, so nothing leaves the machine."""
+    env = Environment(name="real-aws", country="JP", provider="aws", account_id="111111111111")
+    with pytest.raises(AccessDenied, match=r"^GetCallerIdentity: NoCredentialsError$"):
+        collect_s3(env, Limits())
