@@ -25,6 +25,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
+from cloudaudit.collectors.aws.breaker import Breaker
 from cloudaudit.collectors.aws.calls import environment_call
 from cloudaudit.errors import AccessDenied
 
@@ -104,6 +105,7 @@ class AwsClients:
         self.region = region
         self.endpoint_url = endpoint_url
         self.max_attempts = max_attempts
+        self.breaker = Breaker()  # shared by every client of the environment
         self._lock = threading.Lock()
         self._s3: dict[str, Any] = {}
 
@@ -118,6 +120,7 @@ class AwsClients:
                                          endpoint_url=self.endpoint_url, config=self.config(region))
         if service == "s3control" and self.endpoint_url:
             client.meta.events.register("before-sign.s3-control", strip_account_host_prefix)
+        self.breaker.attach(client)
         return client
 
     def s3(self, region: str | None = None) -> Any:
