@@ -1,3 +1,9 @@
-"""AWS collectors: clients are built in ``session``, calls are wrapped in ``calls``, S3 lives in ``s3``."""
+"""AWS collectors.
+
+- ``session``: the one place clients are built (credentials, role, endpoint, retries, timeouts)
+- ``calls``: one call → response, ``None`` for "not configured", or ``CallFailed("<Op>: <Code>")``
+- ``breaker``: stops requests to an endpoint that stopped answering mid-run
+- ``s3``: ``collect_s3(env, limits)``, every bucket of the account with bounded samples
+"""
 
 from __future__ import annotations
