@@ -19,9 +19,13 @@ from cloudaudit.model import Resource
 
 
 @pytest.fixture(scope="module")
-def demo_estate(moto_url: str) -> list[tuple[Any, dict[str, Resource]]]:
+def plan() -> Any:
+    return build_plan(DEFAULT_SEED)
+
+
+@pytest.fixture(scope="module")
+def demo_estate(moto_url: str, plan: Any) -> list[tuple[Any, dict[str, Resource]]]:
     """(account plan, collected buckets by URI) for every AWS account of the demo estate."""
-    plan = build_plan(DEFAULT_SEED)
     collected = []
     for account in plan.aws:
         seed_account(moto_url, account)
@@ -60,3 +64,12 @@ def test_every_planted_pii_type_is_found_in_its_object(demo_estate: list[Any]) -
                 assert types <= obj.planted_types | obj.pii_types, sample.resource  # nothing invented
                 checked += 1
     assert checked > 10
+
+
+def test_no_planted_value_reaches_the_collected_resources(demo_estate: list[Any], plan: Any) -> None:
+    planted = [value for values in plan.planted.values() for value in values if len(value) >= 6]
+    assert len(planted) > 20
+    for _, found in demo_estate:
+        for resource in found.values():
+            dumped = resource.model_dump_json()
+            assert not [value for value in planted if value in dumped], resource.resource
