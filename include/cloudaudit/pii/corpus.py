@@ -3,8 +3,8 @@
 Each country gets tables of a car dealer's maintenance data and free-text notes:
 - PII columns under headers in the country's language, English or a mix (``顧客_phone``),
   some headerless (``column_3``) where the type can be told without context;
-- dirty cells (empty, whitespace, ``N/A``, ``不明``), padded and full-width values, and a
-  few decoys inside PII columns;
+- dirty cells (empty, whitespace, ``N/A``, ``不明``), padded and full-width values, phone
+  numbers whose leading zero a spreadsheet dropped, and a few decoys inside PII columns;
 - negative columns: random numbers (``invoice_no``, ``odometer``), decoys that fail their
   checksum or structure under neutral and under matching headers, service dates that are
   no birthdays, service descriptions that are no names, one stray valid ID among codes;
@@ -137,12 +137,14 @@ def _pick_header(pii_type: PiiType, country: str, rng: random.Random) -> str:
     return rng.choice(pool.get(country, ()) + pool["*"])
 
 
-def _dirty(value: str, country: str, rng: random.Random) -> str:
+def _dirty(value: str, pii_type: PiiType, country: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.1:
         return f"  {value} "
     if roll < 0.15 and country == "JP" and value.isascii():
         return value.translate(_FULLWIDTH)
+    if roll < 0.25 and pii_type is PiiType.PHONE_NUMBER and value.startswith("0"):
+        return "".join(c for c in value if c.isdigit())[1:]  # a spreadsheet dropped the leading zero
     return value
 
 
@@ -160,7 +162,7 @@ def _pii_column(pii_type: PiiType, country: str, rows: int, rng: random.Random,
         elif roll < 0.12:
             cells.append(synth.decoy(pii_type, source, rng))
         else:
-            cells.append(_dirty(synth.value(pii_type, source, rng), country, rng))
+            cells.append(_dirty(synth.value(pii_type, source, rng), pii_type, country, rng))
     return cells
 
 

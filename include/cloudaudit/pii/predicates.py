@@ -27,7 +27,7 @@ _MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumb
 
 
 @functools.lru_cache(maxsize=32)
-def phone_validator(region: str) -> Callable[[str], bool]:
+def phone_validator(region: str, bare: bool = False) -> Callable[[str], bool]:
     """A predicate: is the text a valid phone number of ``region`` (or any ``+`` number)?
 
     National numbers skip ``phonenumbers.parse`` (about 28 µs): the trunk prefix is dropped
@@ -35,11 +35,13 @@ def phone_validator(region: str) -> Callable[[str], bool]:
     country writes national numbers with a trunk prefix (``0`` in JP, TH, VN, ID, PH, MY,
     AU) a number without it is not taken for a phone: most random digit strings lack it.
     India writes mobiles without it (so without it only a mobile counts); Singapore has none.
+    ``bare`` accepts any valid national number with or without it (spreadsheets drop the
+    leading zero): for columns whose header says they hold phone numbers.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     country_code = phonenumbers.country_code_for_region(region)
     trunk = (metadata.national_prefix or "") if metadata else ""
-    trunk_required = region not in _TRUNK_OPTIONAL
+    trunk_required = region not in _TRUNK_OPTIONAL and not bare
     prefix = str(country_code)
 
     def is_valid(text: str) -> bool:
@@ -52,7 +54,7 @@ def phone_validator(region: str) -> Callable[[str], bool]:
             number = number[len(trunk):]
         elif trunk and trunk_required:
             return False
-        elif trunk:  # India without the 0: only mobiles are written so
+        elif trunk and not bare:  # India without the 0: only mobiles are written so
             mobile_only = True
         if not 6 <= len(number) <= 13 or number.startswith("0"):
             return False

@@ -102,6 +102,27 @@ TABLE = [
 ]
 
 
+def _bare_phone(country: str) -> str:
+    """A valid national number of the country without its leading zero (not a phone as written)."""
+    import random
+
+    from cloudaudit.pii import predicates, synth
+
+    written, bare = predicates.phone_validator(country), predicates.phone_validator(country, bare=True)
+    rng = random.Random(country)
+    while True:
+        value = synth.value(PiiType.PHONE_NUMBER, country, rng)
+        digits = "".join(c for c in value if c.isdigit()).removeprefix("0")
+        if value.startswith("0") and bare(digits) and not written(digits):
+            return digits
+
+
+TABLE += [(f"{cc.lower()}_phone_bare", cc, header, _bare_phone(cc), fires, why)
+          for cc in ("JP", "TH", "VN", "ID", "PH", "MY", "AU")
+          for header, fires, why in (("phone", True, "leading zero lost, under a phone header"),
+                                     ("column_1", False, "leading zero lost, no header: just digits"))]
+
+
 @pytest.mark.parametrize(("detector", "country", "header", "value", "fires", "why"), TABLE,
                          ids=[f"{row[0]}-{row[3]}" for row in TABLE])
 def test_detector_table(detector: str, country: str, header: str, value: str, fires: bool, why: str) -> None:

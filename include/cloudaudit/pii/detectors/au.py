@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _AU = frozenset({"AU"})
@@ -17,8 +17,7 @@ DETECTORS = (
     Detector(name="au_tfn", pii_type=PiiType.NATIONAL_ID, countries=_AU, strength=Strength.CHECKSUM,
              pattern=re.compile(r"\d(?<![\d-].)\d{2}[ -]?\d{3}[ -]?\d{2,3}(?![\d-])"), validate=predicates.au_tfn,
              context=("tfn", "tax file number", "tax file no"), min_len=8, max_len=40, min_digits=8),
-    Detector(name="au_phone", pii_type=PiiType.PHONE_NUMBER, countries=_AU, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("AU"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("AU", min_digits=9),
     Detector(name="au_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_AU, strength=Strength.FORMAT,
              pattern=_PLATE, min_len=6, max_len=40, min_digits=1),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _ID = frozenset({"ID"})
@@ -27,8 +27,7 @@ DETECTORS = (
     Detector(name="id_nik", pii_type=PiiType.NATIONAL_ID, countries=_ID, strength=Strength.STRUCTURE,
              pattern=re.compile(r"\d(?<![\d-].)\d{5}[ .-]?\d{6}[ .-]?\d{4}(?![\d-])"), validate=predicates.id_nik,
              context=("nik", "ktp", "e ktp", "nomor induk kependudukan", "no ktp"), min_len=16, max_len=40, min_digits=16),
-    Detector(name="id_phone", pii_type=PiiType.PHONE_NUMBER, countries=_ID, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("ID"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("ID", min_digits=9),
     Detector(name="id_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_ID, strength=Strength.FORMAT,
              pattern=_PLATE, validate=_is_area_plate, min_len=5, max_len=40),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _IN = frozenset({"IN"})
@@ -24,8 +24,7 @@ DETECTORS = (
     Detector(name="in_aadhaar", pii_type=PiiType.NATIONAL_ID, countries=_IN, strength=Strength.CHECKSUM,
              pattern=re.compile(r"[2-9](?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.in_aadhaar,
              context=("aadhaar", "aadhar", "uid", "uidai", "आधार"), min_len=12, max_len=40, min_digits=12),
-    Detector(name="in_phone", pii_type=PiiType.PHONE_NUMBER, countries=_IN, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("IN"), min_share=0.7, min_len=10, max_len=40, min_digits=10),
+    *phone_detectors("IN", min_digits=10, bare=False),  # numbers are written without the 0 already
     Detector(name="in_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_IN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w])[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{4}(?![\w])"),
              validate=_is_state_plate, min_len=8, max_len=40, min_digits=4),

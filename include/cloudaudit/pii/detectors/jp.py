@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _JP = frozenset({"JP"})
@@ -18,8 +18,7 @@ DETECTORS = (
     Detector(name="jp_my_number", pii_type=PiiType.NATIONAL_ID, countries=_JP, strength=Strength.CHECKSUM,
              pattern=re.compile(r"\d(?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.jp_my_number,
              context=("マイナンバー", "個人番号", "my number", "mynumber", "individual number"), min_len=12, max_len=40, min_digits=12),
-    Detector(name="jp_phone", pii_type=PiiType.PHONE_NUMBER, countries=_JP, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("JP"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("JP", min_digits=9),
     Detector(name="jp_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_JP, strength=Strength.STRUCTURE,
              pattern=_PLATE, min_len=8, max_len=40),
 )

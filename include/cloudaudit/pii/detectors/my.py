@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _MY = frozenset({"MY"})
@@ -21,8 +21,7 @@ DETECTORS = (
              pattern=re.compile(r"\d(?<![\d-].)\d{5}[ -]?\d{2}[ -]?\d{4}(?![\d-])"), validate=predicates.my_nric,
              context=("nric", "mykad", "ic number", "ic no", "no ic", "no kp", "kad pengenalan", "identity card"),
              min_len=12, max_len=40, min_digits=12),
-    Detector(name="my_phone", pii_type=PiiType.PHONE_NUMBER, countries=_MY, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("MY"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("MY", min_digits=9),
     Detector(name="my_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_MY, strength=Strength.FORMAT,
              pattern=re.compile(r"(?<![\w])[A-Z]{1,3} ?\d{1,4}(?: ?[A-Z])?(?![\w])"), validate=_is_state_plate,
              min_len=3, max_len=40),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 from cloudaudit.pii.validators import ph_philsys
 
@@ -16,8 +15,7 @@ DETECTORS = (
              needs_context=True, pattern=re.compile(r"\d(?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{4})?(?![\d-])"),
              validate=ph_philsys.is_valid, min_len=12, max_len=40, min_digits=12,
              context=("philsys", "phil sys", "psn", "pcn", "philid", "phil id", "pambansang pagkakakilanlan")),
-    Detector(name="ph_phone", pii_type=PiiType.PHONE_NUMBER, countries=_PH, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("PH"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("PH", min_digits=9),
     Detector(name="ph_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_PH, strength=Strength.FORMAT,
              pattern=re.compile(r"(?<![\w])[A-Z]{3}[ -]?\d{3,4}(?![\w])"), min_len=6, max_len=40, min_digits=3),
 )

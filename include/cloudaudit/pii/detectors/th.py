@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 
 _TH = frozenset({"TH"})
@@ -17,8 +17,7 @@ DETECTORS = (
              pattern=re.compile(r"[1-8](?<![\d-].)[ -]?\d{4}[ -]?\d{5}[ -]?\d{2}[ -]?\d(?![\d-])"),
              validate=predicates.th_pin, min_len=13, max_len=40, min_digits=13,
              context=("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "citizen id", "thai id", "pin")),
-    Detector(name="th_phone", pii_type=PiiType.PHONE_NUMBER, countries=_TH, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("TH"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("TH", min_digits=9),
     Detector(name="th_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_TH, strength=Strength.FORMAT,
              pattern=_PLATE, min_len=3, max_len=60),
 )

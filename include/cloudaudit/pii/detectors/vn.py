@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cloudaudit.pii import predicates
-from cloudaudit.pii.detectors.patterns import NATIONAL_PHONE
+from cloudaudit.pii.detectors.patterns import phone_detectors
 from cloudaudit.pii.types import Detector, PiiType, Strength
 from cloudaudit.pii.validators import vn_cccd
 
@@ -22,8 +21,7 @@ DETECTORS = (
              pattern=re.compile(r"\d(?<![\d-].)\d{2}[ .-]?\d[ .-]?\d{2}[ .-]?\d{6}(?![\d-])"), validate=vn_cccd.is_valid,
              context=("cccd", "căn cước", "can cuoc", "cmnd", "chứng minh", "số định danh", "citizen id"),
              min_len=12, max_len=40, min_digits=12),
-    Detector(name="vn_phone", pii_type=PiiType.PHONE_NUMBER, countries=_VN, pattern=NATIONAL_PHONE,
-             validate=predicates.phone_validator("VN"), min_share=0.7, min_len=9, max_len=40, min_digits=9),
+    *phone_detectors("VN", min_digits=9),
     Detector(name="vn_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_VN, strength=Strength.STRUCTURE,
              pattern=re.compile(r"(?<![\w.])\d{2}[A-Z][A-Z0-9]?[ -](?:\d{3}\.\d{2}|\d{4,5})(?![\w.])"),
              validate=_is_province_plate, min_len=8, max_len=40, min_digits=3),
