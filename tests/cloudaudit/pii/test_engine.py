@@ -171,3 +171,8 @@ def test_results_never_hold_raw_values() -> None:
         for record in records:
             for value in record.values():
                 assert value not in dumped
+
+
+def test_version_numbers_are_not_ip_addresses() -> None:
+    versions: list[str | None] = ["10.0.19041.1", "1.2.3.4", "2.10.0.1"] * 10
+    assert detect_field("firmware_version", versions, "JP").pii == ()

@@ -50,3 +50,12 @@ def test_a_detector_declares_a_pattern_or_a_shape() -> None:
 
     with pytest.raises(ValueError, match="exactly one"):
         Detector(name="broken", pii_type=PiiType.VIN)
+
+
+def test_every_detector_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[3] / "docs" / "pii.md").read_text(encoding="utf-8")
+    for detector in all_detectors():
+        generic = f"<cc>{detector.name[2:]}" if detector.countries else detector.name
+        assert f"`{detector.name}`" in doc or f"`{generic}`" in doc, detector.name

@@ -17,7 +17,7 @@ DETECTORS = (
              needs_char="@", pattern=re.compile(r"[A-Za-z0-9](?<![\w.%+-].)[A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                                 r"\.[A-Za-z]{2,24}(?![\w-])"), min_len=6),
     Detector(name="ipv4", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=7, max_len=60,
-             min_digits=4, needs_char=".",
+             min_digits=4, needs_char=".", excluded_context=("version", "ver", "build", "firmware", "バージョン"),
              pattern=re.compile(r"\d(?<![\w.].)\d{0,2}(?:\.\d{1,3}){3}(?![\w.])"), validate=predicates.is_ipv4),
     Detector(name="ipv6", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=6, needs_char=":",
              pattern=re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
