@@ -29,7 +29,7 @@ PROBE = 24
 
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000]")
 # Four words and 16+ characters, CJK sentence punctuation, or a long run of Thai (written without spaces).
-_SENTENCE = re.compile(r"\S+\s+\S+\s+\S+\s+\S.{11}|[。、！？]|[\u0e00-\u0e7f]{16,}")
+_SENTENCE = re.compile(r"(?<!\S)\S++\s++\S++\s++\S++\s++\S.{11}|[。、！？]|[\u0e00-\u0e7f]{16,}")
 
 
 def _clean(value: str | None) -> str:
