@@ -9,7 +9,8 @@ locals. While a sample is handled:
   (still reachable as ``__context__``, which Python sets on any raise in a handler) is
   scrubbed first: no args, no attributes, no traceback, and so for its whole chain.
 - ``PiiLogFilter`` masks identifiers found in a log message (the span detectors of every
-  covered country) and replaces tracebacks with the exception's class name.
+  covered country) and replaces tracebacks with the exception's class name;
+  ``install_log_filter()`` puts one on every handler of the root and Airflow task loggers.
 - ``scrub(text, values)`` masks given values wherever they occur (tests plant values and
   search every output with it).
 """
@@ -115,3 +116,16 @@ class PiiLogFilter(logging.Filter):
             record.exc_text = f"{record.exc_info[0].__name__} ({WITHHELD})"
             record.exc_info = None
         return True
+
+
+def install_log_filter(*loggers: logging.Logger) -> int:
+    """Attach a ``PiiLogFilter`` to every handler of ``loggers`` (default: the root logger and
+    ``airflow.task``) that has none yet; returns how many handlers got one."""
+    targets = loggers or (logging.getLogger(), logging.getLogger("airflow.task"))
+    added = 0
+    for logger in targets:
+        for handler in logger.handlers:
+            if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
+                handler.addFilter(PiiLogFilter())
+                added += 1
+    return added

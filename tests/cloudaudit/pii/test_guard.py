@@ -14,7 +14,14 @@ import pytest
 from cloudaudit.errors import CloudauditError, SampleSkipped, Unreachable
 from cloudaudit.model import PiiType
 from cloudaudit.pii import synth
-from cloudaudit.pii.guard import PiiLogFilter, guarded, redact_text, scrub, scrub_exception
+from cloudaudit.pii.guard import (
+    PiiLogFilter,
+    guarded,
+    install_log_filter,
+    redact_text,
+    scrub,
+    scrub_exception,
+)
 
 SECRET_ID = synth.value(PiiType.NATIONAL_ID, "SG", random.Random(11))
 SECRET_MAIL = synth.value(PiiType.EMAIL_ADDRESS, "SG", random.Random(12))
@@ -149,3 +156,18 @@ def test_scrub_replaces_every_planted_value() -> None:
 def test_guard_is_a_cloudaudit_error_boundary() -> None:
     with pytest.raises(CloudauditError), guarded("x"):
         raise KeyError(SECRET_ID)
+
+
+def test_install_log_filter_covers_handlers_once() -> None:
+    logger = logging.getLogger("cloudaudit.test.install")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        assert install_log_filter(logger) == 1
+        assert install_log_filter(logger) == 0  # idempotent
+        logger.warning("customer %s", SECRET_ID)
+    finally:
+        logger.removeHandler(handler)
+    assert SECRET_ID not in stream.getvalue()
