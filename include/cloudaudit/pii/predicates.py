@@ -97,17 +97,23 @@ def is_credit_card(text: str) -> bool:
     return 13 <= len(number) <= 19 and bool(_CARD_PREFIXES.match(number)) and luhn.checksum(number) == 0
 
 
+def _is_host(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """An address a person's device could have: not loopback, link-local, multicast or reserved."""
+    return not (address.is_unspecified or address.is_loopback or address.is_link_local
+                or address.is_multicast or address.is_reserved)
+
+
 def is_ipv4(text: str) -> bool:
-    """A dotted quad that is a routable-looking address (not 0.x, not a version like 1.0.0.1)."""
+    """A dotted quad that a device could have (``127.0.0.1`` is nobody's; ``0.1.2.3`` is a version)."""
     try:
         address = ipaddress.IPv4Address(text.strip())
     except ValueError:
         return False
-    return not (address.is_unspecified or address.is_reserved or text.startswith("0"))
+    return not text.startswith("0") and _is_host(address)
 
 
 def is_ipv6(text: str) -> bool:
-    """A valid IPv6 address with at least two groups (rejects times like ``12:30``)."""
+    """A valid IPv6 host address with at least two groups (rejects times like ``12:30``, ``::1``)."""
     text = text.strip()
     if text.count(":") < 2 or ("::" not in text and text.count(":") != 7):
         return False
@@ -115,14 +121,14 @@ def is_ipv6(text: str) -> bool:
         address = ipaddress.IPv6Address(text)
     except ValueError:
         return False
-    return not address.is_unspecified
+    return _is_host(address)
 
 
 _PAIR = re.compile(r"^\(?\s*(-?\d{1,2}\.\d+)\s*[,; ]\s*(-?\d{1,3}\.\d+)\s*\)?$")
 
 
 def is_coordinate_pair(text: str) -> bool:
-    """``lat, lon`` in range with at least 3 decimals each (city-block precision), not 0, 0."""
+    """``lat, lon`` in range with at least 3 decimals each (city-block precision), not near 0, 0."""
     match = _PAIR.match(text.strip())
     if not match:
         return False
@@ -130,7 +136,8 @@ def is_coordinate_pair(text: str) -> bool:
     if len(lat_text.split(".")[1]) < 3 or len(lon_text.split(".")[1]) < 3:
         return False
     lat, lon = float(lat_text), float(lon_text)
-    return -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0)
+    # Within a degree of 0, 0 is open sea off West Africa: placeholders and examples, not people.
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and (abs(lat) >= 1 or abs(lon) >= 1)
 
 
 _SINGLE = re.compile(r"^-?\d{1,3}\.\d{3,}$")

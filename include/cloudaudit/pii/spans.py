@@ -1,9 +1,10 @@
 """Span detection in free text: identifiers inside sentences, each judged with the words around it.
 
 A span of the environment's country or a global detector counts on its own when the
-detector is strong (a check digit, validated parts); a weak format, another country's
-identifier or a context-only type (a date of birth) counts only when a word that names it
-occurs just before it, or in the field's header. Names and addresses are read after a
+detector is strong (a check digit, validated parts); a weak format, a short checksum that
+random numbers pass often (an 8-digit TFN), another country's identifier or a context-only
+type (a date of birth) counts only when a word that names it occurs just before it, or in
+the field's header. Names and addresses are read after a
 label and a separator (``氏名：山田 太郎``, ``Address: 12 Jalan ...``).
 
 Most text holds no PII, so each line first meets cheap tests: the longest run of digits
@@ -93,7 +94,8 @@ def _plan(country: str) -> _Plan:
         local = detector.is_global or country in detector.countries
         if detector.shape is not None:
             labels.append((detector, _label(detector)))
-        elif local and not detector.needs_context and detector.strength >= Strength.STRUCTURE:
+        elif (local and not detector.needs_context and not detector.text_needs_context
+              and detector.strength >= Strength.STRUCTURE):
             strong.append(detector)
         elif local:
             gated.append((detector, context.WordGate(context.words_for(detector)), True))
@@ -132,9 +134,20 @@ def _labelled_spans(labels: tuple[tuple[Detector, _Label], ...], text: str) -> l
             if value_pattern is None or detector.shape is None or not label.ends(folded, lowered):
                 continue
             value = value_pattern.match(text, separator.end())
-            if value and detector.shape(value.group(1).strip()):
+            if value and detector.shape(value.group(1).strip()) and _reads_as(detector.pii_type, value.group(1)):
                 found.append(Span(value.start(1), value.end(1), detector, True, value.group(1).strip(), True))
     return found
+
+
+_LATIN_LOWER = re.compile(r"[a-zà-ÿ]")
+_LATIN_UPPER = re.compile(r"[A-ZÀ-Þ]")
+
+
+def _reads_as(pii_type: PiiType, value: str) -> bool:
+    """After a label in prose, a name in Latin script is capitalised (``Name: billiard`` is not one)."""
+    if pii_type is not PiiType.PERSON_NAME:
+        return True
+    return not _LATIN_LOWER.search(value) or _LATIN_UPPER.search(value) is not None
 
 
 def _passes(detector: Detector, digit_run: int, text: str) -> bool:

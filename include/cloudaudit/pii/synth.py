@@ -390,9 +390,15 @@ def _credit_card_decoy(rng: random.Random) -> str:
 
 
 def _ip_address(rng: random.Random) -> str:
-    if rng.random() < 0.75:
-        return str(ipaddress.IPv4Address(rng.randrange(0x0B000000, 0xDF000000)))
-    return str(ipaddress.IPv6Address((0x2001 << 112) | rng.getrandbits(112)))
+    """A public address (a customer's device seen by a server): never loopback, private or reserved."""
+    while True:
+        if rng.random() < 0.75:
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv4Address(
+                rng.randrange(0x0B000000, 0xDF000000))
+        else:
+            address = ipaddress.IPv6Address((0x2400 << 112) | rng.getrandbits(112))  # APNIC's 2400::/12
+        if address.is_global:
+            return str(address)
 
 
 def _ip_decoy(rng: random.Random) -> str:

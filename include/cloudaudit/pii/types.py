@@ -54,6 +54,7 @@ class Detector:
     needs_char: str = ""
     excluded_context: tuple[str, ...] = field(default=())
     min_share: float | None = None
+    text_needs_context: bool = False  # in prose, only after a word that names it (short checksums)
 
     def __post_init__(self) -> None:
         if (self.pattern is None) == (self.shape is None):

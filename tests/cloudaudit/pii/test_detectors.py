@@ -148,7 +148,8 @@ TEXT_ROWS = [row for row in TABLE if row[4]]
 def test_detector_in_a_sentence(detector: str, country: str, header: str, value: str, fires: bool, why: str) -> None:
     """What a detector finds in a column it also finds in prose, after its header as a label.
 
-    Weak formats (plates without a check letter) need a word that names them in prose too.
+    Weak formats (plates without a check letter) and short checksums (TFN) need a word that
+    names them in prose too.
     """
     from cloudaudit.pii import words
     from cloudaudit.pii.registry import all_detectors
@@ -157,7 +158,7 @@ def test_detector_in_a_sentence(detector: str, country: str, header: str, value:
 
     declared = next(d for d in all_detectors() if d.name == detector)
     label = "" if header.startswith("column_") else f"{header}: "
-    if not label and declared.strength < Strength.STRUCTURE:
-        label = f"{words.BY_TYPE[declared.pii_type][0]} "
+    if not label and (declared.strength < Strength.STRUCTURE or declared.text_needs_context):
+        label = f"{(declared.context or words.BY_TYPE[declared.pii_type])[0]} "
     text = f"Serviced the car on Monday. {label}{value}; next visit in 6 months."
     assert detector in {span.detector.name for span in find_spans(text, country)}, why

@@ -189,3 +189,13 @@ def test_pathological_cells_stay_cheap() -> None:
         for field in (TEXT_FIELD, "column_1", "address", "name"):
             detect_field(field, [value] * 5, "JP")
     assert time.process_time() - started < 3.0  # about 0.1 s when no pattern backtracks badly
+
+
+def test_prose_without_context_is_not_read_as_weak_identifiers() -> None:
+    lines: list[str | None] = [
+        "Order 77485786 shipped; see 127.0.0.1 and ::1 for the local mirror.",  # a TFN-valid number, loopback
+        "Name: billiard (a package), example point 0.12345, 0.12345.",  # lower-case label value, 0,0 sea
+    ]
+    assert detect_field(TEXT_FIELD, lines, "AU").pii == ()
+    named = detect_field(TEXT_FIELD, ["Customer TFN 77485786 on file.", "Name: Jane Citizen."], "AU")
+    assert named.pii_types == (PiiType.NATIONAL_ID, PiiType.PERSON_NAME)

@@ -16,7 +16,8 @@ _PLATE = re.compile(r"(?<![\w-])(?:[A-Z]{2}\d{2}[ -]?[A-Z]{2}|\d[A-Z]{2}[ -]?\d[
 DETECTORS = (
     Detector(name="au_tfn", pii_type=PiiType.NATIONAL_ID, countries=_AU, strength=Strength.CHECKSUM,
              pattern=re.compile(r"\d(?<![\d-].)\d{2}[ -]?\d{3}[ -]?\d{2,3}(?![\d-])"), validate=predicates.au_tfn,
-             context=("tfn", "tax file number", "tax file no"), min_len=8, max_len=40, min_digits=8),
+             context=("tfn", "tax file number", "tax file no"), min_len=8, max_len=40, min_digits=8,
+             text_needs_context=True),  # one 8- or 9-digit number in 11 passes
     *phone_detectors("AU", min_digits=9),
     Detector(name="au_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_AU, strength=Strength.FORMAT,
              pattern=_PLATE, min_len=6, max_len=40, min_digits=1),
