@@ -7,7 +7,8 @@ Each country gets tables of a car dealer's maintenance data and free-text notes:
   numbers whose leading zero a spreadsheet dropped, and a few decoys inside PII columns;
 - negative columns: random numbers (``invoice_no``, ``odometer``), decoys that fail their
   checksum or structure under neutral and under matching headers, service dates that are
-  no birthdays, service descriptions that are no names, one stray valid ID among codes;
+  no birthdays, service descriptions and fleet customers' company names that are no
+  people's names, one stray valid ID among codes;
 - other countries' IDs under their own header (an expatriate customer's NRIC), and
   ``contact`` columns that mix phone numbers and e-mail addresses;
 - free text (``(text)`` samples and ``notes`` columns) with PII embedded in sentences.
@@ -188,6 +189,9 @@ def _negative_columns(country: str, rows: int, rng: random.Random) -> dict[str, 
         rng.choice(("service_date", "created_at", "visit_date")): [
             synth.value(PiiType.DATE_OF_BIRTH, country, rng) for _ in range(rows)],
         "remarks_code": stray_id,
+        # Fleet customers are companies: a name header, and no person in it.
+        rng.choice(("fleet_customer_name", "company_name", "会社名", "nama_perusahaan")): [
+            synth.company(country, rng) for _ in range(rows)],
         rng.choice(("status", "result")): [rng.choice(("done", "pending", "cancelled")) for _ in range(rows)],
     }
     return columns

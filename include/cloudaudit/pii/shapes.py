@@ -19,12 +19,22 @@ _ADDRESS_WORDS = re.compile(
     r"singapore|unit|floor|suite|apt|no|po box)(?![a-z])")
 
 
+# Legal forms: a fleet customer's company name is not personal data.
+_COMPANY = re.compile(
+    r"(?i)株式会社|有限会社|合同会社|\(株\)|（株）|บริษัท|ห้างหุ้นส่วน|หจก|บจก|บมจ|หสน|จำกัด|มูลนิธิ|ธนาคาร|และ|"
+    r"công ty|tập đoàn|doanh nghiệp|^(?:pt|cv|pd|ud)\.?\s|"  # Indonesian forms lead: "PT Astra", not "S.Pt"
+    r"(?<![a-z.])(?:co|corp|inc|ltd|llc|plc|pte|pty|sdn|bhd|tbk|gmbh|limited|corporation|company|"
+    r"perum|persero|jsc|group|holdings|motors?|leasing|logistics|rental|fleet|enterprises?|sons|partners|"
+    r"associates|trading|industries|services|solutions)(?![a-z])|,[^,]+\band\b")  # "Jones, Smith and Monroe"
+
+
 def is_person_name(value: str) -> bool:
-    """A name: 2 to 60 characters of letters (any script), spaces and name punctuation, no digits."""
+    """A name: 2 to 60 characters of letters (any script), spaces and name punctuation, no digits,
+    and no legal form (``株式会社``, ``Pte Ltd``, ``PT``, ``Sdn Bhd``: companies are not people)."""
     text = value.strip()
     if not 2 <= len(text) <= 60 or not _NAME_RE.match(text):
         return False
-    return len(text.split()) <= 7
+    return len(text.split()) <= 7 and not _COMPANY.search(text)
 
 
 def is_address(value: str) -> bool:

@@ -475,6 +475,11 @@ def decoy(pii_type: PiiType, country: str, rng: random.Random) -> str:
     return rng.choice(_NOT_ADDRESSES)
 
 
+def company(country: str, rng: random.Random) -> str:
+    """A company's name from Faker's locale for the country (a fleet customer: not personal data)."""
+    return str(_fake(country.upper(), rng).company())
+
+
 def record(country: str, rng: random.Random) -> dict[str, str]:
     """A car dealer's maintenance customer in ``country``: the keys of ``RECORD_KEYS``."""
     country = country.upper()
