@@ -30,10 +30,20 @@ def normalise(text: str, camel: bool = True) -> str:
     return _SEPARATORS.sub(" ", text).strip().lower()
 
 
+# Key path segments that say nothing alone: ``name.first``, ``phone.number``, ``address.line1``.
+_GENERIC_CHILDREN = frozenset({"first", "last", "given", "family", "middle", "full", "number", "no", "value",
+                               "line1", "line2", "line 1", "line 2", "local", "national", "international",
+                               "e164", "home", "work", "primary", "text", "raw", "formatted"})
+
+
 def header_of(field: str) -> str:
-    """The normalised last segment of a field name (``Sheet!Phone``, ``a.b[].phone`` → ``phone``)."""
-    last = re.split(r"[.!]", field.replace("[]", ""))[-1] or field
-    return normalise(last)
+    """The normalised last segment of a field name (``Sheet!Phone``, ``a.b[].phone`` → ``phone``),
+    with its parent when it says nothing alone (``customer.name.first`` → ``name first``)."""
+    segments = [s for s in re.split(r"[.!]", field.replace("[]", "")) if s] or [field]
+    last = normalise(segments[-1])
+    if last in _GENERIC_CHILDREN and len(segments) > 1:
+        return f"{normalise(segments[-2])} {last}"
+    return last
 
 
 def _word_pattern(word: str) -> str:

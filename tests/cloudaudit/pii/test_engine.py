@@ -199,3 +199,11 @@ def test_prose_without_context_is_not_read_as_weak_identifiers() -> None:
     assert detect_field(TEXT_FIELD, lines, "AU").pii == ()
     named = detect_field(TEXT_FIELD, ["Customer TFN 77485786 on file.", "Name: Jane Citizen."], "AU")
     assert named.pii_types == (PiiType.NATIONAL_ID, PiiType.PERSON_NAME)
+
+
+def test_generic_key_path_segments_are_read_with_their_parent() -> None:
+    names = _values(PiiType.PERSON_NAME, "VN", 30)
+    phones = _values(PiiType.PHONE_NUMBER, "VN", 30)
+    assert detect_field("customer.name.first", names, "VN").pii_types == (PiiType.PERSON_NAME,)
+    assert detect_field("contacts[].phone.number", phones, "VN").pii_types == (PiiType.PHONE_NUMBER,)
+    assert detect_field("vehicle.model.first", names, "VN").pii == ()  # the parent names no PII
