@@ -6,6 +6,8 @@ add the names of their own identifiers (``マイナンバー``, ``nric``, ``aadh
 
 from __future__ import annotations
 
+import unicodedata
+
 from cloudaudit.model import PiiType
 
 PERSON_NAME = (
@@ -57,15 +59,27 @@ GEO_LOCATION = ("gps", "location", "coordinates", "coords", "geo", "latlng", "la
                 "longitude", "位置", "緯度", "経度", "座標", "พิกัด", "ตำแหน่ง", "tọa độ", "vị trí", "koordinat",
                 "lokasi")
 
+def _with_unaccented(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words plus their forms without diacritics (Vietnamese is often typed without: ``ho ten``)."""
+    folded = []
+    for word in words:
+        plain = "".join(c for c in unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+                        if not unicodedata.combining(c))
+        if plain != word and plain.isascii() and len(plain) > 3:  # not "the" (thẻ), "ten" (tên)
+            folded.append(plain)
+    return words + tuple(dict.fromkeys(folded))
+
+
 BY_TYPE: dict[PiiType, tuple[str, ...]] = {
     PiiType.PERSON_NAME: PERSON_NAME, PiiType.ADDRESS: ADDRESS, PiiType.DATE_OF_BIRTH: DATE_OF_BIRTH,
     PiiType.PHONE_NUMBER: PHONE_NUMBER, PiiType.EMAIL_ADDRESS: EMAIL_ADDRESS, PiiType.NATIONAL_ID: NATIONAL_ID,
     PiiType.VEHICLE_REGISTRATION: VEHICLE_REGISTRATION, PiiType.VIN: VIN, PiiType.CREDIT_CARD: CREDIT_CARD,
     PiiType.IP_ADDRESS: IP_ADDRESS, PiiType.GEO_LOCATION: GEO_LOCATION,
 }
+BY_TYPE = {pii_type: _with_unaccented(words) for pii_type, words in BY_TYPE.items()}
 """Words that name each type in any covered language; every detector of the type inherits them."""
 
 EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
-    PiiType.PERSON_NAME: PERSON_NAME_EXCLUDED, PiiType.ADDRESS: ADDRESS_EXCLUDED,
+    PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED), PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED),
 }
 """Headers that contain a type's word but name something else (``file name``, ``email address``)."""

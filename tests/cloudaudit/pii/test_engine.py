@@ -207,3 +207,9 @@ def test_generic_key_path_segments_are_read_with_their_parent() -> None:
     assert detect_field("customer.name.first", names, "VN").pii_types == (PiiType.PERSON_NAME,)
     assert detect_field("contacts[].phone.number", phones, "VN").pii_types == (PiiType.PHONE_NUMBER,)
     assert detect_field("vehicle.model.first", names, "VN").pii == ()  # the parent names no PII
+
+
+@pytest.mark.parametrize(("header", "pii_type"), [("ho_ten", PiiType.PERSON_NAME), ("dia_chi", PiiType.ADDRESS),
+                                                 ("ngay_sinh", PiiType.DATE_OF_BIRTH)])
+def test_vietnamese_headers_typed_without_diacritics(header: str, pii_type: PiiType) -> None:
+    assert detect_field(header, _values(pii_type, "VN", 30), "VN").pii_types == (pii_type,)
