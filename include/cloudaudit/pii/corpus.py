@@ -32,17 +32,17 @@ _HEADERS: dict[PiiType, dict[str, tuple[str, ...]]] = {
     PiiType.PERSON_NAME: {
         "*": ("name", "customer_name", "full_name", "CustomerName", "owner_name"),
         "JP": ("氏名", "お名前", "顧客名", "契約者_name"), "TH": ("ชื่อ", "ชื่อ-นามสกุล", "ชื่อลูกค้า"),
-        "VN": ("họ tên", "Họ và tên", "tên khách hàng"), "ID": ("nama", "nama_pelanggan", "Nama Lengkap"),
+        "VN": ("họ tên", "Họ và tên", "tên khách hàng", "ho_ten"), "ID": ("nama", "nama_pelanggan", "Nama Lengkap"),
         "MY": ("nama", "nama_pelanggan"), "PH": ("pangalan", "buong_pangalan"), "IN": ("नाम", "customer name"),
     },
     PiiType.ADDRESS: {
         "*": ("address", "home_address", "customer.address", "Address Line"),
-        "JP": ("住所", "現住所", "顧客住所"), "TH": ("ที่อยู่", "ที่อยู่ลูกค้า"), "VN": ("địa chỉ", "Địa chỉ khách hàng"),
+        "JP": ("住所", "現住所", "顧客住所"), "TH": ("ที่อยู่", "ที่อยู่ลูกค้า"), "VN": ("địa chỉ", "Địa chỉ khách hàng", "dia_chi"),
         "ID": ("alamat", "alamat_rumah"), "MY": ("alamat",), "PH": ("tirahan",), "IN": ("पता",),
     },
     PiiType.PHONE_NUMBER: {
         "*": ("phone", "mobile", "tel", "contact_number", "customer.contacts[].phone", "PhoneNo"),
-        "JP": ("電話番号", "携帯電話", "連絡先TEL"), "TH": ("เบอร์โทร", "โทรศัพท์มือถือ"), "VN": ("số điện thoại", "sđt"),
+        "JP": ("電話番号", "携帯電話", "連絡先TEL"), "TH": ("เบอร์โทร", "โทรศัพท์มือถือ"), "VN": ("số điện thoại", "sđt", "so_dien_thoai"),
         "ID": ("no_telepon", "nomor_hp"), "MY": ("no_telefon", "nombor telefon"), "PH": ("telepono",),
         "IN": ("मोबाइल",),
     },
@@ -59,7 +59,7 @@ _HEADERS: dict[PiiType, dict[str, tuple[str, ...]]] = {
     },
     PiiType.VEHICLE_REGISTRATION: {
         "*": ("plate", "plate_no", "registration_no", "vehicle.plate", "LicensePlate"),
-        "JP": ("ナンバー", "登録番号", "車両番号"), "TH": ("ทะเบียนรถ", "เลขทะเบียน"), "VN": ("biển số", "biển kiểm soát"),
+        "JP": ("ナンバー", "登録番号", "車両番号"), "TH": ("ทะเบียนรถ", "เลขทะเบียน"), "VN": ("biển số", "biển kiểm soát", "bien_so"),
         "ID": ("nomor_polisi", "nopol", "plat_nomor"), "MY": ("no_pendaftaran", "nombor_plat"), "AU": ("rego",),
     },
     PiiType.VIN: {
@@ -70,7 +70,7 @@ _HEADERS: dict[PiiType, dict[str, tuple[str, ...]]] = {
                           "TH": ("บัตรเครดิต",), "ID": ("kartu_kredit",)},
     PiiType.DATE_OF_BIRTH: {
         "*": ("date_of_birth", "dob", "birthDate", "customer.birthday"),
-        "JP": ("生年月日", "誕生日"), "TH": ("วันเกิด",), "VN": ("ngày sinh",), "ID": ("tanggal_lahir", "tgl_lahir"),
+        "JP": ("生年月日", "誕生日"), "TH": ("วันเกิด",), "VN": ("ngày sinh", "ngay_sinh"), "ID": ("tanggal_lahir", "tgl_lahir"),
         "MY": ("tarikh_lahir",), "PH": ("kaarawan",), "IN": ("जन्मतिथि",),
     },
     PiiType.IP_ADDRESS: {"*": ("ip", "client_ip", "ip_address", "remote_addr"), "JP": ("IPアドレス",)},
