@@ -4,7 +4,8 @@ Used by the demo-estate seeder and the evaluation corpus. Every identifier is va
 same validators the detectors use (check digits come from stdnum's ``calc_check_digit`` or
 our stdnum-style validators); a decoy looks like the identifier but fails its checksum or
 structure. All randomness comes from the ``random.Random`` passed in, so a seed reproduces
-a value. Faker is imported lazily: the module is cheap to import.
+a value. Faker is imported lazily: the module is cheap to import. One Faker per locale is
+shared and reseeded on each call, so generate from one thread at a time.
 """
 
 from __future__ import annotations
@@ -261,10 +262,11 @@ def _phone(country: str, rng: random.Random) -> str:
     assert example is not None
     national = str(example.national_number)
     keep = min(3, len(national) - 4)
+    number = example  # kept if no random subscriber part validates (never seen, but bounded)
     for _ in range(200):  # keep the example's prefix, randomise the subscriber part
-        candidate = national[:keep] + _digits(rng, len(national) - keep)
-        number = phonenumbers.parse(candidate, country)
-        if phonenumbers.is_valid_number(number):
+        candidate = phonenumbers.parse(national[:keep] + _digits(rng, len(national) - keep), country)
+        if phonenumbers.is_valid_number(candidate):
+            number = candidate
             break
     style = rng.random()
     if style < 0.7:
