@@ -83,9 +83,9 @@ class WordGate:
         self.tokens = frozenset(w.split()[0] for w in ascii_words if w)
         self.others = tuple(sorted({w.lower() for w in words if not w.isascii()}))
 
-    def may_occur(self, folded: str) -> bool:
-        """``folded`` is the text after ``normalise``."""
-        if not self.tokens.isdisjoint(folded.split()):
+    def may_occur(self, folded: str, tokens: frozenset[str] | None = None) -> bool:
+        """``folded`` is the text after ``normalise``; ``tokens`` its words, when already split."""
+        if not self.tokens.isdisjoint(folded.split() if tokens is None else tokens):
             return True
         return not folded.isascii() and any(w in folded for w in self.others)
 

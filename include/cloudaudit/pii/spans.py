@@ -83,6 +83,7 @@ class _Plan:
 
     strong: tuple[Detector, ...]  # the country's and global detectors that need no context
     gated: tuple[tuple[Detector, context.WordGate, bool], ...]  # need a word first: (detector, gate, local)
+    any_gated: context.WordGate  # all their words: most lines have none, and skip them all at once
     labels: tuple[tuple[Detector, _Label], ...]  # names and addresses: after a label and a separator
     label_gate: context.WordGate
 
@@ -101,8 +102,10 @@ def _plan(country: str) -> _Plan:
             gated.append((detector, context.WordGate(context.words_for(detector)), True))
         elif detector.context:  # another country's identifier: only under its own name
             gated.append((detector, context.WordGate(detector.context), False))
+    any_gated = context.WordGate(tuple(w for d, _, local in gated
+                                       for w in (context.words_for(d) if local else d.context)))
     label_gate = context.WordGate(tuple(w for d, _ in labels for w in context.words_for(d)))
-    return _Plan(tuple(strong), tuple(gated), tuple(labels), label_gate)
+    return _Plan(tuple(strong), tuple(gated), any_gated, tuple(labels), label_gate)
 
 
 def _near_context(detector: Detector, text: str, start: int, local: bool) -> bool:
@@ -150,10 +153,6 @@ def _reads_as(pii_type: PiiType, value: str) -> bool:
     return not _LATIN_LOWER.search(value) or _LATIN_UPPER.search(value) is not None
 
 
-def _passes(detector: Detector, digit_run: int, text: str) -> bool:
-    return detector.min_digits <= digit_run and (not detector.needs_char or detector.needs_char in text)
-
-
 def find_spans(text: str, country: str, field_context: Mapping[str, bool] | None = None) -> list[Span]:
     """Validated, context-checked, non-overlapping spans in one text value.
 
@@ -165,20 +164,18 @@ def find_spans(text: str, country: str, field_context: Mapping[str, bool] | None
     digit_run = max((len(_NON_DIGITS.sub("", run)) for run in _DIGIT_RUN.findall(text)), default=0)
     found: list[Span] = []
     for detector in plan.strong:
-        if _passes(detector, digit_run, text):
+        if detector.min_digits <= digit_run and (not detector.needs_char or detector.needs_char in text):
             found += _pattern_spans(detector, text, True, named_by_field.get(detector.name, False), True)
-    folded: str | None = None
+    folded = context.normalise(text, camel=False)
+    tokens = frozenset(folded.split())
+    worded = plan.any_gated.may_occur(folded, tokens)
     for detector, gate, local in plan.gated:
-        if not _passes(detector, digit_run, text):
+        if detector.min_digits > digit_run or (detector.needs_char and detector.needs_char not in text):
             continue
         named = named_by_field.get(detector.name, False)
-        if not named:
-            folded = context.normalise(text, camel=False) if folded is None else folded
-            if not gate.may_occur(folded):
-                continue
-        found += _pattern_spans(detector, text, local, named, False)
-    folded = context.normalise(text, camel=False) if folded is None else folded
-    if plan.label_gate.may_occur(folded):
+        if named or (worded and gate.may_occur(folded, tokens)):
+            found += _pattern_spans(detector, text, local, named, False)
+    if plan.label_gate.may_occur(folded, tokens):
         found += _labelled_spans(plan.labels, text)
     # Overlaps: a named span wins (``NIK 3578...`` is not also a JCB card), then the stronger,
     # the local, the country's own (``jp_phone`` over ``phone_international``), the longer.
