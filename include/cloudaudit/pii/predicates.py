@@ -104,12 +104,17 @@ def _is_host(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 def is_ipv4(text: str) -> bool:
-    """A dotted quad that a device could have (``127.0.0.1`` is nobody's; ``0.1.2.3`` is a version)."""
+    """A dotted quad that a device could have (``127.0.0.1`` is nobody's; ``0.1.2.3`` is a version).
+
+    The ranges of ``_is_host`` by integer comparison (the properties cost about 2 µs a value):
+    0/8 and 127/8, 169.254/16, and 224/4 (multicast) and 240/4 (reserved) above.
+    """
     try:
-        address = ipaddress.IPv4Address(text.strip())
+        value = int(ipaddress.IPv4Address(text.strip()))
     except ValueError:
         return False
-    return not text.startswith("0") and _is_host(address)
+    first = value >> 24
+    return first not in (0, 127) and first < 224 and value >> 16 != 0xA9FE
 
 
 def is_ipv6(text: str) -> bool:

@@ -157,3 +157,14 @@ def test_adapters_agree_on_valid_numbers_and_decoys(adapter: Callable[[str], boo
     decoys = [synth.decoy(PiiType.NATIONAL_ID, country, rng) for _ in range(150)]
     assert all(adapter(v) for v in values)
     assert [adapter(v) for v in decoys] == [reference(v) for v in decoys]
+
+
+@given(value=st.integers(min_value=0, max_value=2**32 - 1))
+@settings(max_examples=500, deadline=None)
+def test_ipv4_ranges_agree_with_ipaddress(value: int) -> None:
+    import ipaddress
+
+    address = ipaddress.IPv4Address(value)
+    expected = not (address.is_unspecified or address.is_loopback or address.is_link_local
+                    or address.is_multicast or address.is_reserved) and not str(address).startswith("0")
+    assert predicates.is_ipv4(str(address)) == expected
