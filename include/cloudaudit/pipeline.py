@@ -155,6 +155,10 @@ def extract_environment(env: Environment, run_date: str, mode: str, *, store: St
 
 
 def extract_chunk(chunk: Mapping[str, Any], inventory: Inventory | None = None) -> list[dict[str, Any]]:
+    """The extract task: the only one that handles raw samples, so its logs are filtered too."""
+    from cloudaudit.pii.guard import install_log_filter
+
+    install_log_filter()
     inventory = inventory or load_inventory()
     store = open_store(state_root())
     limits = Limits.from_env()

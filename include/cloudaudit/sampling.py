@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 
 
 def detect(sample: Sample, country: str) -> tuple[FieldResult, ...]:
-    """Detect PII per field of a parsed sample."""
+    """Detect PII per field of a parsed sample; any failure becomes a value-free SampleSkipped."""
     from cloudaudit.pii import detect_sample
+    from cloudaudit.pii.guard import guarded
 
-    return detect_sample(sample, country)
+    with guarded(f"{sample.format}: PII detection failed"):
+        return detect_sample(sample, country)
 
 
 def analyse_bytes(name: str, data: bytes, *, country: str, limits: Limits, truncated: bool = False,
@@ -29,6 +31,8 @@ def analyse_bytes(name: str, data: bytes, *, country: str, limits: Limits, trunc
     Sample too (its repr prints only sizes) so callers can record format and row counts.
     """
     from cloudaudit.formats import parse_sample
+    from cloudaudit.pii.guard import guarded
 
-    sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type)
+    with guarded("unreadable sample"):  # a parser bug must not carry the bytes out in its message
+        sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type)
     return sample, detect(sample, country)

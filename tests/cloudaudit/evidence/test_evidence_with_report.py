@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,9 +13,7 @@ from cloudaudit.evidence.bundle import build_bundle, canonical_json
 from cloudaudit.evidence.verify import verify_bundle
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.reports.xlsx import render_workbook
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reports"))
-from reportfactory import make_report
+from tests.cloudaudit.reports.reportfactory import make_report
 
 
 def _publish(report: CountryReport, key: Ed25519PrivateKey) -> tuple[bytes, bytes]:

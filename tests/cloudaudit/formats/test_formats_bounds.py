@@ -7,10 +7,10 @@ import json
 import time
 
 import pytest
-from formatfactory import customers, gz, to_csv
 
 from cloudaudit.config import Limits
 from cloudaudit.formats import TEXT_FIELD, parse_sample
+from tests.cloudaudit.formats.formatfactory import customers, gz, to_csv
 
 
 def test_max_rows_and_truncated_flag() -> None:

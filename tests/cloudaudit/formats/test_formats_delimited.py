@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 from faker import Faker
-from formatfactory import HEADER, customers, to_csv
 
 from cloudaudit.config import Limits
 from cloudaudit.formats import TEXT_FIELD, parse_sample
 from cloudaudit.formats.header import is_header
+from tests.cloudaudit.formats.formatfactory import HEADER, customers, to_csv
 
 
 def test_csv_with_header_reads_columns_by_name(limits: Limits) -> None:

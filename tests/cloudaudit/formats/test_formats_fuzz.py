@@ -6,13 +6,13 @@ import functools
 import io
 import json
 
-from formatfactory import customers, gz, nested_records, to_csv, to_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import Sample, parse_sample
+from tests.cloudaudit.formats.formatfactory import customers, gz, nested_records, to_csv, to_jsonl
 
 LIMITS = Limits(max_rows=20, max_fields=15, max_cell_chars=50, max_decompressed_bytes=200_000)
 NAMES = ["a.csv", "a.tsv", "a.json", "a.jsonl", "a.parquet", "a.xlsx", "a.txt", "a.csv.gz", "a.json.gz",

@@ -9,12 +9,12 @@ import json
 import time
 
 import pytest
-from formatfactory import customers, gz, gzip_bomb, nested_records, to_csv, to_jsonl
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import TEXT_FIELD, parse_sample
 from cloudaudit.formats.compression import gunzip
+from tests.cloudaudit.formats.formatfactory import customers, gz, gzip_bomb, nested_records, to_csv, to_jsonl
 
 
 @functools.cache

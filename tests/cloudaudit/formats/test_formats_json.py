@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from formatfactory import customers, nested_records, to_jsonl
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import TEXT_FIELD, parse_sample
+from tests.cloudaudit.formats.formatfactory import customers, nested_records, to_jsonl
 
 
 def test_top_level_array_is_read_as_records(limits: Limits) -> None:

@@ -9,11 +9,11 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
-from formatfactory import Customer, all_values, customers, gz, to_csv
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import parse_sample
+from tests.cloudaudit.formats.formatfactory import Customer, all_values, customers, gz, to_csv
 
 PEOPLE = customers(8, locale="ja_JP")
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from formatfactory import Customer, customers
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import parse_sample
+from tests.cloudaudit.formats.formatfactory import Customer, customers
 
 
 def _parquet(table: Any, **options: Any) -> bytes:

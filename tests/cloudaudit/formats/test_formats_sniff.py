@@ -6,11 +6,11 @@ import io
 import zipfile
 
 import pytest
-from formatfactory import customers, gz, to_csv
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats import WHOLE_OBJECT_FORMATS, needs_whole_object, parse_sample, sniff
+from tests.cloudaudit.formats.formatfactory import customers, gz, to_csv
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

@@ -6,7 +6,6 @@ import dataclasses
 import random
 
 import pytest
-from reportfactory import RUN_DATE, make_report
 
 from cloudaudit.model import Category, CoverageStatus, Finding, Severity, Status
 from cloudaudit.reports.summary import (
@@ -17,6 +16,7 @@ from cloudaudit.reports.summary import (
     open_critical,
     sort_findings,
 )
+from tests.cloudaudit.reports.reportfactory import RUN_DATE, make_report
 
 
 def _finding(**changes: object) -> Finding:

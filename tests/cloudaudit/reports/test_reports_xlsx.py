@@ -22,11 +22,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from reportfactory import RUN_DATE, make_report
 
 from cloudaudit.model import COVERAGE_COLUMNS, FINDINGS_COLUMNS, PII_INVENTORY_COLUMNS, PiiType
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.reports.xlsx import render_workbook
+from tests.cloudaudit.reports.reportfactory import RUN_DATE, make_report
 
 SHEETS = ["Summary", "Findings", "PII Inventory", "Resources", "Coverage"]
 RESOURCES_COLUMNS = ["Country", "Environment", "Provider", "Service", "Resource", "Kind", "Location", "Public",

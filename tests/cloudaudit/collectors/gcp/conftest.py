@@ -37,7 +37,7 @@ def limits() -> Limits:
 @pytest.fixture
 def free_ports() -> Any:
     """``free_ports(n)``: URLs of loopback ports nothing listens on."""
-    from gcp_fixtures import free_ports as ports
+    from tests.cloudaudit.collectors.gcp.gcp_fixtures import free_ports as ports
 
     return lambda n: [f"http://127.0.0.1:{port}" for port in ports(n)]
 

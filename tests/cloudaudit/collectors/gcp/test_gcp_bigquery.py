@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env
 from google.cloud import bigquery
 from google.cloud.bigquery import PolicyTagList, SchemaField
 
@@ -18,6 +17,7 @@ from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied
 from cloudaudit.model import CoverageStatus, PiiType, Provider, Resource, Service
 from cloudaudit.pii import synth
+from tests.cloudaudit.collectors.gcp.gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env
 
 PROJECT = "th-dealer-analytics"
 TAG = f"projects/{PROJECT}/locations/asia-southeast1/taxonomies/7/policyTags/11"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from gcp_fixtures import gcp_env
 from google.auth.credentials import AnonymousCredentials
 
 from cloudaudit.collectors.gcp.clients import (
@@ -17,6 +16,7 @@ from cloudaudit.collectors.gcp.clients import (
 )
 from cloudaudit.config import Environment, Limits
 from cloudaudit.errors import AccessDenied
+from tests.cloudaudit.collectors.gcp.gcp_fixtures import gcp_env
 
 
 @pytest.fixture(scope="module")

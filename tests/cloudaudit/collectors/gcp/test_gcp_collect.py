@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 import pytest
-from gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env, storage_seed_client
 from google.cloud import bigquery
 
 from cloudaudit.collectors import collect_environment
@@ -14,6 +13,12 @@ from cloudaudit.collectors.gcp import collect_gcp
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied, Unreachable
 from cloudaudit.model import CoverageStatus, Provider, Service
+from tests.cloudaudit.collectors.gcp.gcp_fixtures import (
+    DenyingProxy,
+    bigquery_seed_client,
+    gcp_env,
+    storage_seed_client,
+)
 
 PROJECT = "th-dealer-analytics"
 

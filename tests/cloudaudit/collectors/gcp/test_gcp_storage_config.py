@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from gcp_fixtures import DenyingProxy, gcp_env, storage_seed_client
 
 from cloudaudit.collectors.gcp.clients import storage_client
 from cloudaudit.collectors.gcp.storage import collect_storage
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied
 from cloudaudit.model import CoverageStatus, Provider, Resource, Service
+from tests.cloudaudit.collectors.gcp.gcp_fixtures import DenyingProxy, gcp_env, storage_seed_client
 
 
 def make_bucket(url: str, name: str, *, location: str, prevention: str, uniform: bool,
