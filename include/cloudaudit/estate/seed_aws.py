@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 from cloudaudit.estate.plan import AwsAccountPlan, S3Bucket
@@ -19,12 +18,6 @@ log = logging.getLogger(__name__)
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                "RestrictPublicBuckets": True}
 DUMMY_KEY = "testing"  # moto accepts any key; this one maps to its default account only
-_ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
-
-
-def strip_account_host_prefix(request: Any, **_: Any) -> None:
-    """S3 Control puts ``<account>.`` before the host, which does not resolve for 127.0.0.1 (NOTES.md)."""
-    request.url = _ACCOUNT_HOST_PREFIX.sub(r"\1", request.url)
 
 
 def account_session(endpoint: str, role_arn: str) -> Any:
@@ -46,6 +39,8 @@ def s3_client(session: Any, endpoint: str, region: str = "us-east-1") -> Any:
 
 
 def s3control_client(session: Any, endpoint: str) -> Any:
+    from cloudaudit.collectors.aws.session import strip_account_host_prefix
+
     client = session.client("s3control", endpoint_url=endpoint, region_name="us-east-1")
     client.meta.events.register("before-sign.s3-control", strip_account_host_prefix)
     return client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cloudaudit.checks.aws.s3.acl import acl_detail
 from cloudaudit.checks.aws.s3.facts import S3BucketFacts
 from cloudaudit.checks.base import load_metadata
 from cloudaudit.config import CountryPolicy
@@ -17,13 +18,4 @@ def value_set(policy: CountryPolicy) -> list[object]:
 
 
 def detail(rows: Sequence[S3BucketFacts], policy: CountryPolicy) -> str:
-    row = rows[0]
-    if row.acl_public:
-        return f"ACL of {row.resource} grants {row.acl_public_grants}"
-    if row.acl_neutralised_by and row.acl_public_grants:
-        return f"ACL of {row.resource} grants {row.acl_public_grants}, neutralised by {row.acl_neutralised_by}"
-    if row.acl_public is None:
-        return f"ACL of {row.resource} could not be read or Block Public Access is unknown: {row.unreadable or 'not recorded'}"
-    if row.acl_neutralised_by:
-        return f"ACL of {row.resource} not read, but it cannot take effect: {row.acl_neutralised_by}"
-    return f"ACL of {row.resource} grants no public group"
+    return acl_detail(rows[0])
