@@ -23,11 +23,20 @@ WINDOW = 48
 """Characters before a match in free text searched for its context words."""
 
 
+_INITIALS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){1,}[^\W\d_](?![^\W\d_])")
+
+
 def normalise(text: str, camel: bool = True) -> str:
-    """Lower case, separators to single spaces and (for headers) camelCase split."""
+    """Lower case, separators to single spaces, (for headers) camelCase split, and dotted
+    initials joined (``D.O.B`` → ``dob``, ``N.R.I.C. No`` → ``nric no``).
+
+    >>> normalise("D.O.B"), normalise("customerEmail_2"), normalise("N.R.I.C. No")
+    ('dob', 'customer email 2', 'nric no')
+    """
     if camel:
         text = _CAMEL.sub(" ", text)
-    return _SEPARATORS.sub(" ", text).strip().lower()
+    text = _SEPARATORS.sub(" ", text).strip().lower()
+    return _INITIALS.sub(lambda m: m.group(0).replace(" ", ""), text)
 
 
 # Key path segments that say nothing alone: ``name.first``, ``phone.number``, ``address.line1``.
@@ -36,9 +45,13 @@ _GENERIC_CHILDREN = frozenset({"first", "last", "given", "family", "middle", "fu
                                "e164", "home", "work", "primary", "text", "raw", "formatted"})
 
 
+_DOTTED_INITIALS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W\d_]))?")
+
+
 def header_of(field: str) -> str:
     """The normalised last segment of a field name (``Sheet!Phone``, ``a.b[].phone`` → ``phone``),
     with its parent when it says nothing alone (``customer.name.first`` → ``name first``)."""
+    field = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), field)  # D.O.B is a header, not a path
     segments = [s for s in re.split(r"[.!]", field.replace("[]", "")) if s] or [field]
     last = normalise(segments[-1])
     if last in _GENERIC_CHILDREN and len(segments) > 1:
