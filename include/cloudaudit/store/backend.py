@@ -87,7 +87,9 @@ class LocalStore(Store):
 
 
 class S3Store(Store):
-    """An S3 prefix. Uses Object Lock default retention when the bucket has it (S3 applies it)."""
+    """An S3 prefix. When the bucket has Object Lock with a default retention, every object we
+    write carries that retention explicitly (mode and retain-until date), so evidence cannot be
+    overwritten or deleted before it expires, whatever the endpoint's defaults."""
 
     def __init__(self, root: str) -> None:
         self.root = root.rstrip("/")
@@ -97,6 +99,7 @@ class S3Store(Store):
             raise ConfigError(f"{root}: expected s3://bucket/prefix")
         self.prefix = prefix.strip("/")
         self._client: Any = None
+        self._retention: dict[str, Any] | None = None
 
     @property
     def client(self) -> Any:
@@ -122,13 +125,32 @@ class S3Store(Store):
                 return None
             raise
 
+    def default_retention(self) -> dict[str, Any]:
+        """The bucket's Object Lock default retention as put_object arguments ({} when none)."""
+        if self._retention is None:
+            from botocore.exceptions import ClientError
+
+            try:
+                config = self.client.get_object_lock_configuration(Bucket=self.bucket)
+                rule = config.get("ObjectLockConfiguration", {}).get("Rule", {}).get("DefaultRetention", {})
+            except ClientError:  # no Object Lock on the bucket (or not allowed to ask): S3's defaults apply
+                rule = {}
+            self._retention = {}
+            if rule.get("Mode"):
+                import datetime
+
+                days = int(rule.get("Days") or 0) + 365 * int(rule.get("Years") or 0)
+                until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
+                self._retention = {"ObjectLockMode": rule["Mode"], "ObjectLockRetainUntilDate": until}
+        return self._retention
+
     def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
         import base64
         import hashlib
 
         digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type, ContentMD5=digest)
+                               ContentType=content_type, ContentMD5=digest, **self.default_retention())
         return f"s3://{self.bucket}/{self._key(key)}"
 
     def list_keys(self, prefix: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,21 @@ def test_s3_store(s3_root: str) -> None:
 def test_unsupported_location() -> None:
     with pytest.raises(ConfigError, match="unsupported"):
         open_store("gs://bucket/prefix")
+
+
+def test_s3_store_honours_object_lock_default_retention(s3_root: str) -> None:
+    """A bucket with Object Lock and default retention: what we publish is retained by S3."""
+    import boto3
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="locked-reports", ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket="locked-reports", ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 365}}})
+    store = open_store("s3://locked-reports/cloudaudit")
+    store.write_bytes("2026-11-20/JP/evidence_JP_2026-11-20.zip", b"PK\x05\x06" + b"\x00" * 18)
+    head = s3.head_object(Bucket="locked-reports", Key="cloudaudit/2026-11-20/JP/evidence_JP_2026-11-20.zip")
+    assert head["ObjectLockMode"] == "COMPLIANCE"  # (moto's GetObjectRetention answers 500)
+    assert (head["ObjectLockRetainUntilDate"] - datetime.now(UTC)).days >= 364
+    unlocked = open_store(s3_root)
+    unlocked.write_bytes("x.json", b"{}")
+    assert "ObjectLockMode" not in s3.head_object(Bucket="reports", Key="cloudaudit/x.json")
