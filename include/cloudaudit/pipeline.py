@@ -262,11 +262,23 @@ class Published:
 
 
 def _signing_key() -> Any:
-    from cloudaudit.evidence.signing import load_or_create_private_key, load_private_key
+    """The Ed25519 key from ``CLOUDAUDIT_SIGNING_KEY`` (a PEM file), else from the Airflow
+    connection named by ``CLOUDAUDIT_SIGNING_CONN_ID`` (PEM in its password), else a key kept
+    in the state directory (created on first use, with a warning: fine for a demo, not for audits)."""
+    import os
+
+    from cloudaudit.evidence.signing import (
+        load_or_create_private_key,
+        load_private_key,
+        load_private_key_from_connection,
+    )
 
     path = signing_key_path()
     if path is not None:
         return load_private_key(path)
+    conn_id = os.environ.get("CLOUDAUDIT_SIGNING_CONN_ID")
+    if conn_id:
+        return load_private_key_from_connection(conn_id)
     root = state_root()
     fallback = Path(root) / "signing_key.pem" if "://" not in root else Path.home() / ".cloudaudit" / "signing_key.pem"
     log.warning("CLOUDAUDIT_SIGNING_KEY is not set: signing with %s", fallback)

@@ -85,3 +85,22 @@ def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path)
     snap = read_snapshot(store, summary["snapshot"])
     assert snap is not None and snap.status.value == "NOT_ASSESSED"
     assert snap.reason and "collector error" not in snap.reason
+
+
+def test_signing_key_from_file_then_airflow_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cloudaudit.evidence.signing import private_key_pem, public_key_pem
+
+    from_conn, from_file = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    monkeypatch.setenv("AIRFLOW_CONN_CLOUDAUDIT_SIGNING", json.dumps(
+        {"conn_type": "generic", "password": private_key_pem(from_conn).decode()}))
+    monkeypatch.setenv("CLOUDAUDIT_SIGNING_CONN_ID", "cloudaudit_signing")
+    monkeypatch.delenv("CLOUDAUDIT_SIGNING_KEY", raising=False)
+    assert public_key_pem(pipeline._signing_key()) == public_key_pem(from_conn)
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(private_key_pem(from_file))
+    monkeypatch.setenv("CLOUDAUDIT_SIGNING_KEY", str(key_file))
+    assert public_key_pem(pipeline._signing_key()) == public_key_pem(from_file)
