@@ -200,3 +200,6 @@ def test_country_without_policy_still_reported(published: Path) -> None:
             ("aws_s3_pii_public", "s3://kr-rental-exports")} <= fails
     found = {(r["Field"], r["PII Type"]) for r in sheet_rows(xlsx, "PII Inventory")}
     assert {("customer.mail", "EMAIL_ADDRESS"), ("card", "CREDIT_CARD"), ("chassis", "VIN")} <= found
+    residency = [r for r in sheet_rows(xlsx, "Findings") if r["Check ID"] == "aws_s3_pii_residency"]
+    assert [r["Status"] for r in residency] == ["NOT_ASSESSED"]  # no allowed locations on file for KR
+    assert "no allowed storage locations" in residency[0]["Detail"]

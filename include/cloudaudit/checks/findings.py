@@ -132,6 +132,15 @@ def check_findings(check: Check, policy: CountryPolicy, facts: Facts, result: Ma
             out.append(make_finding(check, policy, subject, Status.NOT_ASSESSED,
                                     f"The expectation for {resource} could not be evaluated"))
             continue
+        if check.metadata.category is Category.RESIDENCY and not policy.allowed_locations:
+            # A country without a reviewed policy: no location is known to be allowed or not.
+            out.append(make_finding(
+                check, policy, subject, Status.NOT_ASSESSED,
+                f"{resource} holds regulated PII of {policy.country} residents, but no allowed storage "
+                f"locations are on file for {policy.country} (add include/config/policies/"
+                f"{policy.country.lower()}.yaml or countries.{policy.country}.allowed_locations in the inventory)",
+                _row_pii_types(check, rows)))
+            continue
         status = _status(rows, check.column, failing)
         shown = [r for r in rows if r.fact_id in failing] if status is Status.FAIL else rows
         out.append(make_finding(check, policy, subject, status, check.detail(shown, policy),
