@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.errors import AccessDenied
+from cloudaudit.errors import AccessDenied, Unreachable
 
 if TYPE_CHECKING:
     from google.api_core.retry import Retry
@@ -65,7 +65,7 @@ def storage_client(env: Environment) -> storage.Client:
     from google.cloud import storage
 
     endpoint = env.storage_endpoint
-    return storage.Client(project=env.project_id, credentials=_credentials(env, endpoint),
+    return storage.Client(project=env.project_id, credentials=_credentials(env, "storage_endpoint", endpoint),
                           client_options={"api_endpoint": endpoint} if endpoint else None)
 
 
@@ -74,18 +74,25 @@ def bigquery_client(env: Environment) -> bigquery.Client:
     from google.cloud import bigquery
 
     endpoint = env.bigquery_endpoint
-    return bigquery.Client(project=env.project_id, credentials=_credentials(env, endpoint),
+    return bigquery.Client(project=env.project_id, credentials=_credentials(env, "bigquery_endpoint", endpoint),
                            client_options={"api_endpoint": endpoint} if endpoint else None)
 
 
-def _credentials(env: Environment, endpoint: str | None) -> Credentials | None:
-    """None lets the client find Application Default Credentials itself."""
+def _credentials(env: Environment, option: str, endpoint: str | None) -> Credentials | None:
+    """None lets the client find Application Default Credentials itself.
+
+    An environment that names an emulator for one service but not for the other is an
+    emulated project: looking for default credentials there would probe Google's metadata
+    server on the network, so that service is reported unreadable instead.
+    """
     if endpoint:
         from google.auth.credentials import AnonymousCredentials
 
         return AnonymousCredentials()  # type: ignore[no-untyped-call]
     if env.airflow_conn_id:
         return airflow_connection_credentials(env.airflow_conn_id)
+    if env.bigquery_endpoint or env.storage_endpoint:
+        raise Unreachable(f"{option} not set in an environment whose other service is an emulator")
     return None
 
 

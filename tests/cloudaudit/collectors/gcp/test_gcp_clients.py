@@ -78,3 +78,17 @@ def test_unusable_connections_are_denied_without_quoting_the_key(monkeypatch: py
         airflow_connection_credentials("gcp_empty")
     with pytest.raises(AccessDenied, match="^Airflow connection gcp_missing: not found$"):
         airflow_connection_credentials("gcp_missing")
+
+
+def test_half_emulated_project_never_looks_for_google_credentials() -> None:
+    """Only BigQuery is emulated: Cloud Storage must not fall back to default credentials,
+    whose search probes Google's metadata server on the network."""
+    from cloudaudit.collectors.gcp import collect_gcp
+    from cloudaudit.errors import Unreachable
+
+    env = Environment(name="half", country="TH", provider="gcp", project_id="half",
+                      bigquery_endpoint="http://127.0.0.1:9")
+    with pytest.raises(Unreachable, match="storage_endpoint not set"):
+        storage_client(env)
+    with pytest.raises(Unreachable):  # BigQuery's endpoint is dead too: the environment is unreadable
+        collect_gcp(env, Limits(call_timeout_s=1))
