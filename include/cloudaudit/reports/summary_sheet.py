@@ -55,7 +55,7 @@ def _policy_lines(report: CountryReport) -> list[Line]:
     policy = report.policy
     country = f"{report.country} ({policy.name})" if policy.name else report.country
     return [
-        Line("Country", kind="section"),
+        Line("Country and regulation", kind="section"),
         Line("Country", country),
         Line("Regulation", policy.regulation),
         Line("Regulator", policy.regulator or "not stated in the policy"),
