@@ -1,4 +1,4 @@
-"""A real Airflow deployment for end-to-end tests: PostgreSQL metadata DB, api-server, scheduler, dag-processor.
+"""A real Airflow deployment for end-to-end tests: PostgreSQL DB, api-server, scheduler, dag-processor.
 
 Every long-lived component runs in its own process group with its log in a file, so that the
 fixture can stop the whole tree (LocalExecutor workers, task supervisors, uvicorn workers) and
@@ -37,7 +37,8 @@ def postgres_unavailable_reason() -> str | None:
     try:
         import psycopg2
 
-        psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=5).close()
+        psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
+                         connect_timeout=5).close()
     except Exception as exc:
         return f"cannot log in to PostgreSQL on {PG_HOST}:{PG_PORT} as {PG_USER}: {type(exc).__name__}"
     return None
@@ -104,7 +105,8 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str,
 def tail(path: Path, lines: int = 60) -> str:
     if not path.exists():
         return f"--- {path}: missing"
-    text = path.read_text(errors="replace").splitlines()[-lines:]
+    # Task logs are JSON lines whose tracebacks can be long: keep each line readable.
+    text = [line[:1200] for line in path.read_text(errors="replace").splitlines()[-lines:]]
     return f"--- {path} (last {len(text)} lines)\n" + "\n".join(text)
 
 
@@ -113,12 +115,12 @@ class AirflowStack:
     """The long-lived Airflow components of one test module and the environment they share."""
 
     root: Path
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)
     database: str
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
     logs: dict[str, Path] = field(default_factory=dict)
-    seen: dict[int, psutil.Process] = field(default_factory=dict)
-    _log_files: list[IO[bytes]] = field(default_factory=list)
+    seen: dict[int, psutil.Process] = field(default_factory=dict, repr=False)
+    _log_files: list[IO[bytes]] = field(default_factory=list, repr=False)
 
     @property
     def airflow_home(self) -> Path:
@@ -204,10 +206,14 @@ class AirflowStack:
         return self.alive()
 
     def failure_context(self) -> str:
-        """Tails of the component logs and of the newest task logs, for a failing assertion."""
-        parts = [tail(path) for path in self.logs.values()]
-        task_logs = sorted((self.airflow_home / "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)
-        parts += [tail(path, 40) for path in task_logs[-4:]]
+        """Failed task instances, tails of the component logs and of the task logs that logged errors."""
+        failed = self.query("SELECT run_id, task_id, map_index FROM task_instance WHERE state = 'failed' "
+                            "ORDER BY end_date")
+        parts = [f"failed task instances: {failed}"] + [tail(path) for path in self.logs.values()]
+        task_logs = sorted((self.airflow_home / "logs").glob("dag_id=*/**/*.log"),
+                           key=lambda p: p.stat().st_mtime)
+        with_errors = [p for p in task_logs if '"level":"error"' in p.read_text(errors="replace")]
+        parts += [tail(path, 40) for path in (with_errors[:3] or task_logs[-3:])]
         return "\n".join(parts)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
