@@ -72,7 +72,8 @@ def cloudaudit_daily() -> None:
         """One validation job per country, with NOT_ASSESSED entries for what could not be read."""
         from cloudaudit.pipeline import group_by_country
 
-        return group_by_country(chunks, list(extracted or []))
+        # One slice read: iterating would probe one item past the end and log an error.
+        return group_by_country(chunks, list(extracted[:]) if extracted is not None else [])
 
     @task(map_index_template="{{ job.country }}")
     def validate(job: dict[str, Any]) -> dict[str, Any]:
