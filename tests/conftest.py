@@ -15,3 +15,10 @@ os.environ["CLOUDAUDIT_STATE"] = os.path.join(_HOME, "state")
 os.environ["CLOUDAUDIT_OUTPUT"] = os.path.join(_HOME, "output")
 for _name in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_SIGNING_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
+
+# CI runs property tests with fixed seeds (a failure there must reproduce); locally they explore.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

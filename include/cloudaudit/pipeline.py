@@ -212,11 +212,12 @@ def validate_job(job: Mapping[str, Any], inventory: Inventory | None = None) -> 
     store = open_store(state_root())
     country, run_date = job["country"], job["run_date"]
     policy = country_policy(country, inventory)
-    snapshots = [s for key in job["snapshots"] if (s := state.read_snapshot(store, key)) is not None]
-    for missing in job["missing"]:
-        env = inventory.environment(missing["environment"])
-        snapshots.append(not_assessed_snapshot(env, run_date, missing["reason"], mode="replay"))
-    validation = validate_country(country, policy, snapshots)
+    stored = [s for key in job["snapshots"] if (s := state.read_snapshot(store, key)) is not None]
+    # Environments with no snapshot (replay without one, a crashed extract): NOT_ASSESSED stand-ins,
+    # kept with the validation result because no snapshot file holds them.
+    stand_ins = [not_assessed_snapshot(inventory.environment(m["environment"]), run_date, m["reason"],
+                                       mode="replay") for m in job["missing"]]
+    validation = validate_country(country, policy, [*stored, *stand_ins])
     findings = apply_first_seen(validation.findings, state.failure_history(store, country, run_date), run_date)
     failed = {f.key for f in findings if f.status.value == "FAIL"}
     state.write_failures(store, country, run_date, failed)
@@ -232,8 +233,7 @@ def validate_job(job: Mapping[str, Any], inventory: Inventory | None = None) -> 
         "coverage": [r.model_dump(mode="json") for r in validation.coverage],
         "gx_results": validation.gx_results,
         "data_docs": validation.data_docs,
-        "not_assessed": [s.model_dump(mode="json") for s in snapshots if not s.resources
-                         and s.status is CoverageStatus.NOT_ASSESSED],
+        "not_assessed": [s.model_dump(mode="json") for s in stand_ins],
     })
     counts = _counts(findings)
     log.info("validated %s %s: %d findings, FAIL by severity %s", country, run_date, len(findings), counts)
@@ -304,13 +304,14 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
     policy = CountryPolicy.model_validate(data["policy"])
     findings = [Finding.model_validate(f) for f in data["findings"]]
     snapshots = {key: store.read_bytes(key) or b"" for key in data["snapshots"]}
-    parsed = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
-    parsed += [Snapshot.model_validate(s) for s in data.get("not_assessed", [])]
-    captured = sorted(s.captured_at for s in parsed) or [now_utc()]
+    read = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
+    parsed = read + [Snapshot.model_validate(s) for s in data.get("not_assessed", [])]
+    # Stand-ins for unread environments captured nothing: they say nothing about capture times.
+    captured = sorted(s.captured_at for s in read) or sorted(s.captured_at for s in parsed) or [now_utc()]
     generated_at = now_utc()
     report = CountryReport(
         country=country, run_date=run_date, captured_at_min=captured[0], captured_at_max=captured[-1],
-        captured_late=any(s.captured_late for s in parsed), policy=policy, findings=findings,
+        captured_late=any(s.captured_late for s in read), policy=policy, findings=findings,
         pii_inventory=[PiiInventoryRow.model_validate(r) for r in data["pii_inventory"]],
         resources=[ResourceRow.model_validate(r) for r in data["resources"]],
         coverage=[CoverageRow.model_validate(r) for r in data["coverage"]],

@@ -1,7 +1,7 @@
 """The contract alone: an estate built here with standard client calls, not by our seeder.
 
 `cloudaudit estate serve bigquery` is started as a user would start it and seeded through
-google-cloud-bigquery's standard write calls; S3 lives in moto's default account (no role).
+google-cloud-bigquery's standard write calls; S3 lives in an account reached through a role.
 Headers, buckets and one country (KR, no policy file) are unlike the demo's. The pipeline
 runs from an inventory written here, and the reports are read back by their SPEC paths.
 """
@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from cloudaudit.pii import synth
 from tests.e2e.harness import sheet_rows
 
 RUN_DATE = "2026-11-21"
+KR_ACCOUNT = "210987654321"
+KR_ROLE = f"arn:aws:iam::{KR_ACCOUNT}:role/cloudaudit-reader"
 PROJECT = "id-fleet-analytics"
 
 
@@ -65,6 +68,8 @@ def moto_url() -> Iterator[str]:
     try:
         yield f"http://{host}:{port}"
     finally:
+        # moto's backends are process-wide: leave no bucket behind for later tests.
+        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"))
         server.stop()
 
 
@@ -105,8 +110,12 @@ def seed_s3(url: str, rng: random.Random) -> None:
 
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=url, region_name="ap-northeast-2", aws_access_key_id="testing",
-                      aws_secret_access_key="testing")
+    sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    creds = sts.assume_role(RoleArn=KR_ROLE, RoleSessionName="seed")["Credentials"]
+    s3 = boto3.client("s3", endpoint_url=url, region_name="ap-northeast-2",
+                      aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                      aws_session_token=creds["SessionToken"])
     s3.create_bucket(Bucket="kr-rental-exports", ACL="public-read",
                      CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
     records = [{"customer": {"fullName": synth.value(PiiType.PERSON_NAME, "AU", rng),
@@ -134,9 +143,10 @@ environments:
   - name: kr-rental
     country: KR
     provider: aws
-    account_id: "123456789012"
+    account_id: "{KR_ACCOUNT}"
     regions: [ap-northeast-2]
     endpoint_url: {moto_url}
+    role_arn: {KR_ROLE}
 """)
     saved = {k: os.environ.get(k) for k in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_STATE", "CLOUDAUDIT_OUTPUT",
                                             "CLOUDAUDIT_SIGNING_KEY", "AWS_ACCESS_KEY_ID",

@@ -28,6 +28,10 @@ def s3_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     try:
         yield "s3://reports/cloudaudit"
     finally:
+        import urllib.request
+
+        # moto's backends are process-wide: leave no bucket behind for later tests.
+        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"))
         server.stop()
 
 

@@ -111,6 +111,8 @@ def _to_numeric(kind: str) -> Callable[[object], Decimal]:
             raise BadValue(f"Cannot convert value to {kind.lower()}.") from None
         if not number.is_finite():
             raise BadValue(f"Cannot convert value to {kind.lower()}.")
+        if number.adjusted() >= digits:  # out of range before rounding (quantize would overflow)
+            raise BadValue(f"Value out of range for {kind}.")
         number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_WIDE)  # half away from zero, as BigQuery
         if abs(number) >= Decimal(10) ** digits:
             raise BadValue(f"Value out of range for {kind}.")
