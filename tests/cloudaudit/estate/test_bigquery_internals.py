@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cloudaudit.estate.bigquery import loads, paging
@@ -212,6 +212,8 @@ _EVERY_TYPE = normalize_fields([
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from([f["name"] for f in _EVERY_TYPE] + ["unknown"]), _JSON, max_size=6))
+@example({"numeric": 1e91})  # once crashed quantize (decimal.InvalidOperation) instead of an insert error
+@example({"bignumeric": -1e120})
 def test_any_json_row_converts_or_reports_errors_and_never_raises(values: dict[str, Any]) -> None:
     row, errors = convert_row(_EVERY_TYPE, values)
     if not errors:  # whatever was accepted can be answered and sized
