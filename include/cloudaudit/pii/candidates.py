@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from cloudaudit.pii import context
-from cloudaudit.pii.registry import all_detectors
+from cloudaudit.pii.registry import detectors_for
 from cloudaudit.pii.types import Detector, Strength
 
 HEADER_SHARE = 0.3  # the header names the type
@@ -49,7 +49,7 @@ def candidates(field: str, country: str) -> tuple[Candidate, ...]:
     """The detectors that may fire on ``field`` in an environment of ``country`` (upper case)."""
     header = context.header_of(field)
     found = []
-    for detector in all_detectors():
+    for detector in detectors_for(country):
         if context.mentions(context.excluded_for(detector), header):
             continue
         local = detector.is_global or country in detector.countries

@@ -34,14 +34,16 @@ def phone_validator(region: str, bare: bool = False) -> Callable[[str], bool]:
     and the number built directly, then ``is_valid_number`` decides (about 4 µs). Where the
     country writes national numbers with a trunk prefix (``0`` in JP, TH, VN, ID, PH, MY,
     AU) a number without it is not taken for a phone: most random digit strings lack it.
-    India writes mobiles without it (so without it only a mobile counts); Singapore has none.
+    India writes mobiles without it (so without it only a mobile counts); Singapore has none;
+    NANP's trunk "1" is optional.
     ``bare`` accepts any valid national number with or without it (spreadsheets drop the
     leading zero): for columns whose header says they hold phone numbers.
     """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     country_code = phonenumbers.country_code_for_region(region)
     trunk = (metadata.national_prefix or "") if metadata else ""
-    trunk_required = region not in _TRUNK_OPTIONAL and not bare
+    # A trunk "0" is written with national numbers; other trunk prefixes (NANP's "1") rarely are.
+    trunk_required = trunk == "0" and region not in _TRUNK_OPTIONAL and not bare
     prefix = str(country_code)
 
     def is_valid(text: str) -> bool:
@@ -54,7 +56,7 @@ def phone_validator(region: str, bare: bool = False) -> Callable[[str], bool]:
             number = number[len(trunk):]
         elif trunk and trunk_required:
             return False
-        elif trunk and not bare:  # India without the 0: only mobiles are written so
+        elif region in _TRUNK_OPTIONAL and not bare:  # India without the 0: only mobiles are written so
             mobile_only = True
         if not 6 <= len(number) <= 13 or number.startswith("0"):
             return False

@@ -27,3 +27,18 @@ def all_detectors() -> tuple[Detector, ...]:
 def countries() -> frozenset[str]:
     """Countries that have detectors of their own."""
     return frozenset(c for d in all_detectors() for c in d.countries)
+
+
+@functools.lru_cache(maxsize=64)
+def detectors_for(country: str) -> tuple[Detector, ...]:
+    """The detectors to consider in an environment of ``country``: every declared one, plus
+    phone numbers written nationally when the country has no module of its own (its IDs and
+    plates are unknown to us, but phonenumbers knows every numbering plan)."""
+    import phonenumbers
+
+    from cloudaudit.pii.detectors.patterns import phone_detectors
+
+    declared = all_detectors()
+    if not country or country in countries() or phonenumbers.PhoneMetadata.metadata_for_region(country) is None:
+        return declared
+    return declared + phone_detectors(country, min_digits=8)

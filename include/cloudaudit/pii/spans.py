@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from cloudaudit.model import PiiMatch, PiiType
 from cloudaudit.pii import context
 from cloudaudit.pii.mask import mask
-from cloudaudit.pii.registry import all_detectors
+from cloudaudit.pii.registry import detectors_for
 from cloudaudit.pii.types import Detector, Strength
 
 BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
@@ -91,7 +91,7 @@ class _Plan:
 @functools.lru_cache(maxsize=32)
 def _plan(country: str) -> _Plan:
     strong, gated, labels = [], [], []
-    for detector in all_detectors():
+    for detector in detectors_for(country):
         local = detector.is_global or country in detector.countries
         if detector.shape is not None:
             labels.append((detector, _label(detector)))

@@ -40,3 +40,21 @@ def test_an_unrelated_dotted_path_is_not_a_date_of_birth() -> None:
     rng = random.Random(1)
     values: list[str | None] = [str(rng.randrange(1, 500)) for _ in range(25)]
     assert detect_field("order.d.o.b", values, "IN").pii_types == ()
+
+
+@pytest.mark.parametrize(("country", "values"), [
+    ("KR", ["010-1234-5678", "010-9876-5432", "02-312-3456", "031-123-4567"]),
+    ("GB", ["07911 123456", "07400 123457", "020 7946 0018", "0161 496 0123"]),
+    ("US", ["(415) 555-2671", "212-555-0188", "(312) 555-0147", "646-555-0123"]),
+])
+def test_phones_of_a_country_without_its_own_detectors(country: str, values: list[str]) -> None:
+    """phonenumbers knows every numbering plan: national numbers count in any country."""
+    result = detect_field("contact", list(values), country)
+    assert PiiType.PHONE_NUMBER in result.pii_types
+
+
+@pytest.mark.parametrize("country", ["KR", "US", "GB"])
+def test_random_digits_are_not_phones_of_a_country_without_detectors(country: str) -> None:
+    rng = random.Random(7)
+    values: list[str | None] = [str(rng.randrange(10**9, 10**11)) for _ in range(40)]
+    assert PiiType.PHONE_NUMBER not in detect_field("amount", values, country).pii_types
