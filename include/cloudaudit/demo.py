@@ -53,20 +53,22 @@ def migrate(airflow_home: Path, env: dict[str, str]) -> None:
 
 
 def print_reports(state: Path, output: Path, run_date: str) -> int:
+    """Per country: what was extracted (resources, fields with PII), failures by severity, the files."""
     published = sorted((state / "runs" / run_date).glob("*/published.json"))
     if not published:
         print("no report was published: see the Airflow log above", file=sys.stderr)
         return 1
+    severities = ("critical", "high", "medium", "low", "info")
     print(f"\nReports for {run_date} (under {output}):")
-    print(f"  {'country':8}{'critical':>9}{'high':>6}{'medium':>8}{'low':>5}{'info':>6}  not assessed  files")
+    print(f"  {'country':8}{'resources':>10}{'PII fields':>11}{'not assessed':>13}  "
+          + "".join(f"{s:>9}" for s in severities) + "  files")
     for path in published:
         info = json.loads(path.read_text())
-        sev = info["counts"]["fail_by_severity"]
-        cc = path.parent.name
-        counts = "".join(f"{sev.get(s, 0):>{w}}" for s, w in
-                         (("critical", 9), ("high", 6), ("medium", 8), ("low", 5), ("info", 6)))
-        print(f"  {cc:8}{counts}  {info['counts']['not_assessed']:>12}  {info['spreadsheet']}")
-        print(f"  {'':8}{'':>34}  {'':>12}  {info['bundle']}")
+        counts, sev = info["counts"], info["counts"]["fail_by_severity"]
+        print(f"  {path.parent.name:8}{counts['resources']:>10}{counts['pii_fields']:>11}{counts['not_assessed']:>13}  "
+              + "".join(f"{sev.get(s, 0):>9}" for s in severities) + f"  {info['spreadsheet']}")
+        print(f"  {'':8}{'':>10}{'':>11}{'':>13}  {'':>45}  {info['bundle']}")
+    print("  (severity columns count FAIL findings)")
     print(f"\nCheck a bundle: cloudaudit verify {json.loads(published[0].read_text())['bundle']}")
     return 0
 
