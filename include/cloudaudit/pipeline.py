@@ -32,7 +32,7 @@ from cloudaudit.config import (
     state_root,
 )
 from cloudaudit.errors import CollectError, ConfigError
-from cloudaudit.model import CoverageStatus, EnvironmentRef, Provider, Snapshot
+from cloudaudit.model import CoverageStatus, EnvironmentRef, Finding, Provider, Snapshot
 from cloudaudit.store import state
 from cloudaudit.store.backend import Store, open_store
 
@@ -240,12 +240,11 @@ def validate_job(job: Mapping[str, Any], inventory: Inventory | None = None) -> 
     return {"country": country, "run_date": run_date, "validation": key, "fail_by_severity": counts}
 
 
-def _counts(findings: Iterable[Any]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for f in findings:
-        if f.status.value == "FAIL":
-            counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
-    return counts
+def _counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """FAIL findings per severity, the non-zero ones, for XCom and the Asset event."""
+    from cloudaudit.reports.summary import fail_counts_by_severity
+
+    return {severity.value: n for severity, n in fail_counts_by_severity(findings).items() if n}
 
 
 # ---- publish ----------------------------------------------------------------------------
@@ -292,7 +291,7 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
 
     from cloudaudit.config import CountryPolicy
     from cloudaudit.evidence.bundle import build_bundle
-    from cloudaudit.model import CoverageRow, Finding, PiiInventoryRow, ResourceRow
+    from cloudaudit.model import CoverageRow, PiiInventoryRow, ResourceRow
     from cloudaudit.reports.model import CountryReport
     from cloudaudit.reports.xlsx import render_workbook
 
@@ -344,11 +343,6 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
 
 def _bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], data: Mapping[str, Any],
                     xlsx_name: str, workbook: bytes) -> dict[str, bytes]:
-    import json
-
-    def dump(value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode()
-
     members: dict[str, bytes] = {xlsx_name: workbook}
     for key, blob in raw.items():
         if blob:
@@ -363,9 +357,9 @@ def _bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], dat
              "fields": [f.model_dump(mode="json") for f in s.fields if f.pii]}
             for r in snap.resources for s in r.samples if any(f.pii for f in s.fields)
         ]
-        members[f"pii/{name}.json"] = dump({"environment": name, "inventory": rows, "samples": fields})
+        members[f"pii/{name}.json"] = state.json_bytes({"environment": name, "inventory": rows, "samples": fields})
     for suite, result in (data.get("gx_results") or {}).items():
-        members[f"validation/{suite}.json"] = dump(result)
+        members[f"validation/{suite}.json"] = state.json_bytes(result)
     for path, html in (data.get("data_docs") or {}).items():
         members[path if path.startswith("data_docs/") else f"data_docs/{path}"] = html.encode()
     return members

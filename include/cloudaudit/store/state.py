@@ -31,9 +31,13 @@ def read_snapshot(store: Store, key: str) -> Snapshot | None:
     return None if data is None else Snapshot.model_validate_json(data)
 
 
+def json_bytes(value: Any) -> bytes:
+    """Stable JSON (sorted keys, UTF-8): the same value always gives the same bytes."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str).encode()
+
+
 def write_json(store: Store, key: str, value: Any) -> str:
-    data = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str).encode()
-    store.write_bytes(key, data, content_type="application/json")
+    store.write_bytes(key, json_bytes(value), content_type="application/json")
     return key
 
 
