@@ -31,15 +31,15 @@ def _files(paths: Sequence[Path]) -> Iterator[Path]:
 
 def read_bounded(path: Path, limits: Limits) -> tuple[bytes, bool]:
     """The file's first bytes as a range read would get them; whole-object formats whole if small enough."""
-    from cloudaudit.formats import WHOLE_OBJECT_FORMATS, sniff
+    from cloudaudit.formats import needs_whole_object, sniff
 
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(limits.max_object_bytes)
     if size <= limits.max_object_bytes:
         return head, False
-    fmt = sniff(path.name, head[:4096]).removesuffix(".gz")
-    if fmt in WHOLE_OBJECT_FORMATS:
+    fmt = sniff(path.name, head[:4096])
+    if needs_whole_object(fmt):
         raise SampleSkipped(f"{fmt} object over max_object_bytes ({size} bytes)")
     return head, True
 
