@@ -24,6 +24,7 @@ _DELIMITER_PROBE_ROWS = 20
 _PROBE_CHARS = 65_536
 _MIN_CONSISTENT_SHARE = 0.8  # rows with the usual width, for content to count as delimited
 _EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n])\r?\n")
+_MAX_BAD_ROWS = 100  # rows the reader rejects before the rest of the text is given up
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _fits(text: str) -> Iterator[_Fit]:
     for delimiter in DELIMITERS:
         if delimiter not in probe:
             continue
-        rows = _read_rows(probe, delimiter, _DELIMITER_PROBE_ROWS)[0]
+        rows = _read_rows(probe, delimiter, _DELIMITER_PROBE_ROWS).rows
         if not rows:
             continue
         width, count = Counter(len(row) for row in rows).most_common(1)[0]
@@ -80,27 +81,68 @@ def _reads_like_prose(rows: list[list[str]]) -> bool:
     return sum(cell.startswith(" ") for cell in later) * 2 > len(later)
 
 
-def _read_rows(text: str, delimiter: str, limit: int) -> tuple[list[list[str]], bool]:
-    """Up to ``limit`` non-empty rows, and whether a parse error ended the read early.
+@dataclass
+class _Read:
+    """Rows read, and why reading stopped short or skipped something (empty: it did not)."""
 
-    The error (an unbalanced quote swallowing the rest into one oversized field) keeps the
-    rows before it: those parsed cleanly.
+    rows: list[list[str]]
+    problem: str = ""
+
+
+def _read_rows(text: str, delimiter: str, limit: int, *, width: int | None = None,
+               max_line: int | None = None) -> _Read:
+    """Up to ``limit`` non-empty rows of at most ``width`` cells.
+
+    A physical line longer than ``max_line`` is cut there (so a row of a million cells costs
+    no more than ``max_line`` characters), and a row the reader rejects (a cell over the csv
+    module's field limit, a NUL) is skipped and reading goes on with the next line; both are
+    named in ``problem``. An unbalanced quote swallows the rest into one oversized cell: the
+    rows before it parsed cleanly and are kept.
     """
-    rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                rows.append(row)
-                if len(rows) >= limit:
-                    break
-    except csv.Error:
-        return rows, True
-    return rows, False
+    result = _Read([])
+    lines: Iterator[str] = io.StringIO(text, newline="")
+    if max_line is not None:
+        lines = _capped(lines, max_line, result)
+    reader = csv.reader(lines, delimiter=delimiter)
+    errors = 0
+    while len(result.rows) < limit:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors += 1
+            result.problem = _describe(exc)
+            if errors >= _MAX_BAD_ROWS:
+                result.problem += f"; reading stopped after {_MAX_BAD_ROWS} such rows"
+                break
+            continue
+        if row and any(cell.strip() for cell in row):
+            result.rows.append(row[:width] if width is not None else row)
+    return result
+
+
+def _capped(lines: Iterator[str], max_line: int, result: _Read) -> Iterator[str]:
+    for line in lines:
+        if len(line) > max_line:
+            result.problem = result.problem or f"a row over {max_line} characters was cut"
+            line = line[:max_line] + "\n"
+        yield line
+
+
+def _describe(exc: csv.Error) -> str:
+    """The reader's complaint without its text (it may quote a character of the data)."""
+    if "field limit" in str(exc):
+        return f"a row with a cell over the csv field limit ({csv.field_size_limit()} characters) was skipped"
+    return "a malformed row was skipped"
 
 
 def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, preferred: str = ",") -> FieldTable:
-    """Rows of a CSV/TSV text into fields; with ``truncated`` the last (partial) row is dropped."""
+    """Rows of a CSV/TSV text into fields; with ``truncated`` the last (partial) row is dropped.
+
+    A row the reader rejects or had to cut leaves the sample ``partial`` (its reason says
+    why): the rows around it are still read, but the sample is not complete to its bounds.
+    """
     declared = _EXCEL_SEPARATOR.match(text)
     if declared:  # Excel's "sep=;" line names the delimiter and is not a row
         delimiter, text = declared.group(1), text[declared.end():]
@@ -108,12 +150,15 @@ def parse_delimited(text: str, *, fmt: str, limits: Limits, truncated: bool, pre
         delimiter = choose_delimiter(text, preferred)
     wanted = MAX_PREAMBLE_ROWS + limits.max_rows + 2  # notes, header, rows, one more: do more follow?
     table = FieldTable(limits)
-    rows, failed = _read_rows(text, delimiter, wanted)
-    if failed and not rows:
+    max_line = max(csv.field_size_limit(), limits.max_fields * (limits.max_cell_chars + 3))
+    read = _read_rows(text, delimiter, wanted, width=limits.max_fields + 1, max_line=max_line)
+    rows = read.rows
+    if read.problem and not rows:
         raise SampleSkipped(f"{fmt}: corrupt or unreadable")
     if truncated and len(rows) < wanted:
         rows = rows[:-1]  # the range read cut the last one
-    table.truncated = truncated or failed
+    table.truncated = truncated or bool(read.problem)
+    table.partial = f"{fmt}: {read.problem}" if read.problem else ""
     add_rows(table, rows)
     return table
 

@@ -1,47 +1,32 @@
 """Nested records → key paths: ``customer.contacts[].phone``.
 
 Objects become their own paths, array items share the ``[]`` path, and a scalar at a
-record's root goes to ``(text)``. Keys that look like data (an e-mail or a phone number used
-as a map key) become ``*``: a field name leaves the extract task, so it must not carry PII.
+record's root goes to ``(text)``. An object used as a map keyed by data (``mapkeys``) has its
+keys written ``<key>`` (``customers.<key>.phone``), its keys read as the values of the field
+``customers.<key>`` and its scalar values as ``customers.<value>``: a field name leaves the
+extract task, so it must not carry PII.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+from cloudaudit.formats.mapkeys import MAP_KEY, MAP_VALUE, is_data_map
 from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value
 
 ARRAY = "[]"
-DATA_KEY = "*"
-
-
-_MIN_DIGITS_OF_DATA_KEY = 6  # phone numbers, IDs, dates; not "2024" or "address_line_1"
-_MAX_KEY_CHARS = 64
-
-
-def key_name(key: object) -> str:
-    """A map key as a path segment; keys that look like data values become ``*``.
-
-    >>> [key_name(k) for k in ("phone", "2024", "taro@example.com", "0901234567", "2024-01-31")]
-    ['phone', '2024', '*', '*', '*']
-    """
-    name = str(key)
-    digits = sum(char.isdigit() for char in name)
-    if "@" in name or digits >= _MIN_DIGITS_OF_DATA_KEY or len(name) > _MAX_KEY_CHARS:
-        return DATA_KEY
-    return name
 
 
 def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys: bool = True) -> None:
     """Add every leaf of ``record`` to ``table`` under its key path.
 
-    ``data_keys``: keys may be data (JSON maps), so ``key_name`` screens them; a schema's
-    names (Parquet) are taken as they are. Iterative (no recursion limit on deep documents);
-    each array contributes at most ``max_rows`` items, and the walk stops once
-    ``max_rows * max_fields`` values were seen.
+    ``data_keys``: keys may be data (JSON maps), so objects keyed by data become ``<key>`` maps;
+    a schema's names (Parquet) are taken as they are. Iterative (no recursion limit on deep
+    documents); each array and map contributes at most ``max_rows`` items, and the walk stops
+    once ``max_rows * max_fields`` values were seen.
     """
-    name_of = key_name if data_keys else str
     limits = table.limits
     budget = limits.max_rows * limits.max_fields
     stack: list[tuple[str, Any]] = [(path, record)]
@@ -51,9 +36,19 @@ def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys:
             table.truncated = True
             return
         at, value = stack.pop()
-        if isinstance(value, dict):
-            prefix = f"{at}." if at else ""
-            stack.extend((prefix + name_of(key), child) for key, child in reversed(value.items()))
+        prefix = f"{at}." if at else ""
+        if isinstance(value, dict) and data_keys and is_data_map(value):
+            entries = list(itertools.islice(value.items(), limits.max_rows))
+            if len(value) > limits.max_rows:
+                table.truncated = True
+            keys_field, values_field = prefix + MAP_KEY, prefix + MAP_VALUE
+            for key, _ in entries:
+                table.add(keys_field, format_value(str(key)))
+            budget -= len(entries)
+            stack.extend((keys_field if isinstance(child, dict | list) else values_field, child)
+                         for _, child in reversed(entries))
+        elif isinstance(value, dict):
+            stack.extend((prefix + str(key), child) for key, child in reversed(value.items()))
         elif isinstance(value, list | tuple):
             if len(value) > limits.max_rows:
                 table.truncated = True

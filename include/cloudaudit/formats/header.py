@@ -2,11 +2,11 @@
 mistaken for a header would put its values (names, e-mails) into snapshots and reports.
 
 A first row is a record when one of its cells looks like a data value (an e-mail, a number,
-a date, a URL, long text), or when every cell has the shape of the values under it (same
-script, case and word count, similar length): ``Taro Yamada,Tokyo`` over more names and
-cities. It is a header when a cell is a known column name (the PII types' context words, such as
-``氏名`` or ``alamat``), or when a column under it holds values its cell does not look like:
-``name`` over ``Taro Yamada``, ``phone`` over digits.
+a date, a URL, long text) or a PII detector accepts it. Otherwise it is a header only with
+evidence for at least half its cells: a known column name (the PII types' context words,
+such as ``氏名`` or ``alamat``), a name written as code (``customer_name``), or a cell unlike
+every value under it (``city`` over ``Tokyo``, ``phone`` over digits). ``Taro Yamada,Tokyo``
+over more names and cities, or alone in its file, is a record.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from collections.abc import Sequence
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
 _SEPARATORS = re.compile(r"[\s_\-./]+")
+# A column name written as code, in any script: snake_case or camelCase (``customer_name``,
+# ``電話_番号``, ``postCode``). People's names have no underscores.
+_CODE_NAME = re.compile(r"[^\W\d_][^\W_]*(?:_+[^\W_]+)+_*|[a-z]+(?:[A-Z][a-z0-9]*)+")
 PROBE_ROWS = 20  # rows under the first one compared with it
 MAX_PREAMBLE_ROWS = 5  # title or export-note rows looked for above a table
 
@@ -69,9 +72,16 @@ def preamble_length(rows: Sequence[Sequence[str]]) -> int:
 def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     """Whether ``row`` names the columns of the rows ``below`` it (a few are enough).
 
+    A header needs evidence: at least half its cells are known column names, names written
+    as code (``customer_name``), or unlike every value under them (``city`` over ``Tokyo``,
+    a word over numbers). Without it the row is read as data: a record taken for a header
+    would put its values in field names, a header read as data costs only a name.
+
     >>> is_header(["name", "city"], [["Taro Yamada", "Tokyo"]])
     True
     >>> is_header(["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]])
+    False
+    >>> is_header(["Taro Yamada", "Osaka"])  # one row and no column names: a record
     False
     >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # a known column name decides
     True
@@ -80,23 +90,49 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     named = [cell for cell in cells if cell]
     if not named or len(named) * 2 < len(cells):
         return False
-    if any(looks_like_value(cell) for cell in named):
+    if any(looks_like_value(cell) for cell in named) or any(_is_pii(cell) for cell in named):
         return False
     below = below[:PROBE_ROWS]
-    if _mostly_column_names(cells, below):
-        return True  # 氏名, phone, alamat: column names, whatever the rows look like
-    return not _shaped_like_records(cells, below)
-
-
-def _mostly_column_names(cells: list[str], below: Sequence[Sequence[str]]) -> bool:
-    """At least half the cells are known column names that do not recur as values under them."""
-    known = 0
+    evidence = 0
     for index, cell in enumerate(cells):
-        if cell and _normal(cell) in _header_words():
-            if any(index < len(row) and row[index].strip() == cell for row in below):
+        if not cell:
+            continue
+        column = [row[index].strip() for row in below if index < len(row) and row[index].strip()]
+        if is_column_name(cell):
+            if cell in column:
                 return False  # "owner" over "owner", "renter": a value of the column
-            known += 1
-    return known * 2 >= sum(1 for cell in cells if cell)
+            evidence += 1
+        elif _CODE_NAME.fullmatch(cell) or (column and _unlike(cell, column)):
+            evidence += 1
+    return evidence * 2 >= len(named)
+
+
+def is_column_name(cell: str) -> bool:
+    """A known column name: a PII type's context word (``氏名``, ``alamat``, ``Phone``)."""
+    return _normal(cell) in _header_words()
+
+
+def _is_pii(cell: str) -> bool:
+    from cloudaudit.pii.engine import is_pii_text
+
+    return is_pii_text(cell)
+
+
+def _unlike(cell: str, column: list[str]) -> bool:
+    """The cell is not one more value of its column: a word over numbers, e-mails or dates, or
+    in another script or letter case than every value (``city`` over ``Tokyo``)."""
+    if sum(looks_like_value(value) for value in column) * 2 > len(column):
+        return True
+    kind = _kind(cell)
+    return all(_kind(value) != kind for value in column)
+
+
+def _kind(cell: str) -> tuple[str, str]:
+    """(script, lower or cased): coarse, so that a value never differs from its own column by
+    word count or title case (``Dr. John Smith MD`` over ``Mary Jones``)."""
+    if any(char.isupper() for char in cell):
+        return _script(cell), "cased"
+    return _script(cell), "lower" if any(char.islower() for char in cell) else ""
 
 
 @functools.cache
@@ -112,34 +148,6 @@ def _normal(cell: str) -> str:
     return " ".join(_SEPARATORS.split(cell.casefold())).strip()
 
 
-def _shaped_like_records(cells: list[str], below: Sequence[Sequence[str]]) -> bool:
-    """True when every filled cell has the shape of some value under it: a record, not names."""
-    compared = False
-    for index, cell in enumerate(cells):
-        column = [row[index].strip() for row in below if index < len(row) and row[index].strip()]
-        if not cell or not column:
-            continue
-        if sum(looks_like_value(value) for value in column) * 2 > len(column):
-            return False  # numbers, e-mails or dates under a word: that word is a name
-        if not _same_shape(cell, column):
-            return False
-        compared = True
-    return compared
-
-
-def _same_shape(cell: str, column: list[str]) -> bool:
-    shape = _shape(cell)
-    if not any(_shape(value) == shape for value in column):
-        return False
-    lengths = [len(value) for value in column]
-    return min(lengths) / 2 <= len(cell) <= max(lengths) * 2
-
-
-def _shape(cell: str) -> tuple[str, str, int, bool]:
-    """(script, letter case, word count up to 3, snake_case): coarse enough for values to share."""
-    return _script(cell), _case(cell), min(len(cell.split()), 3), "_" in cell
-
-
 def _script(cell: str) -> str:
     for char in cell:
         if char.isalpha():
@@ -147,13 +155,3 @@ def _script(cell: str) -> str:
             script = name.split(" ", 1)[0]
             return "CJK" if script in ("HIRAGANA", "KATAKANA", "CJK") else script
     return ""
-
-
-def _case(cell: str) -> str:
-    if cell.islower():
-        return "lower"
-    if cell.isupper():
-        return "upper"
-    if cell.istitle():
-        return "title"
-    return "mixed" if any(char.isupper() for char in cell) else ""

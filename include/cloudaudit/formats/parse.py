@@ -7,6 +7,7 @@ from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
 from cloudaudit.formats.delimited import parse_delimited
 from cloudaudit.formats.encoding import decode_text
+from cloudaudit.formats.fieldnames import safe_field_names
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
 from cloudaudit.formats.plaintext import parse_text
 from cloudaudit.formats.sample import Sample
@@ -50,7 +51,13 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
     fmt, table = _parse(fmt, data, limits, truncated)
-    return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated)
+    partial = table.partial
+    if not partial and truncated and not table.rows and data.strip():
+        # Only the start of a record fitted in the bytes read (a header of a million columns):
+        # nothing was sampled, which is not the same as nothing found.
+        partial = f"{fmt}: no complete record in the {len(data)} bytes read"
+    return Sample(format=fmt + suffix, fields=safe_field_names(table.fields, limits.max_rows), rows=table.rows,
+                  truncated=table.truncated or bool(partial), partial=partial)
 
 
 def _parse(fmt: str, data: bytes, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:

@@ -9,6 +9,7 @@ identifier counts.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -65,7 +66,7 @@ def detect_field(field: str, values: Sequence[str | None], country: str) -> Fiel
     country = country.upper()
     cleaned = [v for v in (_clean(raw) for raw in values) if v]
     examined = _spread(cleaned, MAX_VALUES)
-    cands = candidates(field, country)
+    cands = candidates(_named_by(field), country)
     probe = _spread(examined, PROBE)
     if not examined or not cands:
         return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned))
@@ -76,6 +77,33 @@ def detect_field(field: str, values: Sequence[str | None], country: str) -> Fiel
     scale = len(cleaned) / len(examined)
     pii = tuple(m.model_copy(update={"matches": round(m.matches * scale)}) for m in matches)
     return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned), pii=pii)
+
+
+_MAP_PARTS = (".<key>", ".<value>")  # as cloudaudit.formats.mapkeys writes a map's keys and values
+
+
+def _named_by(field: str) -> str:
+    """The name that gives a field its context: a map's keys and values by the map's own name
+    (``customers.<key>`` → ``customers``, so a map keyed by names reads as names)."""
+    for part in _MAP_PARTS:
+        if field.endswith(part):
+            return field.removesuffix(part)
+    return field
+
+
+@functools.lru_cache(maxsize=8192)
+def is_pii_text(text: str) -> bool:
+    """Whether a validating pattern detector of any country accepts part of ``text``: a key or
+    header cell that does so is data, never a field name. Context-only shapes (names) are not
+    asked: without context every capitalised word would read as a name."""
+    from cloudaudit.pii.registry import all_detectors
+
+    value = _clean(text)
+    if not value:
+        return False
+    has_digit = any(char.isdigit() for char in value)
+    return any(cells.match(detector, value, has_digit) is not None
+               for detector in all_detectors() if detector.pattern is not None)
 
 
 def detect_sample(sample: Sample, country: str) -> tuple[FieldResult, ...]:

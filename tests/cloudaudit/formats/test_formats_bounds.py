@@ -29,9 +29,10 @@ def test_max_fields_drops_extra_columns_and_paths() -> None:
     header = [f"col{n}" for n in range(50)]
     data = to_csv([[str(n) for n in range(50)]], header=header).encode()
     assert list(parse_sample("w.csv", data, limits=Limits(max_fields=7)).fields) == header[:7]
-    document = json.dumps([{f"k{n}": {"v": n} for n in range(50)}]).encode()
+    # Objects of one shape under 50 keys would read as a map (``<key>.v``): give each its own.
+    document = json.dumps([{f"k{n}": {f"v{n}": n} for n in range(50)}]).encode()
     assert list(parse_sample("w.json", document, limits=Limits(max_fields=5)).fields) == [
-        f"k{n}.v" for n in range(5)]
+        f"k{n}.v{n}" for n in range(5)]
 
 
 def test_max_cell_chars_cuts_values() -> None:

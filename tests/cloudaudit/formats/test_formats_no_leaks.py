@@ -99,9 +99,20 @@ def _utf16_odd_bytes(people: list[Customer]) -> tuple[str, bytes]:
 
 
 CORRUPTORS: list[Callable[[list[Customer]], tuple[str, bytes]]] = [
-    _csv_unbalanced_quote, _json_cut, _json_bad_token, _jsonl_broken, _gzip_damaged, _parquet_damaged,
+    _json_cut, _json_bad_token, _jsonl_broken, _gzip_damaged, _parquet_damaged,
     _parquet_cut, _xlsx_with_values_that_do_not_parse, _xlsx_with_broken_xml, _utf16_odd_bytes,
 ]
+
+
+def test_unbalanced_quote_reads_on_as_partial_and_carries_no_value() -> None:
+    # The reader rejects the first (oversized, quoted) row and goes on with the next line: the
+    # rows after it are sampled, and the sample says it is not complete.
+    name, data = _csv_unbalanced_quote(PEOPLE)
+    sample = parse_sample(name, data, limits=Limits())
+    assert sample.partial.startswith("csv: a row with a cell over the csv field limit")
+    assert sample.rows > 0
+    shown = sample.partial + repr(sample) + "".join(sample.fields)
+    assert [value for value in all_values(PEOPLE) if value in shown or value[-6:] in shown] == []
 
 
 @pytest.mark.parametrize("corrupt", CORRUPTORS, ids=lambda f: f.__name__.strip("_"))

@@ -1,0 +1,64 @@
+"""Is a JSON object a record (its keys name fields) or a map keyed by data (names, e-mails, IDs)?
+
+A field name leaves the extract task, so a map's keys must never become path segments: a
+map's keys are written ``<key>`` (``customers.<key>.phone``) and the keys themselves are read
+as the values of the field ``customers.<key>``, so that a map keyed by national IDs is found
+to be a field of national IDs. An object is a map when one of its keys does not read as a
+field name (spaces, an ``@`` inside, a leading digit, six digits or more, punctuation, over
+64 characters, or a PII detector accepts it), when it has more keys than a record has, or
+when several keys hold objects of one shape (``{"<name>": {"phone", "city"}, ...}``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+MAP_KEY = "<key>"
+MAP_VALUE = "<value>"  # a map's scalar values: ``phones.<value>`` beside ``phones.<key>``
+MAX_RECORD_KEYS = 1000  # wider than any record: max_fields keeps 200 paths anyway
+MIN_SAME_SHAPE = 4  # keys holding objects of one shape, for the object to read as a map
+PROBE_KEYS = 32  # keys shown to the PII detectors (the lexical test sees every key)
+MAX_KEY_CHARS = 64
+_MIN_DIGITS = 6  # phone numbers, IDs, dates; not "2024q1" or "address_line_1"
+# A field name: letters of any script, digits, "_" and "-", not starting with a digit; JSON-LD's
+# "@id" and JSON Schema's "$ref" too.
+_FIELD_NAME = re.compile(r"[@$]?[^\W\d][\w-]*")
+
+
+def reads_as_data(key: str) -> bool:
+    """True for a key that does not read as a field name (no PII detector is asked).
+
+    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "Taro Yamada", "a@b.example", "2024")]
+    [False, False, False, False, True, True, True]
+    """
+    if len(key) > MAX_KEY_CHARS or not _FIELD_NAME.fullmatch(key):
+        return True
+    return sum(char.isdigit() for char in key) >= _MIN_DIGITS
+
+
+def is_data_map(obj: Mapping[Any, Any]) -> bool:
+    """Whether ``obj``'s keys are data rather than field names (see the module docstring)."""
+    if not obj:
+        return False
+    if len(obj) > MAX_RECORD_KEYS:
+        return True
+    keys = [str(key) for key in obj]
+    if any(reads_as_data(key) for key in keys):
+        return True
+    if _same_shaped_objects(list(obj.values())):
+        return True
+    from cloudaudit.pii.engine import is_pii_text
+
+    return any(is_pii_text(key) for key in keys[:PROBE_KEYS])
+
+
+def _same_shaped_objects(values: list[Any]) -> bool:
+    """At least ``MIN_SAME_SHAPE`` values, all non-empty objects, three in four with one set of keys
+    (a customer without a phone is still a customer)."""
+    if len(values) < MIN_SAME_SHAPE or not all(isinstance(value, dict) and value for value in values):
+        return False
+    shapes = Counter(frozenset(value) for value in values)
+    return shapes.most_common(1)[0][1] * 4 >= len(values) * 3
