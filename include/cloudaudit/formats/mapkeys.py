@@ -4,14 +4,16 @@ A field name leaves the extract task, so a map's keys must never become path seg
 map's keys are written ``<key>`` (``customers.<key>.phone``) and the keys themselves are read
 as the values of the field ``customers.<key>``, so that a map keyed by national IDs is found
 to be a field of national IDs. An object is a map when one of its keys does not read as a
-field name (spaces, an ``@`` inside, a leading digit, six digits or more, punctuation, over
-64 characters, or a PII detector accepts it), when it has more keys than a record has, or
-when several keys hold objects of one shape (``{"<name>": {"phone", "city"}, ...}``).
+field name (an ``@`` inside, a leading digit, six digits or more, punctuation, over 64
+characters, spaced words spelt like a person's name, or a PII detector accepts it), when it
+has more keys than a record has, or when several keys hold objects of one shape
+(``{"<name>": {"phone", "city"}, ...}``).
 """
 
 from __future__ import annotations
 
-import re
+import functools
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -23,20 +25,48 @@ MIN_SAME_SHAPE = 4  # keys holding objects of one shape, for the object to read 
 PROBE_KEYS = 32  # keys shown to the PII detectors (the lexical test sees every key)
 MAX_KEY_CHARS = 64
 _MIN_DIGITS = 6  # phone numbers, IDs, dates; not "2024q1" or "address_line_1"
-# A field name: letters of any script, digits, "_" and "-", not starting with a digit; JSON-LD's
-# "@id" and JSON Schema's "$ref" too.
-_FIELD_NAME = re.compile(r"[@$]?[^\W\d][\w-]*")
+_NAME_PUNCTUATION = frozenset("_- ")
 
 
 def reads_as_data(key: str) -> bool:
     """True for a key that does not read as a field name (no PII detector is asked).
 
-    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "Taro Yamada", "a@b.example", "2024")]
-    [False, False, False, False, True, True, True]
+    A spaced key is data when it reads as a person's name: every word capitalised, or in a
+    script without letter case (``山田 太郎``), and no word that names a column.
+
+    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "họ tên", "Customer Name")]
+    [False, False, False, False, False, False]
+    >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "a/b")]
+    [True, True, True, True, True]
     """
-    if len(key) > MAX_KEY_CHARS or not _FIELD_NAME.fullmatch(key):
+    if len(key) > MAX_KEY_CHARS or not _spelt_like_a_field_name(key):
         return True
-    return sum(char.isdigit() for char in key) >= _MIN_DIGITS
+    if sum(char.isdigit() for char in key) >= _MIN_DIGITS:
+        return True
+    return " " in key and _spelt_like_a_name(key) and not _names_a_column(key)
+
+
+def _spelt_like_a_field_name(key: str) -> bool:
+    """Letters (with their marks: Thai, Vietnamese), digits, ``_``, ``-`` and single spaces, not
+    starting with a digit; JSON-LD's ``@id`` and JSON Schema's ``$ref`` too."""
+    body = key[1:] if key[:1] in ("@", "$") else key
+    if not body or not body[0].isalpha() or "  " in body or body.endswith(" "):
+        return False
+    return all(char.isalnum() or char in _NAME_PUNCTUATION or unicodedata.category(char).startswith("M")
+               for char in body)
+
+
+def _spelt_like_a_name(key: str) -> bool:
+    return all(word[0].isupper() or not word[0].islower() for word in key.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_column(key: str) -> bool:
+    from cloudaudit.pii import context, words
+
+    vocabulary = tuple(word for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
+                       for word in group)
+    return context.mentions(vocabulary, context.normalise(key))
 
 
 def is_data_map(obj: Mapping[Any, Any]) -> bool:
