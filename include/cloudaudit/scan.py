@@ -44,8 +44,10 @@ def read_bounded(path: Path, limits: Limits) -> tuple[bytes, bool]:
     return head, True
 
 
-def scan_file(path: Path, country: str, limits: Limits) -> list[dict[str, Any]]:
-    """Rows for one file; raises SampleSkipped with the reason when it cannot be sampled."""
+def scan_file(path: Path, country: str, limits: Limits) -> tuple[list[dict[str, Any]], str]:
+    """Rows for one file, and why it was only partly read (empty when it was read to its bounds).
+
+    Raises SampleSkipped with the reason when it cannot be sampled at all."""
     from cloudaudit.sampling import analyse_bytes
 
     data, truncated = read_bounded(path, limits)
@@ -60,7 +62,7 @@ def scan_file(path: Path, country: str, limits: Limits) -> list[dict[str, Any]]:
             })
     log.info("scanned %s: %s, %d rows, %d fields, %d with PII", path, sample.format, sample.rows,
              len(fields), sum(1 for f in fields if f.pii))
-    return rows
+    return rows, sample.partial
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -71,7 +73,8 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 def run_scan(paths: Sequence[Path], *, country: str = "", as_json: bool = False) -> int:
-    """Exit 0 when every file was read (PII or not), 1 when some could not be sampled, 2 on a missing path."""
+    """Exit 0 when every file was read (PII or not), 1 when some could not be sampled or were only
+    partly read (PARTIAL, reason on stderr), 2 on a missing path."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(f"cloudaudit scan: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr)
@@ -81,7 +84,11 @@ def run_scan(paths: Sequence[Path], *, country: str = "", as_json: bool = False)
     skipped = 0
     for path in _files(paths):
         try:
-            rows += scan_file(path, country, limits)
+            found, partial = scan_file(path, country, limits)
+            rows += found
+            if partial:  # what was read is reported, but the file is not clean
+                skipped += 1
+                print(f"{path}: PARTIAL: {partial}", file=sys.stderr)
         except CloudauditError as exc:
             skipped += 1
             print(f"{path}: not sampled: {exc}", file=sys.stderr)
@@ -92,6 +99,8 @@ def run_scan(paths: Sequence[Path], *, country: str = "", as_json: bool = False)
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     elif rows:
         print(_table(rows))
+    elif skipped:  # never "no PII found" for a file that was not read to its bounds
+        print(f"scan incomplete: {skipped} file(s) not sampled or only partly read (see above)", file=sys.stderr)
     else:
         print("no PII found", file=sys.stderr)
     return 1 if skipped else 0

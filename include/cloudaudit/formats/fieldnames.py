@@ -25,8 +25,8 @@ _CODE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 def safe_field_names(fields: dict[str, list[str | None]], max_rows: int) -> dict[str, list[str | None]]:
     """``fields`` with every data-like name segment generalised to ``<key>`` (see the module).
 
-    >>> safe_field_names({"owners.taro@example.com.phone": ["1"], "owners.ab@example.org.phone": ["2"]}, 10)
-    {'owners.<key>.phone': ['1', '2']}
+    >>> safe_field_names({"Sheet1!taro@example.com": ["1"], "Sheet1!hana@example.org": ["2"], "Sheet1!tel": []}, 10)
+    {'Sheet1!<key>': ['1', '2'], 'Sheet1!tel': []}
     """
     out: dict[str, list[str | None]] = {}
     for name, values in fields.items():
@@ -41,22 +41,48 @@ def safe_field_names(fields: dict[str, list[str | None]], max_rows: int) -> dict
 
 @functools.lru_cache(maxsize=4096)
 def safe_name(name: str) -> str:
-    """One field name with its data-like segments written ``<key>``."""
-    parts = _SEPARATOR.split(name)
+    """One field name with its data-like segments written ``<key>``.
+
+    Detectors read the whole name, so an e-mail is found across the dots it holds; as ``.``
+    also separates segments, every segment the match touches goes (``a.taro@example.com.b``
+    → ``<key>``: ``b`` may be its top-level domain).
+    """
+    from cloudaudit.pii.engine import pii_spans
+
+    parts = _SEPARATOR.split(name)  # even indexes are segments, odd ones separators
+    starts = [0]
+    for part in parts:
+        starts.append(starts[-1] + len(part))
+    data = [False] * len(parts)
+    for begin, end in pii_spans(name):
+        covered = [i for i in range(0, len(parts), 2) if starts[i] < end and begin < starts[i + 1]]
+        for index in covered:  # "." is a separator and part of e-mails: the whole match goes
+            data[index] = True
     parent = ""
-    for index in range(0, len(parts), 2):  # even indexes are segments, odd ones separators
+    for index in range(0, len(parts), 2):
         segment = parts[index]
-        if segment not in _KEEP and _is_data(segment, parent):
-            parts[index] = MAP_KEY
+        if segment in _KEEP:
+            data[index] = False
+        elif _names_people(parent) and _reads_as_a_name(segment):
+            data[index] = True
         if segment:
             parent = segment
-    return "".join(parts)
+    return "".join(_collapse(parts, data))
 
 
-def _is_data(segment: str, parent: str) -> bool:
-    from cloudaudit.pii.engine import is_pii_text
-
-    return is_pii_text(segment) or (_names_people(parent) and _reads_as_a_name(segment))
+def _collapse(parts: list[str], data: list[bool]) -> list[str]:
+    """Data segments become ``<key>``; a run of them joined by ``.`` (one e-mail) becomes one."""
+    out: list[str] = []
+    index = 0
+    while index < len(parts):
+        if index % 2 == 0 and data[index]:
+            out.append(MAP_KEY)
+            while index + 2 < len(parts) and parts[index + 1] == "." and data[index + 2]:
+                index += 2
+        else:
+            out.append(parts[index])
+        index += 1
+    return out
 
 
 @functools.lru_cache(maxsize=1024)

@@ -92,18 +92,30 @@ def _named_by(field: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def is_pii_text(text: str) -> bool:
-    """Whether a validating pattern detector of any country accepts part of ``text``: a key or
-    header cell that does so is data, never a field name. Context-only shapes (names) are not
-    asked: without context every capitalised word would read as a name."""
+def pii_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where validating pattern detectors of any country accept part of ``text`` (a key, a
+    header cell, a field name): such text is data, never a name. Context-only shapes (names)
+    are not asked: without context every capitalised word would read as a name."""
     from cloudaudit.pii.registry import all_detectors
 
-    value = _clean(text)
-    if not value:
-        return False
-    has_digit = any(char.isdigit() for char in value)
-    return any(cells.match(detector, value, has_digit) is not None
-               for detector in all_detectors() if detector.pattern is not None)
+    has_digit = any(char.isdigit() for char in text)
+    found: list[tuple[int, int]] = []
+    for detector in all_detectors():
+        if detector.pattern is None or (detector.min_digits and not has_digit):
+            continue
+        if detector.needs_char and detector.needs_char not in text:
+            continue
+        for match in detector.pattern.finditer(text):
+            part = match.group()
+            if detector.min_len <= len(part) <= detector.max_len and (
+                    detector.validate is None or detector.validate(part)):
+                found.append(match.span())
+    return tuple(sorted(set(found)))
+
+
+def is_pii_text(text: str) -> bool:
+    """Whether a validating pattern detector accepts part of ``text`` (see ``pii_spans``)."""
+    return bool(pii_spans(_clean(text)))
 
 
 def detect_sample(sample: Sample, country: str) -> tuple[FieldResult, ...]:

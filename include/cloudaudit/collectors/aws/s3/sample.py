@@ -78,5 +78,7 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
     finally:
         del data  # the only reference to the raw bytes
     log.debug("sampled %s: %d bytes, %d rows, %d fields", resource, bytes_read, sample.rows, len(fields))
+    status = CoverageStatus.PARTIAL if sample.partial else CoverageStatus.ASSESSED  # not read to its bounds
     return SampleResult(format=sample.format, rows_sampled=sample.rows, fields=fields, bytes_read=bytes_read,
-                        truncated=truncated or sample.truncated, read_errors=acl.read_errors, **base)
+                        truncated=truncated or sample.truncated, read_errors=acl.read_errors, status=status,
+                        reason=sample.partial, **base)

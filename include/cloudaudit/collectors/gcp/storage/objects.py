@@ -94,8 +94,10 @@ def _analyse(base: dict[str, Any], item: Listed, data: bytes, truncated: bool, *
                             reason=f"could not be sampled ({type(exc).__name__})")
     log.info("sampled %s: %d rows, %d fields, %d with PII", base["resource"], sample.rows,
              len(fields), sum(1 for f in fields if f.pii))
+    status = CoverageStatus.PARTIAL if sample.partial else CoverageStatus.ASSESSED  # not read to its bounds
     return SampleResult(**{**base, **read, "truncated": truncated or sample.truncated},
-                        format=sample.format, rows_sampled=sample.rows, fields=fields)
+                        format=sample.format, rows_sampled=sample.rows, fields=fields, status=status,
+                        reason=sample.partial)
 
 
 def _object_acl(bucket: Bucket, name: str, opts: CallOptions) -> list[dict[str, str]]:
