@@ -7,6 +7,7 @@ Whether the first row is a header is decided in ``header``; headerless files get
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -100,34 +101,32 @@ def _read_rows(text: str, delimiter: str, limit: int, *, width: int | None = Non
     rows before it parsed cleanly and are kept.
     """
     result = _Read([])
-    lines: Iterator[str] = io.StringIO(text, newline="")
-    if max_line is not None:
-        lines = _capped(lines, max_line, result)
-    reader = csv.reader(lines, delimiter=delimiter)
+    if max_line is not None and len(text) > max_line:
+        text, cut = _long_lines(max_line).subn(lambda line: line.group()[:max_line], text)
+        if cut:
+            result.problem = f"a row over {max_line} characters was cut"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     errors = 0
-    while len(result.rows) < limit:
+    while True:
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            for row in reader:  # the reader goes on with the next line after an error
+                if row and any(cell.strip() for cell in row):
+                    result.rows.append(row[:width] if width is not None else row)
+                    if len(result.rows) >= limit:
+                        return result
+            return result
         except csv.Error as exc:
             errors += 1
             result.problem = _describe(exc)
             if errors >= _MAX_BAD_ROWS:
                 result.problem += f"; reading stopped after {_MAX_BAD_ROWS} such rows"
-                break
-            continue
-        if row and any(cell.strip() for cell in row):
-            result.rows.append(row[:width] if width is not None else row)
-    return result
+                return result
 
 
-def _capped(lines: Iterator[str], max_line: int, result: _Read) -> Iterator[str]:
-    for line in lines:
-        if len(line) > max_line:
-            result.problem = result.problem or f"a row over {max_line} characters was cut"
-            line = line[:max_line] + "\n"
-        yield line
+@functools.lru_cache(maxsize=8)
+def _long_lines(max_line: int) -> re.Pattern[str]:
+    # Anchored at line starts (not after a character of the line), so the scan stays linear.
+    return re.compile(rf"(?<![^\r\n])[^\r\n]{{{max_line}}}[^\r\n]*")
 
 
 def _describe(exc: csv.Error) -> str:

@@ -75,10 +75,12 @@ def is_data_map(obj: Mapping[Any, Any]) -> bool:
         return False
     if len(obj) > MAX_RECORD_KEYS:
         return True
-    keys = [str(key) for key in obj]
+    return _keys_are_data(tuple(str(key) for key in obj)) or _same_shaped_objects(list(obj.values()))
+
+
+@functools.lru_cache(maxsize=1024)  # records repeat their keys, record after record
+def _keys_are_data(keys: tuple[str, ...]) -> bool:
     if any(reads_as_data(key) for key in keys):
-        return True
-    if _same_shaped_objects(list(obj.values())):
         return True
     from cloudaudit.pii.engine import is_pii_text
 

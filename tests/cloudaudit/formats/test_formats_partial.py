@@ -68,7 +68,7 @@ def test_a_million_column_header_gzipped_is_partial_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert sample.partial  # the header is over max_decompressed_bytes: no record was reached
     assert sample.rows == 0
-    assert peak < MAX_PEAK_BYTES  # the inflated 8 MiB as bytes, text and reader buffer; rows cut at the line bound
+    assert peak < MAX_PEAK_BYTES // 2  # the inflated 8 MiB as bytes and text; rows cut at the line bound
 
 
 def test_a_row_over_the_line_bound_is_cut_and_said() -> None:
