@@ -19,11 +19,13 @@ from cloudaudit.formats.values import FieldTable, format_value
 ARRAY = "[]"
 
 
-def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys: bool = True) -> None:
+def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys: bool = True,
+                   as_map: bool = False) -> None:
     """Add every leaf of ``record`` to ``table`` under its key path.
 
     ``data_keys``: keys may be data (JSON maps), so objects keyed by data become ``<key>`` maps;
-    a schema's names (Parquet) are taken as they are. Iterative (no recursion limit on deep
+    a schema's names (Parquet) are taken as they are. ``as_map``: the record itself is a map
+    (one entry of a stream of them, see ``mapkeys.is_entry_stream``). Iterative (no recursion limit on deep
     documents); each array and map contributes at most ``max_rows`` items, and the walk stops
     once ``max_rows * max_fields`` values were seen.
     """
@@ -37,7 +39,7 @@ def flatten_record(table: FieldTable, record: Any, path: str = "", *, data_keys:
             return
         at, value = stack.pop()
         prefix = f"{at}." if at else ""
-        if isinstance(value, dict) and data_keys and is_data_map(value):
+        if isinstance(value, dict) and data_keys and ((as_map and value is record) or is_data_map(value)):
             entries = list(itertools.islice(value.items(), limits.max_rows))
             if len(value) > limits.max_rows:
                 table.truncated = True

@@ -18,6 +18,7 @@ from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.delimited import add_rows
 from cloudaudit.formats.flatten import flatten_record
+from cloudaudit.formats.mapkeys import is_entry_stream
 from cloudaudit.formats.values import FieldTable, format_value
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
@@ -61,9 +62,7 @@ def _records(document: Any, limits: Limits, *, truncated: bool) -> FieldTable:
     records = document if isinstance(document, list) else [document]
     if len(records) > limits.max_rows:
         table.truncated = True
-    for record in records[: limits.max_rows]:
-        flatten_record(table, record)
-        table.rows += 1
+    _flatten_all(table, records[: limits.max_rows])
     return table
 
 
@@ -80,21 +79,29 @@ def parse_jsonl(text: str, *, limits: Limits, truncated: bool) -> FieldTable:
     if truncated:
         text = text[: text.rfind("\n") + 1]  # the range read cut the last line
     table = FieldTable(limits, truncated=truncated)
+    records: list[Any] = []
     bad = 0
     for line in _lines(text):
-        if table.full:
+        if len(records) >= limits.max_rows:
             table.truncated = True
             break
         try:
-            record = _DECODER.decode(line)
+            records.append(_DECODER.decode(line))
         except (ValueError, RecursionError):
             bad += 1
-            continue
-        flatten_record(table, record)
-        table.rows += 1
-    if bad and not table.rows:
+    if bad and not records:
         raise SampleSkipped("jsonl: corrupt or unreadable")
+    _flatten_all(table, records)
     return table
+
+
+def _flatten_all(table: FieldTable, records: list[Any]) -> None:
+    """Records into ``table``; a stream of one-entry maps (``{"<name>": {...}}`` per line) is
+    read as one map split over records: its keys are ``<key>``, as in one object."""
+    entries = is_entry_stream(records)
+    for record in records:
+        flatten_record(table, record, as_map=entries)
+        table.rows += 1
 
 
 def _lines(text: str) -> Iterator[str]:

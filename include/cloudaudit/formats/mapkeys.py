@@ -87,6 +87,18 @@ def _keys_are_data(keys: tuple[str, ...]) -> bool:
     return any(is_pii_text(key) for key in keys[:PROBE_KEYS])
 
 
+def is_entry_stream(records: list[Any]) -> bool:
+    """Records that are each a one-entry object with a key of its own (``{"<name>": {...}}`` per
+    line): the entries of one map keyed by data, written a line at a time.
+
+    >>> is_entry_stream([{"a b": {}}, {"c d": {}}, {"e f": {}}, {"g h": {}}]), is_entry_stream([{"event": 1}] * 4)
+    (True, False)
+    """
+    if len(records) < MIN_SAME_SHAPE or not all(isinstance(record, dict) and len(record) == 1 for record in records):
+        return False
+    return len({str(next(iter(record))) for record in records}) == len(records)
+
+
 def _same_shaped_objects(values: list[Any]) -> bool:
     """At least ``MIN_SAME_SHAPE`` values, all non-empty objects, three in four with one set of keys
     (a customer without a phone is still a customer)."""

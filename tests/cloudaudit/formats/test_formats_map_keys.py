@@ -151,3 +151,14 @@ def test_the_last_line_generalises_any_name_segment_a_detector_accepts() -> None
 def test_sample_repr_shows_sizes_and_reason_only() -> None:
     sample = Sample(format="csv", fields={"<key>": ["taro@example.com"]}, rows=1, partial="csv: why")
     assert "taro" not in repr(sample) and "why" in repr(sample)
+
+
+@pytest.mark.parametrize("name", ["entries.jsonl", "entries.json"])
+def test_a_stream_of_one_entry_maps_is_one_map(name: str, limits: Limits) -> None:
+    # {"山田太郎": {...}} a line at a time: each object alone has one key that reads as a name.
+    keys = ["山田太郎", "鈴木花子", "佐藤次郎", "高橋三郎", "田中一郎"]
+    records = [json.dumps({key: {"電話": f"x{i}"}}, ensure_ascii=False) for i, key in enumerate(keys)]
+    text = "\n".join(records) + "\n" if name.endswith("l") else "[" + ",".join(records) + "]"
+    sample = parse_sample(name, text.encode(), limits=limits)
+    assert sample.fields == {"<key>": keys, "<key>.電話": [f"x{i}" for i in range(5)]}
+    assert sample.rows == 5
