@@ -4,8 +4,9 @@ A field name leaves the extract task, so a map's keys must never become path seg
 map's keys are written ``<key>`` (``customers.<key>.phone``) and the keys themselves are read
 as the values of the field ``customers.<key>``, so that a map keyed by national IDs is found
 to be a field of national IDs. An object is a map when one of its keys does not read as a
-field name (an ``@`` inside, a leading digit, six digits or more, punctuation, over 64
-characters, spaced words spelt like a person's name, or a PII detector accepts it), when it
+field name (an ``@`` inside, a leading digit or sign, six digits or more, punctuation no
+header holds, over 64 characters, spaced words spelt like a person's name, or a PII detector
+accepts it), when it
 has more keys than a record has, or when several keys hold objects of one shape
 (``{"<name>": {"phone", "city"}, ...}``).
 """
@@ -25,7 +26,10 @@ MIN_SAME_SHAPE = 4  # keys holding objects of one shape, for the object to read 
 PROBE_KEYS = 32  # keys shown to the PII detectors (the lexical test sees every key)
 MAX_KEY_CHARS = 64
 _MIN_DIGITS = 6  # phone numbers, IDs, dates; not "2024q1" or "address_line_1"
-_NAME_PUNCTUATION = frozenset("_- ")
+# What headers written as keys hold besides letters and digits ("Tel #", "Amount ($)", "No.").
+_FIELD_PUNCTUATION = frozenset("_- .,()/#%&'?:+*")
+_FIELD_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Sc"})  # combining marks (Thai, Vietnamese), currency
+_NAME_PUNCTUATION = frozenset(".-'")  # O'Brien, Jean-Luc, J. Smith
 
 
 def reads_as_data(key: str) -> bool:
@@ -34,10 +38,11 @@ def reads_as_data(key: str) -> bool:
     A spaced key is data when it reads as a person's name: every word capitalised, or in a
     script without letter case (``山田 太郎``), and no word that names a column.
 
-    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "họ tên", "Customer Name")]
-    [False, False, False, False, False, False]
-    >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "a/b")]
-    [True, True, True, True, True]
+    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "họ tên", "Customer Name",
+    ...                             "Amount ($)", "Tel #")]
+    [False, False, False, False, False, False, False, False]
+    >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "+81 3 1234", "a\tb")]
+    [True, True, True, True, True, True]
     """
     if len(key) > MAX_KEY_CHARS or not _spelt_like_a_field_name(key):
         return True
@@ -47,16 +52,21 @@ def reads_as_data(key: str) -> bool:
 
 
 def _spelt_like_a_field_name(key: str) -> bool:
-    """Letters (with their marks: Thai, Vietnamese), digits, ``_``, ``-`` and single spaces, not
-    starting with a digit; JSON-LD's ``@id`` and JSON Schema's ``$ref`` too."""
+    """Letters (with their marks: Thai, Vietnamese), digits, header punctuation and single
+    spaces, starting with a letter and no ``@`` inside; JSON-LD's ``@id`` and JSON Schema's
+    ``$ref`` too."""
     body = key[1:] if key[:1] in ("@", "$") else key
     if not body or not body[0].isalpha() or "  " in body or body.endswith(" "):
         return False
-    return all(char.isalnum() or char in _NAME_PUNCTUATION or unicodedata.category(char).startswith("M")
+    return all(char.isalnum() or char in _FIELD_PUNCTUATION or unicodedata.category(char) in _FIELD_CATEGORIES
                for char in body)
 
 
 def _spelt_like_a_name(key: str) -> bool:
+    """Words of letters (and ``.``, ``-``, ``'``), each capitalised where the script has case."""
+    if not all(char.isalpha() or char in _NAME_PUNCTUATION or char == " " or unicodedata.category(char).startswith("M")
+               for char in key):
+        return False
     return all(word[0].isupper() or not word[0].islower() for word in key.split())
 
 

@@ -112,6 +112,7 @@ def test_map_values_that_are_scalars_get_their_own_field(limits: Limits) -> None
     {"name": "x", "phone": "y", "address_line_1": "z", "@id": "u", "$ref": "v"},
     {"họ tên": "x", "số điện thoại": "y"},  # spaced field names, as Vietnamese exports write them
     {"Customer Name": "x", "Phone Number": "y"},
+    {"No.": "1", "Tel #": "x", "Amount ($)": "y", "Date of birth (dd/mm/yyyy)": "z"},  # headers written as keys
     {"billing": {"street": "a", "city": "b"}, "shipping": {"street": "c", "city": "d"}},
 ])
 def test_records_keep_their_field_names(document: dict[str, object], limits: Limits) -> None:
