@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 demo: install
-	$(PY) -m cloudaudit.demo
+	$(PY) -m cloudaudit_demo.demo
 
 lint: install
 	$(VENV)/bin/ruff check include dags plugins tests benchmarks

@@ -44,12 +44,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEMO_MISSING = ("cloudaudit estate: the demo package (cloudaudit_demo) is not installed; "
+                "install it from a checkout with `make install` (or `pip install -e .`)")
+
+
+def _run_estate(args: argparse.Namespace) -> int:
+    """The demo estate lives in a sibling package a worker image need not ship: imported only here."""
+    try:
+        from cloudaudit_demo.estate.cli import run
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("cloudaudit_demo"):
+            raise
+        print(DEMO_MISSING, file=sys.stderr)
+        return 2
+    return run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "estate":
-        from cloudaudit.estate.cli import run as run_estate
-
-        return run_estate(args)
+        return _run_estate(args)
     if args.command == "scan":
         from cloudaudit.scan import run_scan
 

@@ -23,7 +23,7 @@ import pytest
 
 from cloudaudit import pipeline
 from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 from tests.e2e.harness import sheet_rows
 
 RUN_DATE = "2026-11-21"

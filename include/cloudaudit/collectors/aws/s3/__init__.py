@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors import Collected
-from cloudaudit.collectors.aws.calls import CallFailed, environment_call
+from cloudaudit.collectors.aws.calls import environment_call
 from cloudaudit.collectors.aws.s3.buckets import (
     CONFIG_KEYS,
     read_account_public_access_block,
@@ -27,7 +27,7 @@ from cloudaudit.collectors.aws.s3.buckets import (
 from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates, list_objects
 from cloudaudit.collectors.aws.s3.sample import sample_object
 from cloudaudit.collectors.aws.session import AwsClients, connect, verify_account
-from cloudaudit.errors import AccessDenied
+from cloudaudit.errors import AccessDenied, CallFailed
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import s3_uri
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
+from cloudaudit.collectors.aws.calls import ConfigReader, aws_call
 from cloudaudit.collectors.aws.s3.buckets import acl_from
-from cloudaudit.errors import SampleSkipped
+from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import s3_uri
 from cloudaudit.sampling import analyse_bytes
