@@ -22,7 +22,6 @@ from cloudaudit.model import PiiType, Severity
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 POLICY_DIR = CONFIG_DIR / "policies"
-DEMO_INVENTORY = CONFIG_DIR / "inventory.yaml"
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -156,7 +155,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load_inventory(path: Path | str | None = None) -> Inventory:
-    """Read and validate an inventory (default: ``CLOUDAUDIT_INVENTORY`` or the demo's)."""
+    """Read and validate an inventory (default: the file ``CLOUDAUDIT_INVENTORY`` names)."""
     path = Path(path) if path else inventory_path()
     data = _read_yaml(path)
     if not isinstance(data, Mapping):
@@ -215,18 +214,12 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
 
 
 def inventory_path() -> Path:
-    """``CLOUDAUDIT_INVENTORY``, else the running demo estate's (its ports are chosen at start), else the example."""
+    """``CLOUDAUDIT_INVENTORY``: required, so that a run never audits demo files by default."""
     value = os.environ.get("CLOUDAUDIT_INVENTORY")
-    if value:
-        return Path(value)
-    running = estate_dir() / "inventory.yaml"
-    return running if running.exists() else DEMO_INVENTORY
-
-
-def estate_dir() -> Path:
-    """Where `cloudaudit estate up` keeps its PID files, ports and rendered inventory."""
-    root = state_root()
-    return Path(root) / "estate" if "://" not in root else Path.cwd() / ".cloudaudit-estate"
+    if not value:
+        raise ConfigError("CLOUDAUDIT_INVENTORY is not set: it must name the inventory YAML to audit "
+                          "(`cloudaudit estate up` prints the demo estate's)")
+    return Path(value)
 
 
 def output_root() -> str:
@@ -240,6 +233,11 @@ def state_root() -> str:
 def signing_key_path() -> Path | None:
     value = os.environ.get("CLOUDAUDIT_SIGNING_KEY")
     return Path(value) if value else None
+
+
+def signing_key_generate() -> bool:
+    """``CLOUDAUDIT_SIGNING_KEY_GENERATE=1``: an explicit opt-in (demo, tests) to a key created on first use."""
+    return os.environ.get("CLOUDAUDIT_SIGNING_KEY_GENERATE", "").strip().lower() in ("1", "true", "yes")
 
 
 def _env_int(name: str, default: int) -> int:

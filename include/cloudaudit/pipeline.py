@@ -28,6 +28,7 @@ from cloudaudit.config import (
     load_inventory,
     load_policy,
     output_root,
+    signing_key_generate,
     signing_key_path,
     state_root,
 )
@@ -262,8 +263,9 @@ class Published:
 
 def _signing_key() -> Any:
     """The Ed25519 key from ``CLOUDAUDIT_SIGNING_KEY`` (a PEM file), else from the Airflow
-    connection named by ``CLOUDAUDIT_SIGNING_CONN_ID`` (PEM in its password), else a key kept
-    in the state directory (created on first use, with a warning: fine for a demo, not for audits)."""
+    connection named by ``CLOUDAUDIT_SIGNING_CONN_ID`` (PEM in its password). Neither set is an
+    error: a key made up on first use proves nothing to an auditor. Only with the explicit
+    opt-in ``CLOUDAUDIT_SIGNING_KEY_GENERATE=1`` (demo, tests) is one created in the state directory."""
     import os
 
     from cloudaudit.evidence.signing import (
@@ -278,9 +280,13 @@ def _signing_key() -> Any:
     conn_id = os.environ.get("CLOUDAUDIT_SIGNING_CONN_ID")
     if conn_id:
         return load_private_key_from_connection(conn_id)
+    if not signing_key_generate():
+        raise ConfigError("CLOUDAUDIT_SIGNING_KEY is not set (nor CLOUDAUDIT_SIGNING_CONN_ID): name the PEM "
+                          "file of the Ed25519 key that signs the bundles, or set "
+                          "CLOUDAUDIT_SIGNING_KEY_GENERATE=1 to create one in the state directory (demo only)")
     root = state_root()
     fallback = Path(root) / "signing_key.pem" if "://" not in root else Path.home() / ".cloudaudit" / "signing_key.pem"
-    log.warning("CLOUDAUDIT_SIGNING_KEY is not set: signing with %s", fallback)
+    log.warning("CLOUDAUDIT_SIGNING_KEY_GENERATE is set: signing with %s", fallback)
     return load_or_create_private_key(fallback)
 
 

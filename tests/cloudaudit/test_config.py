@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cloudaudit.config import (
-    DEMO_INVENTORY,
+    CONFIG_DIR,
     Limits,
     available_policies,
     default_policy,
@@ -76,8 +76,8 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
         load_inventory(write(tmp_path, "- just a list\n"))
 
 
-def test_demo_inventory_is_valid() -> None:
-    inv = load_inventory(DEMO_INVENTORY)
+def test_example_inventory_is_valid() -> None:
+    inv = load_inventory(CONFIG_DIR / "inventory.yaml")
     assert len(inv.country_codes) >= 6
 
 
@@ -107,3 +107,19 @@ def test_limits_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUDAUDIT_MAX_ROWS", "many")
     with pytest.raises(ConfigError, match="CLOUDAUDIT_MAX_ROWS"):
         Limits.from_env()
+
+
+def test_inventory_is_required_and_never_defaults_to_demo_files(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # An estate's rendered inventory where the state root points must not be picked up either.
+    (tmp_path / "estate").mkdir()
+    (tmp_path / "estate" / "inventory.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("CLOUDAUDIT_STATE", str(tmp_path))
+    monkeypatch.delenv("CLOUDAUDIT_INVENTORY", raising=False)
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_INVENTORY is not set"):
+        load_inventory()
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", "")
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_INVENTORY is not set"):
+        load_inventory()
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", str(write(tmp_path, GOOD)))
+    assert load_inventory().country_codes == ("JP", "TH")

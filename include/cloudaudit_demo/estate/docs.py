@@ -29,7 +29,7 @@ and writes into the state directory (default `$CLOUDAUDIT_STATE/estate`):
 |---|---|
 | `estate.json` | PID, port, URL and log of every emulator, start time, seed |
 | `logs/<emulator>.log` | each emulator's output (request lines only: no request bodies) |
-| `inventory.yaml` | the inventory with the real endpoints; the default while the estate runs |
+| `inventory.yaml` | the inventory with the real endpoints: `export CLOUDAUDIT_INVENTORY=` this file to audit the estate |
 | `truth.json` | what a correct audit reports (below); no PII values |
 | `planted.json` | every planted synthetic PII value by type, and the decoys: for leak tests only |
 

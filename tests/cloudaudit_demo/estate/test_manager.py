@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cloudaudit.config import inventory_path, load_inventory
-from cloudaudit.errors import EstateError
+from cloudaudit.errors import ConfigError, EstateError
 from cloudaudit_demo.estate import layout, manager
 from cloudaudit_demo.estate.info import EstateInfo
 from cloudaudit_demo.estate.manager import (
@@ -84,10 +84,12 @@ def test_rendered_inventory_points_at_the_running_emulators(estate: EstateInfo, 
         else:
             assert env.bigquery_endpoint == estate.bigquery_url
             assert env.storage_endpoint == estate.storage_url(env.project_id or "")
-    # The default inventory is the running estate's when CLOUDAUDIT_INVENTORY is unset.
+    # Even with an estate running where the state root points, an unset CLOUDAUDIT_INVENTORY
+    # is an error: a run never audits the demo's inventory by default.
     monkeypatch.delenv("CLOUDAUDIT_INVENTORY", raising=False)
     monkeypatch.setenv("CLOUDAUDIT_STATE", str(estate.state_dir.parent))
-    assert inventory_path() == estate.inventory_path
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_INVENTORY is not set"):
+        inventory_path()
     assert not is_listening("127.0.0.1", CLOSED_PORT)
 
 
@@ -214,10 +216,11 @@ def test_terminate_group_kills_children_and_sigterm_ignorers(tmp_path: Path) -> 
 def test_example_inventory_matches_the_layout_at_default_ports() -> None:
     import yaml
 
-    from cloudaudit.config import DEMO_INVENTORY
+    from cloudaudit.config import CONFIG_DIR
 
-    assert yaml.safe_load(DEMO_INVENTORY.read_text(encoding="utf-8")) == layout.example_inventory()
-    inventory = load_inventory(DEMO_INVENTORY)
+    example = CONFIG_DIR / "inventory.yaml"
+    assert yaml.safe_load(example.read_text(encoding="utf-8")) == layout.example_inventory()
+    inventory = load_inventory(example)
     assert [e.name for e in inventory.environments] == [e.name for e in layout.ENVIRONMENTS]
     storage = {e.storage_endpoint for e in inventory.environments if e.provider == "gcp"}
     assert len(storage) == len(layout.gcp_projects())  # one Cloud Storage emulator per project
