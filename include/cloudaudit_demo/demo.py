@@ -54,7 +54,9 @@ def migrate(airflow_home: Path, env: dict[str, str]) -> None:
 
 def print_reports(state: Path, output: Path, run_date: str) -> int:
     """Per country: what was extracted (resources, fields with PII), failures by severity, the files."""
-    published = sorted((state / "runs" / run_date).glob("*/published.json"))
+    from cloudaudit.store.state import published_key
+
+    published = sorted(state.glob(published_key(run_date, "*")))
     if not published:
         print("no report was published: see the Airflow log above", file=sys.stderr)
         return 1

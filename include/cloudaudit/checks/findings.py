@@ -17,6 +17,7 @@ from cloudaudit.checks.common.rows import SAMPLE_READ, location_of, pii_types_of
 from cloudaudit.checks.facts import Facts
 from cloudaudit.checks.registry import Check, all_checks, get_check
 from cloudaudit.config import CountryPolicy
+from cloudaudit.evidence.layout import pii_member, snapshot_member
 from cloudaudit.model import (
     Category,
     CoverageRow,
@@ -43,7 +44,7 @@ _SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 
 def evidence_path(category: Category, environment: str) -> str:
     """The bundle member supporting a finding: PII results or the configuration snapshot."""
-    return f"pii/{environment}.json" if category in _PII_CATEGORIES else f"snapshots/{environment}.json"
+    return pii_member(environment) if category in _PII_CATEGORIES else snapshot_member(environment)
 
 
 @dataclass(frozen=True)
