@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cloudaudit.errors import ConfigError
+from cloudaudit.errors import validation_message as _validation_message
 from cloudaudit.model import PiiType, Severity
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -66,6 +67,14 @@ class CountryOverride(_Strict):
     allowed_locations: tuple[str, ...] | None = None
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
+
+    def apply_to(self, policy: Mapping[str, Any]) -> dict[str, Any]:
+        """The one override rule, for file and default policies alike: ``severity`` merges per
+        check (an override of one check keeps the others' weights); every other key set replaces."""
+        data = dict(policy)
+        for key, value in self.model_dump(exclude_none=True).items():
+            data[key] = {**(data.get(key) or {}), **value} if key == "severity" else value
+        return data
 
 
 class Inventory(_Strict):
@@ -120,25 +129,6 @@ class CountryPolicy(_Strict):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part.startswith(("function-", "constrained-")):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def _validation_message(path: Path | str, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors(include_input=False, include_url=False):
-        problems.append(f"{_field_path(tuple(err['loc']))}: {err['msg']}")
-    return f"{path}: " + "; ".join(problems)
-
-
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -178,11 +168,7 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
     data = dict(data)
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        for key, value in override.model_dump(exclude_none=True).items():
-            if key == "severity":
-                data["severity"] = {**(data.get("severity") or {}), **value}
-            else:
-                data[key] = value
+        data = override.apply_to(data)
     try:
         policy = CountryPolicy.model_validate(data)
     except ValidationError as exc:
@@ -206,7 +192,7 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
     data = {**data, "country": country}
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        data.update(override.model_dump(exclude_none=True))
+        data = override.apply_to(data)
     try:
         return CountryPolicy.model_validate(data)
     except ValidationError as exc:

@@ -18,6 +18,13 @@ collectors' edge; anything else is a bug and is logged as one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class CloudauditError(Exception):
     """Base of every error cloudaudit raises on purpose."""
@@ -63,3 +70,31 @@ class BundleInvalid(EvidenceError):
 
 class EstateError(CloudauditError):
     """Raised when the demo estate cannot be started, or its state directory is unusable."""
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as the user wrote it: ``environments[2].country``.
+
+    >>> field_path(("environments", 2, "country"))
+    'environments[2].country'
+    >>> field_path(("severity", "function-after[_check()]", "aws_s3_pii_public"))
+    'severity.aws_s3_pii_public'
+    >>> field_path(())
+    '(top level)'
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "constrained-")):
+            continue  # validator wrappers pydantic adds to the location, not fields
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def validation_message(source: Path | str, exc: ValidationError) -> str:
+    """``"<source>: <field path>: <problem>; ..."``: every problem, never the offending input."""
+    problems = [f"{field_path(tuple(err['loc']))}: {err['msg']}"
+                for err in exc.errors(include_input=False, include_url=False)]
+    return f"{source}: " + "; ".join(problems)

@@ -29,7 +29,6 @@ from cloudaudit.model import (
     ResourceRow,
     SampleResult,
     Service,
-    Severity,
     Snapshot,
     Status,
 )
@@ -38,8 +37,6 @@ COVERAGE_CHECK = "coverage_not_assessed"
 # PII tables → the table of buckets/tables that PII findings name.
 SUBJECTS = {"s3_pii": "s3_buckets", "gcs_pii": "gcs_buckets", "bq_pii": "bq_tables"}
 _PII_CATEGORIES = (Category.PII_EXPOSURE, Category.RESIDENCY)
-_STATUS_ORDER = {Status.FAIL: 0, Status.NOT_ASSESSED: 1, Status.PASS: 2}
-_SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 
 
 def evidence_path(category: Category, environment: str) -> str:
@@ -290,12 +287,6 @@ def resource_rows(country: str, snapshots: Sequence[Snapshot], facts: Facts) -> 
                                    location=location_of(resource) or "", public=public,
                                    pii_types=tuple(sorted(types)), status=status, notes=notes))
     return out
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Most urgent first: FAIL, then NOT_ASSESSED, then PASS; by severity, environment, resource, check."""
-    return sorted(findings, key=lambda f: (_STATUS_ORDER[f.status], _SEVERITY_ORDER[f.severity],
-                                           f.environment, f.resource, f.check_id))
 
 
 def locations(snapshots: Sequence[Snapshot]) -> dict[tuple[str, str], str]:

@@ -19,12 +19,12 @@ from cloudaudit.checks.findings import (
     locations,
     pii_inventory,
     resource_rows,
-    sort_findings,
     validation_findings,
 )
 from cloudaudit.checks.timeline import apply_first_seen
 from cloudaudit.config import CountryPolicy
 from cloudaudit.model import CoverageRow, CoverageStatus, Finding, PiiInventoryRow, ResourceRow, Snapshot
+from cloudaudit.reports.summary import sort_findings
 
 __all__ = ["Validation", "apply_first_seen", "validate_country"]
 
