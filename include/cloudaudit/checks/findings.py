@@ -243,7 +243,7 @@ def pii_inventory(country: str, facts: Facts, providers: Mapping[str, str]) -> l
     rows = [
         PiiInventoryRow(country=country, environment=r.environment, provider=providers.get(r.environment, ""),
                         resource=r.object, location=r.location or "", field=r.field,
-                        pii_type=PiiType(r.pii_types), rows_sampled=r.rows_sampled, matches=r.matches,
+                        pii_type=r.pii_type, rows_sampled=r.rows_sampled, matches=r.matches,
                         masked_example=r.masked_example, public=r.public)
         for r in facts.all_pii
     ]
