@@ -13,14 +13,8 @@ from typing import Any
 
 from cloudaudit.checks.data_docs import render_data_docs
 from cloudaudit.checks.facts import build_facts
-from cloudaudit.checks.findings import (
-    coverage_findings,
-    coverage_rows,
-    locations,
-    pii_inventory,
-    resource_rows,
-    validation_findings,
-)
+from cloudaudit.checks.findings import coverage_findings, validation_findings
+from cloudaudit.checks.sheets import coverage_rows, locations, pii_inventory, resource_rows
 from cloudaudit.checks.timeline import apply_first_seen
 from cloudaudit.config import CountryPolicy
 from cloudaudit.model import CoverageRow, CoverageStatus, Finding, PiiInventoryRow, ResourceRow, Snapshot
