@@ -177,7 +177,7 @@ def export_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
 
 
 def run_cloudaudit(corpus: list[dict[str, Any]]) -> tuple[dict[str, dict[str, list[str]]], float, float]:
-    from cloudaudit.formats.sample import Sample
+    from cloudaudit.model import Sample
     from cloudaudit.pii import detect_sample
 
     samples = [(s["name"], s["country"], Sample(format="csv", fields=s["fields"])) for s in corpus]

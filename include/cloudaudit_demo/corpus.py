@@ -21,8 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from cloudaudit.formats.sample import TEXT_FIELD, Sample
-from cloudaudit.model import PiiType
+from cloudaudit.model import TEXT_FIELD, PiiType, Sample
 from cloudaudit_demo import synth
 
 COUNTRIES = synth.COUNTRIES
