@@ -65,12 +65,6 @@ def is_denied(exc: BaseException) -> bool:
     return type(exc).__name__ in _DENIED
 
 
-def is_not_found(exc: BaseException) -> bool:
-    from google.api_core import exceptions as gexc
-
-    return isinstance(exc, gexc.NotFound)
-
-
 @dataclass
 class Reads:
     """Collects ``read_errors`` for one resource while its configuration is read."""
