@@ -70,7 +70,7 @@ def portal_stack(root: Path, output: Path) -> Iterator[PortalStack]:
         port = free_port()
         env = stack_env(dict(os.environ), database, port)
         home = root / "airflow"
-        (root / "dags").mkdir(exist_ok=True)
+        (root / "dags").mkdir(parents=True, exist_ok=True)
         env.update({
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__AUTH_MANAGER": FAB,
