@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check an evidence bundle's hashes and signature")
     verify.add_argument("bundle", type=Path)
     verify.add_argument("--public-key", type=Path, help="PEM public key to verify against")
+
+    portal = sub.add_parser("portal", help="auditor access to the reports portal (FAB auth manager)")
+    portal_sub = portal.add_subparsers(dest="portal_command", required=True)
+    for name, text in (("grant", "let a FAB role read countries' reports (creates the role)"),
+                       ("revoke", "take countries back from a FAB role")):
+        change = portal_sub.add_parser(name, help=text)
+        change.add_argument("role")
+        change.add_argument("countries", nargs="+", help="ISO 3166-1 alpha-2 codes, or ALL")
     return parser
 
 
@@ -72,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cloudaudit.evidence.verify import run_verify
 
         return run_verify(args.bundle, public_key=args.public_key)
+    if args.command == "portal":
+        from cloudaudit.portal.grants import run_grant
+
+        return run_grant(args.role, args.countries, revoke=args.portal_command == "revoke")
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
