@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cloudaudit.breach.rules import NotificationRule
 from cloudaudit.errors import ConfigError
 from cloudaudit.model import PiiType, Severity
 
@@ -107,6 +108,7 @@ class CountryPolicy(_Strict):
     regulated_pii: tuple[PiiType, ...]
     severity: dict[str, Severity] = Field(default_factory=dict)
     breach_notification: str = ""
+    notification_rules: tuple[NotificationRule, ...] = ()  # reviewed data; see cloudaudit.breach
 
     @field_validator("allowed_locations")
     @classmethod
