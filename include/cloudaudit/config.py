@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cloudaudit.alerts.channels import AlertChannels
 from cloudaudit.breach.rules import NotificationRule
 from cloudaudit.errors import ConfigError
 from cloudaudit.model import PiiType, Severity
@@ -68,6 +69,7 @@ class CountryOverride(_Strict):
     allowed_locations: tuple[str, ...] | None = None
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
+    alerts: AlertChannels | None = None  # where this country's new critical findings are sent
 
 
 class Inventory(_Strict):
@@ -181,7 +183,7 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
     data = dict(data)
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        for key, value in override.model_dump(exclude_none=True).items():
+        for key, value in override.model_dump(exclude_none=True, exclude={"alerts"}).items():
             if key == "severity":
                 data["severity"] = {**(data.get("severity") or {}), **value}
             else:
@@ -209,7 +211,7 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
     data = {**data, "country": country}
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        data.update(override.model_dump(exclude_none=True))
+        data.update(override.model_dump(exclude_none=True, exclude={"alerts"}))
     try:
         return CountryPolicy.model_validate(data)
     except ValidationError as exc:
