@@ -53,7 +53,7 @@ class Hooks:
 @contextmanager
 def webhook_server(hooks: Hooks) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if hooks.fail_first > 0:
                 hooks.fail_first -= 1
