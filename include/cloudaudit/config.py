@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cloudaudit.alerts.channels import AlertChannels
+from cloudaudit.breach.rules import NotificationRule
 from cloudaudit.errors import ConfigError
 from cloudaudit.errors import validation_message as _validation_message
 from cloudaudit.model import PiiType, Severity
@@ -67,12 +69,14 @@ class CountryOverride(_Strict):
     allowed_locations: tuple[str, ...] | None = None
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
+    alerts: AlertChannels | None = None  # where this country's new critical findings are sent
 
     def apply_to(self, policy: Mapping[str, Any]) -> dict[str, Any]:
         """The one override rule, for file and default policies alike: ``severity`` merges per
-        check (an override of one check keeps the others' weights); every other key set replaces."""
+        check (an override of one check keeps the others' weights); every other key set replaces.
+        ``alerts`` is where the country's alerts go, not part of its policy."""
         data = dict(policy)
-        for key, value in self.model_dump(exclude_none=True).items():
+        for key, value in self.model_dump(exclude_none=True, exclude={"alerts"}).items():
             data[key] = {**(data.get(key) or {}), **value} if key == "severity" else value
         return data
 
@@ -115,6 +119,7 @@ class CountryPolicy(_Strict):
     regulated_pii: tuple[PiiType, ...]
     severity: dict[str, Severity] = Field(default_factory=dict)
     breach_notification: str = ""
+    notification_rules: tuple[NotificationRule, ...] = ()  # reviewed data; see cloudaudit.breach
 
     @field_validator("allowed_locations")
     @classmethod
