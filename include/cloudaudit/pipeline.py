@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudaudit import __version__
+from cloudaudit.breach.report import notification_json, notification_rows, summary
 from cloudaudit.config import (
     CountryPolicy,
     Environment,
@@ -243,6 +244,13 @@ def _counts(findings: Iterable[Finding]) -> dict[str, int]:
 # ---- publish ----------------------------------------------------------------------------
 
 
+def notification_counts(report: CountryReport) -> dict[str, Any]:
+    """Notifiable exposures and the nearest dated deadline, for XCom, the Asset event and `make demo`."""
+    count, due = summary(report.notification)
+    return {"notifiable": count,
+            "nearest_deadline": due.due.strftime("%Y-%m-%dT%H:%MZ") if due is not None and due.due else None}
+
+
 @dataclass(frozen=True)
 class Published:
     country: str
@@ -303,13 +311,15 @@ def build_country_report(validated: ValidatedRef, *, dag_id: str = "cloudaudit_d
     snapshots = {key: store.read_bytes(key) or b"" for key in data.snapshots}
     read = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
     parsed = read + list(data.not_assessed)
+    resources = {r.resource: r for snap in read for r in snap.resources}
+    notification = notification_rows(data.findings, resources, data.policy.notification_rules, data.run_date)
     # Stand-ins for unread environments captured nothing: they say nothing about capture times.
     captured = sorted(s.captured_at for s in read) or sorted(s.captured_at for s in parsed) or [now_utc()]
     report = CountryReport(
         country=data.country, run_date=data.run_date, captured_at_min=captured[0], captured_at_max=captured[-1],
         captured_late=any(s.captured_late for s in read), policy=data.policy, findings=data.findings,
         pii_inventory=data.pii_inventory, resources=data.resources, coverage=data.coverage,
-        generated_at=now_utc(), dag_id=dag_id, run_id=run_id, tool_version=__version__,
+        generated_at=now_utc(), dag_id=dag_id, run_id=run_id, tool_version=__version__, notification=notification,
     )
     return BuiltReport(report, data, snapshots, parsed, captured)
 
@@ -328,7 +338,8 @@ def write_country_report(built: BuiltReport) -> Published:
     store = open_store(state_root())
     xlsx_name = f"compliance_{country}_{run_date}.xlsx"
     workbook = render_workbook(report)
-    members = bundle_members(parsed, snapshots, data, xlsx_name, workbook)
+    members = bundle_members(parsed, snapshots, data, xlsx_name, workbook,
+                             notification_json(country, run_date, report.notification))
     out = open_store(output_root())
     previous = state.previous_bundle_sha256(store, country, run_date)
     bundle = build_bundle(
@@ -344,7 +355,8 @@ def write_country_report(built: BuiltReport) -> Published:
     state.record_bundle(store, country, run_date, sha, bundle_at)
     counts = {"fail_by_severity": _counts(findings), "findings": len(findings),
               "pii_fields": len(report.pii_inventory), "resources": len(report.resources),
-              "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED)}
+              "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED),
+              **notification_counts(report)}
     state.write_json(store, state.published_key(run_date, country),
                      {"spreadsheet": sheet_at, "bundle": bundle_at, "bundle_sha256": sha, "counts": counts})
     log.info("published %s %s: %s and %s", country, run_date, sheet_at, bundle_at)

@@ -5,6 +5,7 @@
     pii/<environment>.json          masked PII detection results and the PII Inventory rows
     validation/<suite>.json         Great Expectations validation results
     data_docs/...html               Data Docs rendered from those results
+    notification.json               breach assessment per exposure (the Notification sheet's content)
 
 Findings name their supporting member (``evidence_member``); the bundle builder, the
 Data Docs renderer and the publish step place members with the same functions.
@@ -16,6 +17,7 @@ SNAPSHOTS = "snapshots"
 PII = "pii"
 VALIDATION = "validation"
 DATA_DOCS = "data_docs"
+NOTIFICATION = "notification.json"
 
 
 def snapshot_member(environment: str) -> str:

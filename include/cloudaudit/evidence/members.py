@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from cloudaudit.evidence.layout import data_docs_member, pii_member, snapshot_member, validation_member
+from cloudaudit.evidence.layout import (
+    NOTIFICATION,
+    data_docs_member,
+    pii_member,
+    snapshot_member,
+    validation_member,
+)
 from cloudaudit.handover import ValidationRecord
 from cloudaudit.model import Snapshot
 from cloudaudit.store.state import json_bytes
 
 
 def bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], data: ValidationRecord,
-                   xlsx_name: str, workbook: bytes) -> dict[str, bytes]:
+                   xlsx_name: str, workbook: bytes, notification: Mapping[str, Any] | None = None) -> dict[str, bytes]:
     """Member path → bytes: the spreadsheet, each snapshot as stored (``raw``, by state key; a
-    stand-in as rendered), masked PII results per environment, GX results and Data Docs."""
+    stand-in as rendered), masked PII results per environment, GX results, Data Docs and the
+    breach assessment (``notification.json``)."""
     members: dict[str, bytes] = {xlsx_name: workbook}
+    if notification is not None:
+        members[NOTIFICATION] = json_bytes(notification)
     for key, blob in raw.items():
         if blob:
             members[snapshot_member(key.rsplit("/", 1)[-1].removesuffix(".json"))] = blob
