@@ -41,15 +41,37 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check an evidence bundle's hashes and signature")
     verify.add_argument("bundle", type=Path)
     verify.add_argument("--public-key", type=Path, help="PEM public key to verify against")
+
+    portal = sub.add_parser("portal", help="auditor access to the reports portal (FAB auth manager)")
+    portal_sub = portal.add_subparsers(dest="portal_command", required=True)
+    for name, text in (("grant", "let a FAB role read countries' reports (creates the role)"),
+                       ("revoke", "take countries back from a FAB role")):
+        change = portal_sub.add_parser(name, help=text)
+        change.add_argument("role")
+        change.add_argument("countries", nargs="+", help="ISO 3166-1 alpha-2 codes, or ALL")
     return parser
+
+
+DEMO_MISSING = ("cloudaudit estate: the demo package (cloudaudit_demo) is not installed; "
+                "install it from a checkout with `make install` (or `pip install -e .`)")
+
+
+def _run_estate(args: argparse.Namespace) -> int:
+    """The demo estate lives in a sibling package a worker image need not ship: imported only here."""
+    try:
+        from cloudaudit_demo.estate.cli import run
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("cloudaudit_demo"):
+            raise
+        print(DEMO_MISSING, file=sys.stderr)
+        return 2
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "estate":
-        from cloudaudit.estate.cli import run as run_estate
-
-        return run_estate(args)
+        return _run_estate(args)
     if args.command == "scan":
         from cloudaudit.scan import run_scan
 
@@ -58,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cloudaudit.evidence.verify import run_verify
 
         return run_verify(args.bundle, public_key=args.public_key)
+    if args.command == "portal":
+        from cloudaudit.portal.grants import run_grant
+
+        return run_grant(args.role, args.countries, revoke=args.portal_command == "revoke")
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

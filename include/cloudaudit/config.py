@@ -17,12 +17,14 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cloudaudit.alerts.channels import AlertChannels
+from cloudaudit.breach.rules import NotificationRule
 from cloudaudit.errors import ConfigError
+from cloudaudit.errors import validation_message as _validation_message
 from cloudaudit.model import PiiType, Severity
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 POLICY_DIR = CONFIG_DIR / "policies"
-DEMO_INVENTORY = CONFIG_DIR / "inventory.yaml"
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -67,6 +69,16 @@ class CountryOverride(_Strict):
     allowed_locations: tuple[str, ...] | None = None
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
+    alerts: AlertChannels | None = None  # where this country's new critical findings are sent
+
+    def apply_to(self, policy: Mapping[str, Any]) -> dict[str, Any]:
+        """The one override rule, for file and default policies alike: ``severity`` merges per
+        check (an override of one check keeps the others' weights); every other key set replaces.
+        ``alerts`` is where the country's alerts go, not part of its policy."""
+        data = dict(policy)
+        for key, value in self.model_dump(exclude_none=True, exclude={"alerts"}).items():
+            data[key] = {**(data.get(key) or {}), **value} if key == "severity" else value
+        return data
 
 
 class Inventory(_Strict):
@@ -107,6 +119,7 @@ class CountryPolicy(_Strict):
     regulated_pii: tuple[PiiType, ...]
     severity: dict[str, Severity] = Field(default_factory=dict)
     breach_notification: str = ""
+    notification_rules: tuple[NotificationRule, ...] = ()  # reviewed data; see cloudaudit.breach
 
     @field_validator("allowed_locations")
     @classmethod
@@ -119,25 +132,6 @@ class CountryPolicy(_Strict):
 
     def digest(self) -> str:
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part.startswith(("function-", "constrained-")):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def _validation_message(path: Path | str, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors(include_input=False, include_url=False):
-        problems.append(f"{_field_path(tuple(err['loc']))}: {err['msg']}")
-    return f"{path}: " + "; ".join(problems)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -156,7 +150,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load_inventory(path: Path | str | None = None) -> Inventory:
-    """Read and validate an inventory (default: ``CLOUDAUDIT_INVENTORY`` or the demo's)."""
+    """Read and validate an inventory (default: the file ``CLOUDAUDIT_INVENTORY`` names)."""
     path = Path(path) if path else inventory_path()
     data = _read_yaml(path)
     if not isinstance(data, Mapping):
@@ -179,11 +173,7 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
     data = dict(data)
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        for key, value in override.model_dump(exclude_none=True).items():
-            if key == "severity":
-                data["severity"] = {**(data.get("severity") or {}), **value}
-            else:
-                data[key] = value
+        data = override.apply_to(data)
     try:
         policy = CountryPolicy.model_validate(data)
     except ValidationError as exc:
@@ -207,7 +197,7 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
     data = {**data, "country": country}
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        data.update(override.model_dump(exclude_none=True))
+        data = override.apply_to(data)
     try:
         return CountryPolicy.model_validate(data)
     except ValidationError as exc:
@@ -215,18 +205,12 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
 
 
 def inventory_path() -> Path:
-    """``CLOUDAUDIT_INVENTORY``, else the running demo estate's (its ports are chosen at start), else the example."""
+    """``CLOUDAUDIT_INVENTORY``: required, so that a run never audits demo files by default."""
     value = os.environ.get("CLOUDAUDIT_INVENTORY")
-    if value:
-        return Path(value)
-    running = estate_dir() / "inventory.yaml"
-    return running if running.exists() else DEMO_INVENTORY
-
-
-def estate_dir() -> Path:
-    """Where `cloudaudit estate up` keeps its PID files, ports and rendered inventory."""
-    root = state_root()
-    return Path(root) / "estate" if "://" not in root else Path.cwd() / ".cloudaudit-estate"
+    if not value:
+        raise ConfigError("CLOUDAUDIT_INVENTORY is not set: it must name the inventory YAML to audit "
+                          "(`cloudaudit estate up` prints the demo estate's)")
+    return Path(value)
 
 
 def output_root() -> str:
@@ -240,6 +224,11 @@ def state_root() -> str:
 def signing_key_path() -> Path | None:
     value = os.environ.get("CLOUDAUDIT_SIGNING_KEY")
     return Path(value) if value else None
+
+
+def signing_key_generate() -> bool:
+    """``CLOUDAUDIT_SIGNING_KEY_GENERATE=1``: an explicit opt-in (demo, tests) to a key created on first use."""
+    return os.environ.get("CLOUDAUDIT_SIGNING_KEY_GENERATE", "").strip().lower() in ("1", "true", "yes")
 
 
 def _env_int(name: str, default: int) -> int:

@@ -14,12 +14,15 @@ Configuration conventions (shared by collectors and checks):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SNAPSHOT_SCHEMA_VERSION = 1
+TEXT_FIELD = "(text)"  # the field of free text: a plain-text object, a JSON string, an XLSX row
 
 
 class PiiType(StrEnum):
@@ -253,3 +256,28 @@ PII_INVENTORY_COLUMNS = ("Country", "Environment", "Provider", "Resource", "Loca
                          "Rows Sampled", "Matches", "Masked Example", "Public")
 COVERAGE_COLUMNS = ("Country", "Environment", "Provider", "Service", "Resource", "Status", "Reason",
                     "Objects Sampled", "Rows Sampled")
+
+
+@dataclass(frozen=True, repr=False)
+class Sample:
+    """Values of one sampled object or table, by field, in memory only: it may hold raw PII, so
+    it never prints its values, and it never leaves the extract task.
+
+    ``fields`` maps a field name (column, ``a.b[].c`` key path, ``Sheet!Header``, ``column_<n>``
+    or ``(text)``) to its values as strings (``None`` for an empty cell). ``rows`` is the number
+    of records (lines for text) read. ``truncated``: a bound was reached. ``partial``: why the
+    object could not be read to its bounds (it never quotes content); callers record such a
+    sample as PARTIAL with this reason, never as clean. Formats produce it; PII detection reads it.
+    """
+
+    format: str
+    fields: dict[str, list[str | None]] = dataclass_field(default_factory=dict)
+    rows: int = 0
+    truncated: bool = False
+    partial: str = ""
+
+    def __repr__(self) -> str:
+        return (f"Sample(format={self.format!r}, fields={len(self.fields)}, rows={self.rows}, "
+                f"truncated={self.truncated}, partial={self.partial!r})")
+
+    __str__ = __repr__

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cloudaudit.config import Limits
-    from cloudaudit.formats.sample import Sample
-    from cloudaudit.model import FieldResult
+    from cloudaudit.model import FieldResult, Sample
 
 
 def detect(sample: Sample, country: str) -> tuple[FieldResult, ...]:
@@ -30,9 +29,20 @@ def analyse_bytes(name: str, data: bytes, *, country: str, limits: Limits, trunc
     Raises ``SampleSkipped`` with the reason when the object cannot be sampled. Returns the
     Sample too (its repr prints only sizes) so callers can record format and row counts.
     """
-    from cloudaudit.formats import parse_sample
     from cloudaudit.pii.guard import guarded
 
     with guarded("unreadable sample"):  # a parser bug must not carry the bytes out in its message
-        sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type)
+        sample = parse_bytes(name, data, limits=limits, truncated=truncated, content_type=content_type)
     return sample, detect(sample, country)
+
+
+def parse_bytes(name: str, data: bytes, *, limits: Limits, truncated: bool = False,
+                content_type: str | None = None) -> Sample:
+    """``formats.parse_sample`` with what PII knows about names handed in (the column words and
+    the validating detectors), so that no data becomes a field name: the extract path's parse."""
+    from cloudaudit.formats import parse_sample
+    from cloudaudit.pii.field_names import name_detectors
+    from cloudaudit.pii.words import header_words
+
+    return parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type,
+                        header_words=header_words(), detectors=name_detectors())

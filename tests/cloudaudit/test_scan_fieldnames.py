@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
 from cloudaudit.scan import run_scan
+from cloudaudit_demo import synth
 
 COUNTRIES = ("JP", "TH", "MY", "IN")
 PARENTS = {PiiType.NATIONAL_ID: "by_national_id", PiiType.EMAIL_ADDRESS: "by_email",

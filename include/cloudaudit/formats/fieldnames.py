@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import re
 
+from cloudaudit.formats import detectors
+from cloudaudit.formats.header import is_column_name, known_column_names
 from cloudaudit.formats.mapkeys import MAP_KEY, MAP_VALUE
-from cloudaudit.formats.sample import TEXT_FIELD
+from cloudaudit.model import TEXT_FIELD
 
 _SEPARATOR = re.compile(r"(\.|!|\[\])")
 _KEEP = frozenset({"", MAP_KEY, MAP_VALUE, TEXT_FIELD})
@@ -25,12 +27,15 @@ _CODE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 def safe_field_names(fields: dict[str, list[str | None]], max_rows: int) -> dict[str, list[str | None]]:
     """``fields`` with every data-like name segment generalised to ``<key>`` (see the module).
 
-    >>> safe_field_names({"Sheet1!taro@example.com": ["1"], "Sheet1!hana@example.org": ["2"], "Sheet1!tel": []}, 10)
+    >>> from cloudaudit.pii.field_names import name_detectors  # as the extract path hands them in
+    >>> with detectors.using_detectors(name_detectors()):
+    ...     safe_field_names({"Sheet1!taro@example.com": ["1"], "Sheet1!hana@example.org": ["2"], "Sheet1!tel": []}, 10)
     {'Sheet1!<key>': ['1', '2'], 'Sheet1!tel': []}
     """
+    judge, known = detectors.current(), known_column_names()
     out: dict[str, list[str | None]] = {}
     for name, values in fields.items():
-        safe = safe_name(name)
+        safe = safe_name(name, judge, known)
         if safe == name and name not in out:
             out[name] = values
             continue
@@ -40,21 +45,20 @@ def safe_field_names(fields: dict[str, list[str | None]], max_rows: int) -> dict
 
 
 @functools.lru_cache(maxsize=4096)
-def safe_name(name: str) -> str:
-    """One field name with its data-like segments written ``<key>``.
+def safe_name(name: str, judge: detectors.NameDetectors, known: frozenset[str]) -> str:
+    """One field name with its data-like segments written ``<key>``, as ``judge`` and the
+    ``known`` column names (``header.known_column_names()``) tell data.
 
     Detectors read the whole name, so an e-mail is found across the dots it holds; as ``.``
     also separates segments, every segment the match touches goes (``a.taro@example.com.b``
     → ``<key>``: ``b`` may be its top-level domain).
     """
-    from cloudaudit.pii.engine import pii_spans
-
     parts = _SEPARATOR.split(name)  # even indexes are segments, odd ones separators
     starts = [0]
     for part in parts:
         starts.append(starts[-1] + len(part))
     data = [False] * len(parts)
-    for begin, end in pii_spans(name):
+    for begin, end in judge.pii_spans(name):
         covered = [i for i in range(0, len(parts), 2) if starts[i] < end and begin < starts[i + 1]]
         for index in covered:  # "." is a separator and part of e-mails: the whole match goes
             data[index] = True
@@ -63,7 +67,7 @@ def safe_name(name: str) -> str:
         segment = parts[index]
         if segment in _KEEP:
             data[index] = False
-        elif _names_people(parent) and _reads_as_a_name(segment):
+        elif parent and judge.names_people(parent) and _reads_as_a_name(segment, judge, known):
             data[index] = True
         if segment:
             parent = segment
@@ -85,17 +89,7 @@ def _collapse(parts: list[str], data: list[bool]) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1024)
-def _names_people(parent: str) -> bool:
-    from cloudaudit.pii import context, words
-
-    return bool(parent) and context.mentions(words.PERSON_NAME, context.normalise(parent))
-
-
-def _reads_as_a_name(segment: str) -> bool:
-    from cloudaudit.formats.header import is_column_name
-    from cloudaudit.pii.shapes import is_person_name
-
-    if _CODE_NAME.fullmatch(segment) or is_column_name(segment):
+def _reads_as_a_name(segment: str, judge: detectors.NameDetectors, known: frozenset[str]) -> bool:
+    if _CODE_NAME.fullmatch(segment) or is_column_name(segment, known):
         return False
-    return is_person_name(segment)
+    return judge.is_person_name(segment)

@@ -13,8 +13,8 @@ import itertools
 from typing import Any
 
 from cloudaudit.formats.mapkeys import MAP_KEY, MAP_VALUE, is_data_map
-from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value
+from cloudaudit.model import TEXT_FIELD
 
 ARRAY = "[]"
 

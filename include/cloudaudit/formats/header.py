@@ -7,15 +7,23 @@ evidence for at least half its cells: a known column name (the PII types' contex
 such as ``氏名`` or ``alamat``), a name written as code (``customer_name``), or a cell unlike
 every value under it (``city`` over ``Tokyo``, ``phone`` over digits). ``Taro Yamada,Tokyo``
 over more names and cities, or alone in its file, is a record.
+
+The known column names and the PII detectors are handed in (``parse_sample(...,
+header_words=..., detectors=...)`` sets them for the parse, through ``using_header_words``
+and ``detectors.using_detectors``): formats know nothing of PII, PII knows the words.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextvars import ContextVar
+
+from cloudaudit.formats import detectors
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
@@ -25,6 +33,17 @@ _SEPARATORS = re.compile(r"[\s_\-./]+")
 _CODE_NAME = re.compile(r"[^\W\d_][^\W_]*(?:_+[^\W_]+)+_*|[a-z]+(?:[A-Z][a-z0-9]*)+")
 PROBE_ROWS = 20  # rows under the first one compared with it
 MAX_PREAMBLE_ROWS = 5  # title or export-note rows looked for above a table
+_HEADER_WORDS: ContextVar[frozenset[str]] = ContextVar("header_words", default=frozenset())
+
+
+@contextlib.contextmanager
+def using_header_words(words: Collection[str]) -> Iterator[None]:
+    """Known column names for the headers judged inside the ``with`` block (this thread only)."""
+    token = _HEADER_WORDS.set(_normalised(frozenset(words)))
+    try:
+        yield
+    finally:
+        _HEADER_WORDS.reset(token)
 
 
 def looks_like_value(cell: str) -> bool:
@@ -69,7 +88,8 @@ def preamble_length(rows: Sequence[Sequence[str]]) -> int:
     return count
 
 
-def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
+def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = (),
+              header_words: Collection[str] | None = None) -> bool:
     """Whether ``row`` names the columns of the rows ``below`` it (a few are enough).
 
     A header needs evidence: at least half its cells are known column names, names written
@@ -77,14 +97,18 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     a word over numbers). Without it the row is read as data: a record taken for a header
     would put its values in field names, a header read as data costs only a name.
 
+    ``header_words``: known column names (default: those of ``using_header_words``).
+
     >>> is_header(["name", "city"], [["Taro Yamada", "Tokyo"]])
     True
     >>> is_header(["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]])
     False
     >>> is_header(["Taro Yamada", "Osaka"])  # one row and no column names: a record
     False
-    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # a known column name decides
+    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]], header_words={"氏名"})  # a known name decides
     True
+    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # unknown, and shaped like the values
+    False
     """
     cells = [cell.strip() for cell in trim(row)]
     named = [cell for cell in cells if cell]
@@ -93,12 +117,13 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     if any(looks_like_value(cell) for cell in named) or any(_is_pii(cell) for cell in named):
         return False
     below = below[:PROBE_ROWS]
+    known = _HEADER_WORDS.get() if header_words is None else _normalised(frozenset(header_words))
     evidence = 0
     for index, cell in enumerate(cells):
         if not cell:
             continue
         column = [row[index].strip() for row in below if index < len(row) and row[index].strip()]
-        if is_column_name(cell):
+        if _normal(cell) in known:
             if cell in column:
                 return False  # "owner" over "owner", "renter": a value of the column
             evidence += 1
@@ -107,15 +132,20 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     return evidence * 2 >= len(named)
 
 
-def is_column_name(cell: str) -> bool:
-    """A known column name: a PII type's context word (``氏名``, ``alamat``, ``Phone``)."""
-    return _normal(cell) in _header_words()
+def known_column_names() -> frozenset[str]:
+    """The known column names set by ``using_header_words`` (normalised; empty outside it)."""
+    return _HEADER_WORDS.get()
+
+
+def is_column_name(cell: str, known: frozenset[str] | None = None) -> bool:
+    """A known column name: a PII type's context word (``氏名``, ``alamat``, ``Phone``).
+
+    ``known``: as ``known_column_names()`` returns them (the default)."""
+    return _normal(cell) in (_HEADER_WORDS.get() if known is None else known)
 
 
 def _is_pii(cell: str) -> bool:
-    from cloudaudit.pii.engine import is_pii_text
-
-    return is_pii_text(cell)
+    return detectors.current().is_pii(cell)
 
 
 def _unlike(cell: str, column: list[str]) -> bool:
@@ -136,12 +166,8 @@ def _kind(cell: str) -> tuple[str, str]:
 
 
 @functools.cache
-def _header_words() -> frozenset[str]:
-    """The words that name PII columns in the covered languages: the commonest column names."""
-    from cloudaudit.pii import words
-
-    groups = (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
-    return frozenset(_normal(word) for group in groups for word in group)
+def _normalised(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(_normal(word) for word in words)
 
 
 def _normal(cell: str) -> str:

@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from cloudaudit.formats import detectors
+
 MAP_KEY = "<key>"
 MAP_VALUE = "<value>"  # a map's scalar values: ``phones.<value>`` beside ``phones.<key>``
 MAX_RECORD_KEYS = 1000  # wider than any record: max_fields keeps 200 paths anyway
@@ -36,11 +38,13 @@ def reads_as_data(key: str) -> bool:
     """True for a key that does not read as a field name (no PII detector is asked).
 
     A spaced key is data when it reads as a person's name: every word capitalised, or in a
-    script without letter case (``山田 太郎``), and no word that names a column.
+    script without letter case (``山田 太郎``), and no word that names a column (the column
+    words come with the detectors handed in, see ``detectors``).
 
-    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "họ tên", "Customer Name",
-    ...                             "Amount ($)", "Tel #")]
-    [False, False, False, False, False, False, False, False]
+    >>> [reads_as_data(k) for k in ("phone", "氏名", "@id", "address_line_1", "họ tên", "Amount ($)", "Tel #")]
+    [False, False, False, False, False, False, False]
+    >>> reads_as_data("Customer Name")  # spelt like a name, and no column words handed in
+    True
     >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "+81 3 1234", "a\tb")]
     [True, True, True, True, True, True]
     """
@@ -48,7 +52,7 @@ def reads_as_data(key: str) -> bool:
         return True
     if sum(char.isdigit() for char in key) >= _MIN_DIGITS:
         return True
-    return " " in key and _spelt_like_a_name(key) and not _names_a_column(key)
+    return " " in key and _spelt_like_a_name(key) and not detectors.current().names_a_column(key)
 
 
 def _spelt_like_a_field_name(key: str) -> bool:
@@ -70,31 +74,21 @@ def _spelt_like_a_name(key: str) -> bool:
     return all(word[0].isupper() or not word[0].islower() for word in key.split())
 
 
-@functools.lru_cache(maxsize=4096)
-def _names_a_column(key: str) -> bool:
-    from cloudaudit.pii import context, words
-
-    vocabulary = tuple(word for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
-                       for word in group)
-    return context.mentions(vocabulary, context.normalise(key))
-
-
 def is_data_map(obj: Mapping[Any, Any]) -> bool:
     """Whether ``obj``'s keys are data rather than field names (see the module docstring)."""
     if not obj:
         return False
     if len(obj) > MAX_RECORD_KEYS:
         return True
-    return _keys_are_data(tuple(str(key) for key in obj)) or _same_shaped_objects(list(obj.values()))
+    keys = tuple(str(key) for key in obj)
+    return _keys_are_data(keys, detectors.current()) or _same_shaped_objects(list(obj.values()))
 
 
 @functools.lru_cache(maxsize=1024)  # records repeat their keys, record after record
-def _keys_are_data(keys: tuple[str, ...]) -> bool:
+def _keys_are_data(keys: tuple[str, ...], judge: detectors.NameDetectors) -> bool:
     if any(reads_as_data(key) for key in keys):
         return True
-    from cloudaudit.pii.engine import is_pii_text
-
-    return any(is_pii_text(key) for key in keys[:PROBE_KEYS])
+    return any(judge.is_pii(key) for key in keys[:PROBE_KEYS])
 
 
 def is_entry_stream(records: list[Any]) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
 from cloudaudit.formats.delimited import parse_delimited
+from cloudaudit.formats.detectors import NameDetectors, using_detectors
 from cloudaudit.formats.encoding import decode_text
 from cloudaudit.formats.fieldnames import safe_field_names
+from cloudaudit.formats.header import using_header_words
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
 from cloudaudit.formats.plaintext import parse_text
-from cloudaudit.formats.sample import Sample
 from cloudaudit.formats.sniff import (
     GZIP_SUFFIX,
     WHOLE_OBJECT_FORMATS,
@@ -19,6 +22,7 @@ from cloudaudit.formats.sniff import (
     strip_gzip_extension,
 )
 from cloudaudit.formats.values import FieldTable
+from cloudaudit.model import Sample
 
 
 def needs_whole_object(fmt: str) -> bool:
@@ -31,12 +35,18 @@ def needs_whole_object(fmt: str) -> bool:
 
 
 def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = False,
-                 content_type: str | None = None) -> Sample:
+                 content_type: str | None = None, header_words: Collection[str] = (),
+                 detectors: NameDetectors | None = None) -> Sample:
     """Parse a sampled object into fields, within ``limits``.
 
     ``truncated`` means ``data`` is only the first bytes of a larger object: the last partial
-    record is dropped and a gzip stream is decompressed as far as it goes. Raises
-    ``SampleSkipped`` (reason only, never content) for unsupported, corrupt or unreadable input.
+    record is dropped and a gzip stream is decompressed as far as it goes. ``header_words`` are
+    known column names (``cloudaudit.pii.words.header_words()``): a first row made of them is a
+    header. ``detectors`` (``cloudaudit.pii.field_names.name_detectors()``) tell map keys,
+    first-row cells and field-name segments that are data, which never become field names;
+    without them only formats' lexical rules do. ``partial`` on the Sample says why it could
+    not be read to its bounds. Raises ``SampleSkipped`` (reason only, never content) for
+    unsupported, corrupt or unreadable input.
     """
     suffix = ""
     if is_gzip(data):
@@ -50,13 +60,16 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
     fmt = sniff_plain(strip_gzip_extension(name), data, inner_content_type(content_type), truncated=truncated)
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
-    fmt, table = _parse(fmt, data, limits, truncated)
+    with using_header_words(header_words), using_detectors(detectors):
+        fmt, table = _parse(fmt, data, limits, truncated)
+        # Every format passes the field-name guard, under the same detectors.
+        fields = safe_field_names(table.fields, limits.max_rows)
     partial = table.partial
     if not partial and truncated and not table.rows and data.strip():
         # Only the start of a record fitted in the bytes read (a header of a million columns):
         # nothing was sampled, which is not the same as nothing found.
         partial = f"{fmt}: no complete record in the {len(data)} bytes read"
-    return Sample(format=fmt + suffix, fields=safe_field_names(table.fields, limits.max_rows), rows=table.rows,
+    return Sample(format=fmt + suffix, fields=fields, rows=table.rows,
                   truncated=table.truncated or bool(partial), partial=partial)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cloudaudit.breach.report import NotificationRow
 from cloudaudit.config import CountryPolicy
 from cloudaudit.model import CoverageRow, Finding, PiiInventoryRow, ResourceRow
 
@@ -33,7 +34,8 @@ class CountryReport:
     dag_id: str
     run_id: str
     tool_version: str
+    notification: Sequence[NotificationRow] = ()  # per exposure and rule in force (issue 16); after the SPEC sheets
 
     def __post_init__(self) -> None:
-        for name in ("findings", "pii_inventory", "resources", "coverage"):
+        for name in ("findings", "pii_inventory", "resources", "coverage", "notification"):
             object.__setattr__(self, name, tuple(getattr(self, name)))

@@ -102,8 +102,21 @@ def _count_lines(report: CountryReport) -> tuple[list[Line], list[Line]]:
     return lines, severity
 
 
+def _notification_lines(report: CountryReport) -> list[Line]:
+    from cloudaudit.breach.report import summary
+
+    count, due = summary(report.notification)
+    when = due.due.strftime("%Y-%m-%d %H:%M UTC") if due is not None and due.due is not None else "none with a set period"
+    note = f"{due.audience}: {due.text}" if due is not None else "see the Notification sheet"
+    rules = sorted({r.assessment.rule_id for r in report.notification if r.assessment.rule_id})
+    return [Line("Breach notification", kind="section"),
+            Line("Notifiable exposures", count, "under the rules in force on the run date: "
+                 + (", ".join(rules) or "none apply") + " (decision support, not legal advice)"),
+            Line("Nearest deadline", when, note)]
+
+
 def _tail_lines(report: CountryReport) -> list[Line]:
-    lines = [Line("Failures by category", kind="section")]
+    lines = [*_notification_lines(report), Line("Failures by category", kind="section")]
     lines += [Line(str(cat), n) for cat, n in fail_counts_by_category(report.findings).items()]
     lines.append(Line("Open critical findings (days open)", kind="section"))
     opened = open_critical(report.findings, report.run_date)

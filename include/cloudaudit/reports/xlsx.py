@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from cloudaudit.breach.report import NOTIFICATION_COLUMNS, NOTIFICATION_SHEET
 from cloudaudit.evidence.zipwrite import restamp_zip, zip_timestamp
 from cloudaudit.model import (
     COVERAGE_COLUMNS,
@@ -134,6 +135,10 @@ def build_workbook(report: CountryReport) -> Workbook:
     coverage = sorted(report.coverage, key=lambda r: (r.environment, r.resource))
     ws, last = _table(wb, "Coverage", COVERAGE_COLUMNS, (coverage_row(r) for r in coverage), wrap=("Reason",))
     colour_column(ws, COVERAGE_COLUMNS, "Status", last, COVERAGE_FILLS)
+
+    # After the SPEC's sheets, which stay exactly as they are: decision support per exposure.
+    _table(wb, NOTIFICATION_SHEET, NOTIFICATION_COLUMNS, (row.cells() for row in report.notification),
+           wrap=("Estimate Basis", "Reason", "Authority Deadline", "Individuals Deadline", "Citation"))
 
     _set_properties(wb, report)
     return wb

@@ -13,9 +13,15 @@ import re
 import pytest
 
 from cloudaudit.config import Limits
-from cloudaudit.formats import Sample, parse_sample
+from cloudaudit.formats import Sample
+from cloudaudit.formats.detectors import using_detectors
+from cloudaudit.formats.header import using_header_words
 from cloudaudit.model import FieldResult, PiiType
-from cloudaudit.pii import detect_sample, synth
+from cloudaudit.pii import detect_sample
+from cloudaudit.pii.field_names import name_detectors
+from cloudaudit.pii.words import header_words
+from cloudaudit.sampling import parse_bytes  # formats as the extract path calls them: PII knowledge handed in
+from cloudaudit_demo import synth
 
 # The map's own name gives its keys their context, as a column header would.
 PARENTS = {
@@ -78,7 +84,7 @@ def test_map_keys_never_become_field_names_and_are_scanned(pii_type: PiiType, co
     keys = planted_keys(pii_type, country)
     parent = PARENTS[pii_type]
     for shape, (name, data, keys_field) in documents(parent, keys).items():
-        sample = parse_sample(name, data, limits=limits)
+        sample = parse_bytes(name, data, limits=limits)
         assert leaks(keys, list(sample.fields)) == [], shape
         assert sorted(v for v in sample.fields[keys_field] if v) == sorted(keys), shape
         if shape in ("nested", "top"):  # entries keep their order, under <key>
@@ -95,7 +101,7 @@ def test_map_keys_never_become_field_names_and_are_scanned(pii_type: PiiType, co
 def test_a_top_level_map_keyed_by_national_ids_is_a_field_of_national_ids(country: str, limits: Limits) -> None:
     keys = planted_keys(PiiType.NATIONAL_ID, country)
     name, data, _ = documents("ids", keys)["top"]
-    results = _by_field(detect_sample(parse_sample(name, data, limits=limits), country))
+    results = _by_field(detect_sample(parse_bytes(name, data, limits=limits), country))
     assert PiiType.NATIONAL_ID in results["<key>"]
     assert set(results) == {"<key>", "<key>.visits", "<key>.tier"}
 
@@ -104,7 +110,7 @@ def test_map_values_that_are_scalars_get_their_own_field(limits: Limits) -> None
     names = planted_keys(PiiType.PERSON_NAME, "JP", 4)
     phones = planted_keys(PiiType.PHONE_NUMBER, "JP", 4)
     document = {"phones": dict(zip(names, phones, strict=True))}
-    sample = parse_sample("p.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
+    sample = parse_bytes("p.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
     assert sample.fields == {"phones.<key>": names, "phones.<value>": phones}
 
 
@@ -116,7 +122,7 @@ def test_map_values_that_are_scalars_get_their_own_field(limits: Limits) -> None
     {"billing": {"street": "a", "city": "b"}, "shipping": {"street": "c", "city": "d"}},
 ])
 def test_records_keep_their_field_names(document: dict[str, object], limits: Limits) -> None:
-    sample = parse_sample("r.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
+    sample = parse_bytes("r.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
     assert not any("<key>" in name for name in sample.fields)
 
 
@@ -124,7 +130,7 @@ def test_many_objects_of_one_shape_under_name_like_keys_are_a_map(limits: Limits
     # 山田太郎 (no space) reads as a field name on its own; four same-shaped entries make a map.
     keys = ["山田太郎", "鈴木花子", "佐藤次郎", "高橋三郎"]
     document = {"顧客": {key: {"電話": "x", "住所": "y"} for key in keys}}
-    sample = parse_sample("m.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
+    sample = parse_bytes("m.json", json.dumps(document, ensure_ascii=False).encode(), limits=limits)
     assert set(sample.fields) == {"顧客.<key>", "顧客.<key>.電話", "顧客.<key>.住所"}
     assert sample.fields["顧客.<key>"] == keys
 
@@ -132,7 +138,7 @@ def test_many_objects_of_one_shape_under_name_like_keys_are_a_map(limits: Limits
 def test_a_map_contributes_at_most_max_rows_keys() -> None:
     keys = planted_keys(PiiType.EMAIL_ADDRESS, "JP", 30)
     data = json.dumps({"by_email": {key: {"n": 1} for key in keys}}).encode()
-    sample = parse_sample("big.json", data, limits=Limits(max_rows=10))
+    sample = parse_bytes("big.json", data, limits=Limits(max_rows=10))
     assert sample.fields["by_email.<key>"] == keys[:10]
     assert sample.truncated
 
@@ -145,7 +151,8 @@ def test_the_last_line_generalises_any_name_segment_a_detector_accepts() -> None
         f"Sheet1!{email}": ["a"], f"owners.{my_number}.phone": ["b"], "owners.山田 太郎.phone": ["c"],
         "customer.City": ["d"], "phone": ["e"],
     }
-    safe = safe_field_names(fields, max_rows=10)
+    with using_header_words(header_words()), using_detectors(name_detectors()):
+        safe = safe_field_names(fields, max_rows=10)
     assert safe == {"Sheet1!<key>": ["a"], "owners.<key>.phone": ["b", "c"], "customer.City": ["d"], "phone": ["e"]}
 
 
@@ -160,6 +167,25 @@ def test_a_stream_of_one_entry_maps_is_one_map(name: str, limits: Limits) -> Non
     keys = ["山田太郎", "鈴木花子", "佐藤次郎", "高橋三郎", "田中一郎"]
     records = [json.dumps({key: {"電話": f"x{i}"}}, ensure_ascii=False) for i, key in enumerate(keys)]
     text = "\n".join(records) + "\n" if name.endswith("l") else "[" + ",".join(records) + "]"
-    sample = parse_sample(name, text.encode(), limits=limits)
+    sample = parse_bytes(name, text.encode(), limits=limits)
     assert sample.fields == {"<key>": keys, "<key>.電話": [f"x{i}" for i in range(5)]}
     assert sample.rows == 5
+
+
+def test_schema_names_pass_the_guard_on_the_extract_path(limits: Limits) -> None:
+    # A Parquet schema's names are taken as written (no map rule applies): only the guard, with
+    # the detectors the extract path hands in, stands between a column named by data and the output.
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    email = planted_keys(PiiType.EMAIL_ADDRESS, "JP", 1)[0]
+    rng = random.Random("short-plates")
+    plates = (synth.value(PiiType.VEHICLE_REGISTRATION, "TH", rng) for _ in range(400))
+    plate = next(key for key in plates if sum(char.isdigit() for char in key) < 3)  # passes the lexical rules
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({email: ["a"], plate: ["b"], "city": ["c"]}), buffer)
+    sample = parse_bytes("t.parquet", buffer.getvalue(), limits=limits)
+    assert leaks([email, plate], list(sample.fields)) == []
+    assert sample.fields == {"<key>": ["a", "b"], "city": ["c"]}

@@ -10,6 +10,7 @@ import pytest
 
 from cloudaudit.config import Limits
 from cloudaudit.formats import parse_sample
+from cloudaudit.sampling import parse_bytes
 from tests.cloudaudit.formats.formatfactory import customers, to_csv
 
 CSV_FIELD_LIMIT = 131_072  # Python's csv default field_size_limit
@@ -75,7 +76,7 @@ def test_a_row_over_the_line_bound_is_cut_and_said() -> None:
     limits = Limits(max_fields=5, max_cell_chars=10)  # rows over max(csv limit, 5 * 13) characters are cut
     wide = ",".join(["abc"] * 50_000)
     text = "name,phone,city\n" + wide + "\nTaro,0312345678,Osaka\n"
-    sample = parse_sample("w.csv", text.encode(), limits=limits)
+    sample = parse_bytes("w.csv", text.encode(), limits=limits)  # header words handed in, as extracted
     assert sample.partial == "csv: a row over 131072 characters was cut"
     assert sample.fields["phone"][-1] == "0312345678"  # the row after it is read
 

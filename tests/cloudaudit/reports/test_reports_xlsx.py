@@ -23,12 +23,14 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cloudaudit.breach.report import NOTIFICATION_COLUMNS
 from cloudaudit.model import COVERAGE_COLUMNS, FINDINGS_COLUMNS, PII_INVENTORY_COLUMNS, PiiType
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.reports.xlsx import render_workbook
 from tests.cloudaudit.reports.reportfactory import RUN_DATE, make_report
 
-SHEETS = ["Summary", "Findings", "PII Inventory", "Resources", "Coverage"]
+SPEC_SHEETS = ["Summary", "Findings", "PII Inventory", "Resources", "Coverage"]
+SHEETS = [*SPEC_SHEETS, "Notification"]  # the SPEC's sheets first and unchanged, then issue 16's
 RESOURCES_COLUMNS = ["Country", "Environment", "Provider", "Service", "Resource", "Kind", "Location", "Public",
                      "PII Types", "Status", "Notes"]
 STATUS_ORDER = ["FAIL", "NOT_ASSESSED", "PASS"]
@@ -76,6 +78,7 @@ def test_sheets_and_columns_are_exact(wb: Workbook) -> None:
     assert _header(wb["Resources"]) == RESOURCES_COLUMNS
     assert _header(wb["Coverage"]) == list(COVERAGE_COLUMNS)
     assert _header(wb["Summary"]) == ["Item", "Value", "Note"]
+    assert _header(wb["Notification"]) == list(NOTIFICATION_COLUMNS)
 
 
 def test_every_sheet_has_a_frozen_filtered_header_and_readable_widths(wb: Workbook) -> None:

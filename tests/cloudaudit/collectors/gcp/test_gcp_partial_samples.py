@@ -6,7 +6,7 @@ import random
 
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus, PiiType
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 from tests.cloudaudit.collectors.gcp.test_gcp_storage_samples import collect_one, samples_by_name, upload
 
 

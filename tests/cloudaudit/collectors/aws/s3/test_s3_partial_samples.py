@@ -10,7 +10,7 @@ from typing import Any
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus, PiiType, SampleResult
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 
 
 def _samples(account: Any, bucket: str) -> dict[str, SampleResult]:
