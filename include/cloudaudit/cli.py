@@ -1,7 +1,8 @@
-"""The ``cloudaudit`` command: estate up|down|status, estate serve bigquery, scan, verify.
+"""The ``cloudaudit`` command: estate up|down|status, estate serve bigquery, scan, verify, inventory check.
 
 Each subcommand imports its module only when called, so ``cloudaudit --help`` stays fast.
-Exit codes: 0 success, 1 a finding or failed verification, 2 unusable input.
+Exit codes: 0 success, 1 a finding or failed verification, 2 unusable input. A bad argument or
+``CLOUDAUDIT_*`` setting is one line on stderr and exit 2, never a usage dump or a traceback.
 """
 
 from __future__ import annotations
@@ -10,12 +11,50 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from cloudaudit import __version__
+from cloudaudit.errors import ConfigError
+from cloudaudit.localio import escape
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with an error as one escaped line (the argument may hold control characters)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {escape(message)} (see {self.prog} --help)\n")
+
+
+def _country(value: str) -> str:
+    """``--country``: an ISO 3166-1 alpha-2 code, any case; empty means none."""
+    from cloudaudit.countries import country_problem
+
+    code = value.strip().upper()
+    problem = country_problem(code) if code else None
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return code
+
+
+def _path(value: str) -> Path:
+    """A path argument; an empty one would silently mean the current directory."""
+    if not value:
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(value)
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {port}")
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cloudaudit", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="cloudaudit", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"cloudaudit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -30,22 +69,36 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--state", type=Path)
     serve = estate_sub.add_parser("serve", help="run one emulator in the foreground")
     serve.add_argument("emulator", choices=["bigquery"])
-    serve.add_argument("--port", type=int, default=9050)
+    serve.add_argument("--port", type=_port, default=9050)
     serve.add_argument("--host", default="127.0.0.1")
 
     scan = sub.add_parser("scan", help="detect PII in local files, as the extract task does")
-    scan.add_argument("paths", nargs="+", type=Path)
-    scan.add_argument("--country", default="", help="ISO 3166-1 alpha-2 code of the data subjects")
+    scan.add_argument("paths", nargs="+", type=_path)
+    scan.add_argument("--country", default="", type=_country, help="ISO 3166-1 alpha-2 code of the data subjects")
     scan.add_argument("--json", action="store_true", help="print a JSON array")
 
     verify = sub.add_parser("verify", help="check an evidence bundle's hashes and signature")
-    verify.add_argument("bundle", type=Path)
-    verify.add_argument("--public-key", type=Path, help="PEM public key to verify against")
+    verify.add_argument("bundle", type=_path)
+    verify.add_argument("--public-key", type=_path, help="PEM public key to verify against")
+
+    inventory = sub.add_parser("inventory", help="the inventory of environments")
+    inventory_sub = inventory.add_subparsers(dest="inventory_command", required=True)
+    check = inventory_sub.add_parser(
+        "check", help="validate an inventory file: 0 valid (one-line summary), 1 every error, 2 unreadable")
+    check.add_argument("file", nargs="?", type=_path, help="default: $CLOUDAUDIT_INVENTORY")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ConfigError as exc:  # a bad CLOUDAUDIT_* setting or config file: one line, not a traceback
+        print(f"cloudaudit {args.command}: {escape(str(exc))}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "estate":
         from cloudaudit.estate.cli import run as run_estate
 
@@ -53,11 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "scan":
         from cloudaudit.scan import run_scan
 
-        return run_scan(args.paths, country=args.country.upper(), as_json=args.json)
+        return run_scan(args.paths, country=args.country, as_json=args.json)
     if args.command == "verify":
         from cloudaudit.evidence.verify import run_verify
 
         return run_verify(args.bundle, public_key=args.public_key)
+    if args.command == "inventory":
+        from cloudaudit.inventory_check import run_inventory_check
+
+        return run_inventory_check(args.file)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
