@@ -158,7 +158,7 @@ def _open_file(path: Path) -> BinaryIO:
     except FileNotFoundError:
         raise EvidenceError(f"{shown}: file not found") from None
     except NotRegularFile as exc:
-        raise EvidenceError(f"{shown}: {exc.strerror}, not a bundle") from None
+        raise EvidenceError(f"{shown}: {exc.strerror}") from None
     except OSError as exc:
         raise EvidenceError(f"{shown}: cannot read ({exc.strerror})") from None
 

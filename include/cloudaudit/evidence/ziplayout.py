@@ -227,4 +227,6 @@ def layout_problems(handle: BinaryIO, size: int) -> list[str]:
             problems.append(f"{WHERE}: the last entry overlaps the central directory")
     except _Broken as exc:
         problems.append(f"{WHERE}: {exc}")
+    except (struct.error, ValueError, OverflowError, OSError):  # offsets pointing outside the file
+        problems.append(f"{WHERE}: records point outside the file")
     return problems
