@@ -122,7 +122,7 @@ class Inventory(_Strict):
     @model_validator(mode="after")
     def _unique_names(self) -> Inventory:
         # for models built in code; files go through inventory_problems, which names the field path
-        problems = duplicate_name_problems([env.model_dump() for env in self.environments])
+        problems = duplicate_name_problems([{"name": env.name} for env in self.environments])
         if problems:
             raise ValueError(problems[0][1])
         return self
@@ -227,7 +227,7 @@ class ConfigFileUnreadable(ConfigError):
     """Raised when a configuration file cannot be read at all: missing, not regular, too big, not UTF-8."""
 
 
-_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, ~10x faster
+_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: ~3x faster here on a 5 MB file
 
 
 class _UniqueKeyLoader(_YamlLoader):  # type: ignore[misc]
@@ -296,7 +296,8 @@ def parse_yaml(text: str, path: Path) -> Any:
         raise ConfigError(f"{escape(str(path))}: not valid YAML{where}" + (f": {escape(problem)}" if problem else "")) \
             from None
     if not _count_nodes(data, MAX_YAML_NODES):
-        raise ConfigError(f"{escape(str(path))}: anchors and aliases expand to more than {MAX_YAML_NODES} values")
+        raise ConfigError(f"{escape(str(path))}: more than {MAX_YAML_NODES} values once anchors and aliases "
+                          "are expanded")
     return data
 
 

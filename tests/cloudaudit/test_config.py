@@ -192,5 +192,5 @@ def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
 def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    with pytest.raises(ConfigError, match="anchors and aliases expand to more than"):
+    with pytest.raises(ConfigError, match="more than 1000000 values once anchors and aliases are expanded"):
         load_inventory(write(tmp_path, "\n".join(lines) + "\nenvironments: *a8\n"))
