@@ -32,6 +32,8 @@ _MAX32, _MAX16 = 0xFFFFFFFF, 0xFFFF
 _ZIP64_EXTRA = 0x0001
 _FLAG_DESCRIPTOR, _FLAG_UTF8 = 0x0008, 0x0800
 _MAX_COMMENT = 0xFFFF
+# zip64 and timestamp extras take tens of bytes; kilobytes in an extra field are data hidden in a header
+MAX_EXTRA_BYTES = 256
 WHERE = "zip structure"
 
 
@@ -133,7 +135,7 @@ def _directory_bounds(handle: BinaryIO, end: int) -> tuple[int, int, int, int]:
     return cd_offset64, cd_size64, total64, record_at
 
 
-def _central_entries(handle: BinaryIO, start: int, stop: int, shift: int) -> list[_Entry]:
+def _central_entries(handle: BinaryIO, start: int, stop: int, shift: int, problems: list[str]) -> list[_Entry]:
     entries: list[_Entry] = []
     pos = start
     while pos < stop:
@@ -153,14 +155,19 @@ def _central_entries(handle: BinaryIO, start: int, stop: int, shift: int) -> lis
                                               for v, old in zip(values, (size, compressed, offset, disk), strict=True))
         if disk:
             raise _Broken("a multi-disk zip")
-        entries.append(_Entry(name, flags, method, crc, compressed, size, offset + shift, zip64))
+        entry = _Entry(name, flags, method, crc, compressed, size, offset + shift, zip64)
+        if comment_len:
+            problems.append(f"{WHERE}: {entry.label} has an entry comment ({comment_len} bytes); a bundle has none")
+        if extra_len > MAX_EXTRA_BYTES:
+            problems.append(f"{WHERE}: {entry.label} has {extra_len} bytes of extra fields in the central directory")
+        entries.append(entry)
         pos += _CENTRAL.size + name_len + extra_len + comment_len
     if pos != stop:
         raise _Broken("the central directory overruns its recorded size")
     return entries
 
 
-def _local_end(handle: BinaryIO, entry: _Entry) -> int:
+def _local_end(handle: BinaryIO, entry: _Entry, problems: list[str]) -> int:
     """Where ``entry``'s local header, data and descriptor end; _Broken if the header disagrees."""
     (sig, _needed, flags, method, _time, _date, crc, compressed, size, name_len,
      extra_len) = _LOCAL.unpack(_read_at(handle, entry.offset, _LOCAL.size))
@@ -171,6 +178,8 @@ def _local_end(handle: BinaryIO, entry: _Entry) -> int:
         raise _Broken(f"{entry.label}: the local header names another file ({escape(name.decode('utf-8', 'replace'))})")
     if flags != entry.flags or method != entry.method:
         raise _Broken(f"{entry.label}: the local header's flags or method differ from the central directory's")
+    if extra_len > MAX_EXTRA_BYTES:
+        problems.append(f"{WHERE}: {entry.label} has {extra_len} bytes of extra fields in its local header")
     data_at: int = entry.offset + _LOCAL.size + name_len + extra_len
     end = data_at + entry.compressed
     if not flags & _FLAG_DESCRIPTOR:
@@ -209,7 +218,7 @@ def layout_problems(handle: BinaryIO, size: int) -> list[str]:
         if cd_start < 0:
             raise _Broken("the central directory is larger than the file")
         # prepended bytes shift every offset the zip records; zipfile compensates the same way
-        entries = _central_entries(handle, cd_start, cd_stop, cd_start - declared_offset)
+        entries = _central_entries(handle, cd_start, cd_stop, cd_start - declared_offset, problems)
         if len(entries) != count:
             problems.append(f"{WHERE}: the end record counts {count} entries, the central directory holds "
                             f"{len(entries)}")
@@ -220,7 +229,7 @@ def layout_problems(handle: BinaryIO, size: int) -> list[str]:
             elif entry.offset < pos:
                 problems.append(f"{WHERE}: {entry.label} overlaps the entry before it")
                 continue
-            pos, after = _local_end(handle, entry), f"entry {entry.label}"
+            pos, after = _local_end(handle, entry, problems), f"entry {entry.label}"
         if pos < cd_start:
             problems.append(_gap(handle, pos, cd_start, after))
         elif pos > cd_start:

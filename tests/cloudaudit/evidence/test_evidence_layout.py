@@ -115,6 +115,33 @@ def test_a_duplicated_entry_name_fails(tmp_path: Path, bundle_bytes: bytes, caps
     assert f"{entries[-1][0]}: appears 2 times in the zip" in out
 
 
+def _with_entry_metadata(data: bytes, comment: bytes = b"", extra: bytes = b"") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, content) in enumerate(_entries(data)):
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 20, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if index == 3:
+                info.comment, info.extra = comment, extra
+            archive.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("comment", "extra", "expected"), [
+    (b"\x1b[2K\rOK", b"", "has an entry comment (7 bytes)"),
+    (b"", struct.pack("<HH", 0xCAFE, 4000) + b"\x00" * 4000, "has 4004 bytes of extra fields"),
+], ids=["entry-comment", "data-in-extra-field"])
+def test_data_hidden_in_entry_comments_or_extra_fields_fails(tmp_path: Path, bundle_bytes: bytes, comment: bytes,
+                                                              extra: bytes, expected: str,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _cli(capsys, str(_write(tmp_path, _with_entry_metadata(bundle_bytes, comment, extra))))
+    assert code == 1
+    assert expected in out
+    assert "\x1b" not in out
+    code, out = _cli(capsys, str(_write(tmp_path, _with_entry_metadata(bundle_bytes), "plain.zip")))
+    assert code == 0, out  # the same rewrite without them verifies
+
+
 FORGING_NAMES = [
     "notes\x1b[2K\rOK: 7 members match the manifest and the signature holds.txt",
     "a\nOK: 7 members match the manifest and the signature holds",
