@@ -7,7 +7,7 @@ UV = $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 export PYTHONDONTWRITEBYTECODE :=
 export DEMO_DIR ?= $(CURDIR)/.demo
 
-.PHONY: install demo test lint unit bench docs clean
+.PHONY: install demo test lint unit bench docs clean browser
 
 install: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 demo: install
-	$(PY) -m cloudaudit.demo
+	$(PY) -m cloudaudit_demo.demo
 
 lint: install
 	$(VENV)/bin/ruff check include dags plugins tests benchmarks
@@ -33,6 +33,11 @@ test: lint
 
 bench: install
 	$(PY) -m benchmarks
+
+# Debian's chromium for the portal's browser test; Playwright drives it through executable_path.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
 docs: install
 	$(PY) -m cloudaudit.checks.docs > docs/checks.md

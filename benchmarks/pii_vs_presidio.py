@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/pii_vs_presidio.py [--seed 42] [--tables 3] [--rows 200]
     make bench    # every benchmark, this one included
 
-One run generates the corpus (``cloudaudit.pii.corpus``), runs cloudaudit on it in this
+One run generates the corpus (``cloudaudit_demo.corpus``), runs cloudaudit on it in this
 process and Presidio on it in its own venv (``benchmarks/.venv-presidio``, created here with
 uv, or venv + pip, when missing: Presidio pins its own dependencies), then scores both per
 (field, PII type) and writes ``benchmarks/results/pii_vs_presidio.{json,md}``.
@@ -169,7 +169,7 @@ def ensure_presidio_venv() -> Path:
 
 
 def export_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
-    from cloudaudit.pii import corpus
+    from cloudaudit_demo import corpus
 
     return [{"name": s.name, "country": s.country, "fields": s.sample.fields,
              "labels": {f: sorted(t.value for t in types) for f, types in s.labels.items()}}
@@ -177,7 +177,7 @@ def export_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
 
 
 def run_cloudaudit(corpus: list[dict[str, Any]]) -> tuple[dict[str, dict[str, list[str]]], float, float]:
-    from cloudaudit.formats.sample import Sample
+    from cloudaudit.model import Sample
     from cloudaudit.pii import detect_sample
 
     samples = [(s["name"], s["country"], Sample(format="csv", fields=s["fields"])) for s in corpus]

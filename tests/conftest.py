@@ -13,7 +13,8 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ["TQDM_DISABLE"] = "1"
 os.environ["CLOUDAUDIT_STATE"] = os.path.join(_HOME, "state")
 os.environ["CLOUDAUDIT_OUTPUT"] = os.path.join(_HOME, "output")
-for _name in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_SIGNING_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+for _name in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_SIGNING_KEY", "CLOUDAUDIT_SIGNING_KEY_GENERATE", "CLOUDAUDIT_SIGNING_CONN_ID",
+              "AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 
 # CI runs property tests with fixed seeds (a failure there must reproduce); locally they explore.

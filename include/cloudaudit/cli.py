@@ -1,4 +1,4 @@
-"""The ``cloudaudit`` command: estate up|down|status, estate serve bigquery, scan, verify, inventory check.
+"""The ``cloudaudit`` command: estate, scan, verify, inventory check, portal grant|revoke.
 
 Each subcommand imports its module only when called, so ``cloudaudit --help`` stays fast.
 Exit codes: 0 success, 1 a finding or failed verification, 2 unusable input. A bad argument or
@@ -25,15 +25,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {escape(message)} (see {self.prog} --help)\n")
 
 
-def _country(value: str) -> str:
-    """``--country``: an ISO 3166-1 alpha-2 code, any case; empty means none."""
+def _iso_country(code: str) -> str:
     from cloudaudit.countries import country_problem
 
-    code = value.strip().upper()
-    problem = country_problem(code) if code else None
+    problem = country_problem(code)
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return code
+
+
+def _country(value: str) -> str:
+    """``--country``: an ISO 3166-1 alpha-2 code, any case; empty means none."""
+    code = value.strip().upper()
+    return _iso_country(code) if code else code
+
+
+def _grant_country(value: str) -> str:
+    """``portal grant|revoke`` countries: ``ALL`` or an ISO 3166-1 alpha-2 code, any case."""
+    from cloudaudit.portal.access import ALL_COUNTRIES
+
+    code = value.strip().upper()
+    return code if code == ALL_COUNTRIES else _iso_country(code)
+
+
+def _role(value: str) -> str:
+    """A FAB role name: printed back in every change line, so no control characters and not blank."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty role name")
+    if not value.isprintable():
+        raise argparse.ArgumentTypeError(f"role name {escape(repr(value))} contains control characters")
+    return value
 
 
 def _path(value: str) -> Path:
@@ -86,7 +107,31 @@ def _parser() -> argparse.ArgumentParser:
     check = inventory_sub.add_parser(
         "check", help="validate an inventory file: 0 valid (one-line summary), 1 every error, 2 unreadable")
     check.add_argument("file", nargs="?", type=_path, help="default: $CLOUDAUDIT_INVENTORY")
+
+    portal = sub.add_parser("portal", help="auditor access to the reports portal (FAB auth manager)")
+    portal_sub = portal.add_subparsers(dest="portal_command", required=True)
+    for name, text in (("grant", "let a FAB role read countries' reports (creates the role)"),
+                       ("revoke", "take countries back from a FAB role")):
+        change = portal_sub.add_parser(name, help=text)
+        change.add_argument("role", type=_role)
+        change.add_argument("countries", nargs="+", type=_grant_country, help="ISO 3166-1 alpha-2 codes, or ALL")
     return parser
+
+
+DEMO_MISSING = ("cloudaudit estate: the demo package (cloudaudit_demo) is not installed; "
+                "install it from a checkout with `make install` (or `pip install -e .`)")
+
+
+def _run_estate(args: argparse.Namespace) -> int:
+    """The demo estate lives in a sibling package a worker image need not ship: imported only here."""
+    try:
+        from cloudaudit_demo.estate.cli import run
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("cloudaudit_demo"):
+            raise
+        print(DEMO_MISSING, file=sys.stderr)
+        return 2
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,9 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "estate":
-        from cloudaudit.estate.cli import run as run_estate
-
-        return run_estate(args)
+        return _run_estate(args)
     if args.command == "scan":
         from cloudaudit.scan import run_scan
 
@@ -115,6 +158,10 @@ def _run(args: argparse.Namespace) -> int:
         from cloudaudit.inventory_check import run_inventory_check
 
         return run_inventory_check(args.file)
+    if args.command == "portal":
+        from cloudaudit.portal.grants import run_grant
+
+        return run_grant(args.role, args.countries, revoke=args.portal_command == "revoke")
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

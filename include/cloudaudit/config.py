@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +30,13 @@ from pydantic import (
 )
 
 from cloudaudit.countries import check_country
-from cloudaudit.errors import ConfigError
+from cloudaudit.errors import ConfigError, validation_message, validation_problems
 from cloudaudit.localio import NotRegularFile, escape, open_regular
 from cloudaudit.model import PiiType, Severity
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 POLICY_DIR = CONFIG_DIR / "policies"
-DEMO_INVENTORY = CONFIG_DIR / "inventory.yaml"
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAX_CONFIG_BYTES = 5 * 1024 * 1024  # an inventory of thousands of environments is well under 1 MB
 MAX_YAML_NODES = 1_000_000  # values after anchors/aliases are expanded (a "billion laughs" file)
 
@@ -107,6 +104,14 @@ class CountryOverride(_Strict):
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
 
+    def apply_to(self, policy: Mapping[str, Any]) -> dict[str, Any]:
+        """The one override rule, for file and default policies alike: ``severity`` merges per
+        check (an override of one check keeps the others' weights); every other key set replaces."""
+        data = dict(policy)
+        for key, value in self.model_dump(exclude_none=True).items():
+            data[key] = {**(data.get(key) or {}), **value} if key == "severity" else value
+        return data
+
 
 class Inventory(_Strict):
     environments: tuple[Environment, ...]
@@ -163,18 +168,6 @@ class CountryPolicy(_Strict):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        elif str(part).startswith(("function-", "constrained-")) or part == "[key]":
-            continue  # pydantic's internal steps; "[key]" marks the mapping key itself, already in the path
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
 def duplicate_name_problems(environments: Any) -> list[tuple[str, str]]:
     """(field path, message) for each environment whose name an earlier one already has.
 
@@ -197,11 +190,6 @@ def duplicate_name_problems(environments: Any) -> list[tuple[str, str]]:
     return problems
 
 
-def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    return [(_field_path(tuple(err["loc"])), str(err["msg"]).removeprefix("Value error, "))
-            for err in exc.errors(include_input=False, include_url=False)]
-
-
 def inventory_problems(data: Any) -> tuple[Inventory | None, list[tuple[str, str]]]:
     """The inventory, or None with every (field path, message) that is wrong with ``data``."""
     if not isinstance(data, Mapping):
@@ -211,16 +199,9 @@ def inventory_problems(data: Any) -> tuple[Inventory | None, list[tuple[str, str
         inventory = Inventory.model_validate(data)
     except ValidationError as exc:
         # the model's own uniqueness check (no field path) is already in ``duplicates``, with one
-        found = [p for p in _pydantic_problems(exc) if not (p[0] == "(top level)" and "is not unique" in p[1])]
+        found = [p for p in validation_problems(exc) if not (p[0] == "(top level)" and "is not unique" in p[1])]
         return None, found + duplicates
     return inventory, []
-
-
-def _validation_message(path: Path | str, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors(include_input=False, include_url=False):
-        problems.append(f"{_field_path(tuple(err['loc']))}: {err['msg']}")
-    return f"{path}: " + "; ".join(problems)
 
 
 class ConfigFileUnreadable(ConfigError):
@@ -306,7 +287,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load_inventory(path: Path | str | None = None) -> Inventory:
-    """Read and validate an inventory (default: ``CLOUDAUDIT_INVENTORY`` or the demo's).
+    """Read and validate an inventory (default: the file ``CLOUDAUDIT_INVENTORY`` names).
 
     ConfigError lists every problem with its field path; ConfigFileUnreadable when the file cannot be read.
     """
@@ -329,15 +310,11 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
     data = dict(data)
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        for key, value in override.model_dump(exclude_none=True).items():
-            if key == "severity":
-                data["severity"] = {**(data.get("severity") or {}), **value}
-            else:
-                data[key] = value
+        data = override.apply_to(data)
     try:
         policy = CountryPolicy.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_validation_message(path, exc)) from None
+        raise ConfigError(validation_message(path, exc)) from None
     if policy.country != country:
         raise ConfigError(f"{path}: country: expected {country}, found {policy.country}")
     return policy
@@ -357,26 +334,20 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
     data = {**data, "country": country}
     override = inventory.countries.get(country) if inventory else None
     if override is not None:
-        data.update(override.model_dump(exclude_none=True))
+        data = override.apply_to(data)
     try:
         return CountryPolicy.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_validation_message(path, exc)) from None
+        raise ConfigError(validation_message(path, exc)) from None
 
 
 def inventory_path() -> Path:
-    """``CLOUDAUDIT_INVENTORY``, else the running demo estate's (its ports are chosen at start), else the example."""
+    """``CLOUDAUDIT_INVENTORY``: required, so that a run never audits demo files by default."""
     value = os.environ.get("CLOUDAUDIT_INVENTORY")
-    if value:
-        return Path(value)
-    running = estate_dir() / "inventory.yaml"
-    return running if running.exists() else DEMO_INVENTORY
-
-
-def estate_dir() -> Path:
-    """Where `cloudaudit estate up` keeps its PID files, ports and rendered inventory."""
-    root = state_root()
-    return Path(root) / "estate" if "://" not in root else Path.cwd() / ".cloudaudit-estate"
+    if not value:
+        raise ConfigError("CLOUDAUDIT_INVENTORY is not set: it must name the inventory YAML to audit "
+                          "(`cloudaudit estate up` prints the demo estate's)")
+    return Path(value)
 
 
 def output_root() -> str:
@@ -390,6 +361,11 @@ def state_root() -> str:
 def signing_key_path() -> Path | None:
     value = os.environ.get("CLOUDAUDIT_SIGNING_KEY")
     return Path(value) if value else None
+
+
+def signing_key_generate() -> bool:
+    """``CLOUDAUDIT_SIGNING_KEY_GENERATE=1``: an explicit opt-in (demo, tests) to a key created on first use."""
+    return os.environ.get("CLOUDAUDIT_SIGNING_KEY_GENERATE", "").strip().lower() in ("1", "true", "yes")
 
 
 def _env_int(name: str, default: int) -> int:

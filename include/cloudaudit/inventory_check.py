@@ -8,7 +8,6 @@ and no variable, missing, not a regular file, unreadable, too big, not UTF-8).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from cloudaudit.config import (
     ConfigFileUnreadable,
     Inventory,
+    inventory_path,
     inventory_problems,
     parse_yaml,
     read_config_text,
@@ -43,11 +43,11 @@ def summary(inventory: Inventory) -> str:
 def run_inventory_check(file: Path | None = None) -> int:
     """The command: prints the outcome, returns 0, 1 or 2."""
     if file is None:
-        value = os.environ.get("CLOUDAUDIT_INVENTORY")
-        if not value:
-            print(f"{_PROG}: no FILE given and CLOUDAUDIT_INVENTORY is not set", file=sys.stderr)
+        try:
+            file = inventory_path()  # the one rule: the variable is required, no demo fallback
+        except ConfigError as exc:
+            print(f"{_PROG}: no FILE given and {exc}", file=sys.stderr)
             return 2
-        file = Path(value)
     shown = escape(str(file))
     try:
         text = read_config_text(file)

@@ -14,12 +14,15 @@ Configuration conventions (shared by collectors and checks):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SNAPSHOT_SCHEMA_VERSION = 1
+TEXT_FIELD = "(text)"  # the field of free text: a plain-text object, a JSON string, an XLSX row
 
 
 class PiiType(StrEnum):
@@ -253,3 +256,24 @@ PII_INVENTORY_COLUMNS = ("Country", "Environment", "Provider", "Resource", "Loca
                          "Rows Sampled", "Matches", "Masked Example", "Public")
 COVERAGE_COLUMNS = ("Country", "Environment", "Provider", "Service", "Resource", "Status", "Reason",
                     "Objects Sampled", "Rows Sampled")
+
+
+@dataclass(frozen=True, repr=False)
+class Sample:
+    """Values of one sampled object or table, by field, in memory only: it may hold raw PII, so
+    it never prints its values, and it never leaves the extract task.
+
+    ``fields`` maps a field name (column, ``a.b[].c`` key path, ``Sheet!Header``, ``column_<n>``
+    or ``(text)``) to its values as strings (``None`` for an empty cell). ``rows`` is the number
+    of records (lines for text) read. Formats produce it; PII detection reads it.
+    """
+
+    format: str
+    fields: dict[str, list[str | None]] = dataclass_field(default_factory=dict)
+    rows: int = 0
+    truncated: bool = False
+
+    def __repr__(self) -> str:
+        return f"Sample(format={self.format!r}, fields={len(self.fields)}, rows={self.rows}, truncated={self.truncated})"
+
+    __str__ = __repr__

@@ -28,11 +28,14 @@ from cloudaudit.config import (
     load_inventory,
     load_policy,
     output_root,
+    signing_key_generate,
     signing_key_path,
     state_root,
 )
 from cloudaudit.errors import CollectError, ConfigError
+from cloudaudit.handover import Chunk, ExtractSummary, Job, Missing, ValidatedRef, ValidationRecord
 from cloudaudit.model import CoverageStatus, EnvironmentRef, Finding, Provider, Snapshot
+from cloudaudit.reports.model import CountryReport
 from cloudaudit.store import state
 from cloudaudit.store.backend import Store, open_store
 
@@ -49,7 +52,7 @@ def now_utc() -> str:
 # ---- plan -----------------------------------------------------------------------------
 
 
-def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None = None) -> list[dict[str, Any]]:
+def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None = None) -> list[Chunk]:
     """Which environments to extract, in chunks (one mapped task each) of one country each."""
     inventory = inventory or load_inventory()
     mode = str(params.get("mode") or "auto")
@@ -67,12 +70,12 @@ def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None =
         if (not wanted_countries or e.country in wanted_countries) and (not wanted_envs or e.name in wanted_envs)
     ]
     size = max(1, math.ceil(len(selected) / MAX_MAPPED))
-    chunks: list[dict[str, Any]] = []
+    chunks: list[Chunk] = []
     countries = sorted({e.country for e in selected})
     for country in countries:
         names = [e.name for e in selected if e.country == country]
         chunks += [
-            {"country": country, "environments": names[i:i + size], "run_date": run_date, "mode": mode}
+            Chunk(country=country, environments=names[i:i + size], run_date=run_date, mode=mode)
             for i in range(0, len(names), size)
         ]
     log.info("plan %s (%s): %d environments in %d chunks, countries %s", run_date, mode, len(selected),
@@ -117,23 +120,23 @@ def live_snapshot(env: Environment, run_date: str, limits: Limits) -> Snapshot:
     )
 
 
-def _summary(snapshot: Snapshot, key: str | None, source: str) -> dict[str, Any]:
+def _summary(snapshot: Snapshot, key: str | None, source: str) -> ExtractSummary:
     samples = [s for r in snapshot.resources for s in r.samples]
-    return {
-        "environment": snapshot.environment.name,
-        "country": snapshot.environment.country,
-        "snapshot": key,
-        "source": source,
-        "status": snapshot.status.value,
-        "reason": snapshot.reason,
-        "resources": len(snapshot.resources),
-        "samples": len(samples),
-        "fields_with_pii": sum(1 for s in samples for f in s.fields if f.pii),
-    }
+    return ExtractSummary(
+        environment=snapshot.environment.name,
+        country=snapshot.environment.country,
+        snapshot=key,
+        source=source,
+        status=snapshot.status.value,
+        reason=snapshot.reason,
+        resources=len(snapshot.resources),
+        samples=len(samples),
+        fields_with_pii=sum(1 for s in samples for f in s.fields if f.pii),
+    )
 
 
 def extract_environment(env: Environment, run_date: str, mode: str, *, store: Store | None = None,
-                        limits: Limits | None = None) -> dict[str, Any]:
+                        limits: Limits | None = None) -> ExtractSummary:
     """One environment: replay its stored snapshot or read it live; returns a small summary."""
     store = store or open_store(state_root())
     key = state.snapshot_key(run_date, env.name)
@@ -154,7 +157,7 @@ def extract_environment(env: Environment, run_date: str, mode: str, *, store: St
     return summary
 
 
-def extract_chunk(chunk: Mapping[str, Any], inventory: Inventory | None = None) -> list[dict[str, Any]]:
+def extract_chunk(chunk: Chunk, inventory: Inventory | None = None) -> list[ExtractSummary]:
     """The extract task: the only one that handles raw samples, so its logs are filtered too."""
     from cloudaudit.pii.guard import install_log_filter
 
@@ -172,21 +175,19 @@ def extract_chunk(chunk: Mapping[str, Any], inventory: Inventory | None = None) 
 # ---- by country -------------------------------------------------------------------------
 
 
-def group_by_country(chunks: Sequence[Mapping[str, Any]],
-                     extracted: Iterable[Sequence[Mapping[str, Any]] | None]) -> list[dict[str, Any]]:
+def group_by_country(chunks: Sequence[Chunk], extracted: Iterable[Sequence[ExtractSummary] | None]) -> list[Job]:
     """One validation job per planned country, even when none of its environments could be read."""
     summaries = {s["environment"]: s for part in extracted if part for s in part}
     jobs = []
     for country in sorted({c["country"] for c in chunks}):
         names = [n for c in chunks if c["country"] == country for n in c["environments"]]
-        job: dict[str, Any] = {"country": country, "run_date": chunks[0]["run_date"], "snapshots": [],
-                               "missing": []}
+        job = Job(country=country, run_date=chunks[0]["run_date"], snapshots=[], missing=[])
         for name in names:
             summary = summaries.get(name)
             if summary is None:
-                job["missing"].append({"environment": name, "reason": "extract task failed"})
+                job["missing"].append(Missing(environment=name, reason="extract task failed"))
             elif summary["snapshot"] is None:
-                job["missing"].append({"environment": name, "reason": summary["reason"]})
+                job["missing"].append(Missing(environment=name, reason=summary["reason"] or "no snapshot"))
             else:
                 job["snapshots"].append(summary["snapshot"])
         jobs.append(job)
@@ -204,7 +205,7 @@ def country_policy(country: str, inventory: Inventory) -> CountryPolicy:
     return default_policy(country, inventory)
 
 
-def validate_job(job: Mapping[str, Any], inventory: Inventory | None = None) -> dict[str, Any]:
+def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     """Run the country's checks over its snapshots; store the result for publish."""
     from cloudaudit.checks.validate import apply_first_seen, validate_country
 
@@ -221,23 +222,15 @@ def validate_job(job: Mapping[str, Any], inventory: Inventory | None = None) -> 
     findings = apply_first_seen(validation.findings, state.failure_history(store, country, run_date), run_date)
     failed = {f.key for f in findings if f.status.value == "FAIL"}
     state.write_failures(store, country, run_date, failed)
-    key = state.validation_key(run_date, country)
-    state.write_json(store, key, {
-        "country": country,
-        "run_date": run_date,
-        "policy": policy.model_dump(mode="json"),
-        "snapshots": job["snapshots"],
-        "findings": [f.model_dump(mode="json") for f in findings],
-        "pii_inventory": [r.model_dump(mode="json") for r in validation.pii_inventory],
-        "resources": [r.model_dump(mode="json") for r in validation.resources],
-        "coverage": [r.model_dump(mode="json") for r in validation.coverage],
-        "gx_results": validation.gx_results,
-        "data_docs": validation.data_docs,
-        "not_assessed": [s.model_dump(mode="json") for s in stand_ins],
-    })
+    key = state.write_validation(store, ValidationRecord(
+        country=country, run_date=run_date, policy=policy, snapshots=tuple(job["snapshots"]),
+        findings=tuple(findings), pii_inventory=tuple(validation.pii_inventory),
+        resources=tuple(validation.resources), coverage=tuple(validation.coverage),
+        gx_results=validation.gx_results, data_docs=validation.data_docs, not_assessed=tuple(stand_ins),
+    ))
     counts = _counts(findings)
     log.info("validated %s %s: %d findings, FAIL by severity %s", country, run_date, len(findings), counts)
-    return {"country": country, "run_date": run_date, "validation": key, "fail_by_severity": counts}
+    return ValidatedRef(country=country, run_date=run_date, validation=key, fail_by_severity=counts)
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -262,8 +255,9 @@ class Published:
 
 def _signing_key() -> Any:
     """The Ed25519 key from ``CLOUDAUDIT_SIGNING_KEY`` (a PEM file), else from the Airflow
-    connection named by ``CLOUDAUDIT_SIGNING_CONN_ID`` (PEM in its password), else a key kept
-    in the state directory (created on first use, with a warning: fine for a demo, not for audits)."""
+    connection named by ``CLOUDAUDIT_SIGNING_CONN_ID`` (PEM in its password). Neither set is an
+    error: a key made up on first use proves nothing to an auditor. Only with the explicit
+    opt-in ``CLOUDAUDIT_SIGNING_KEY_GENERATE=1`` (demo, tests) is one created in the state directory."""
     import os
 
     from cloudaudit.evidence.signing import (
@@ -278,47 +272,63 @@ def _signing_key() -> Any:
     conn_id = os.environ.get("CLOUDAUDIT_SIGNING_CONN_ID")
     if conn_id:
         return load_private_key_from_connection(conn_id)
+    if not signing_key_generate():
+        raise ConfigError("CLOUDAUDIT_SIGNING_KEY is not set (nor CLOUDAUDIT_SIGNING_CONN_ID): name the PEM "
+                          "file of the Ed25519 key that signs the bundles, or set "
+                          "CLOUDAUDIT_SIGNING_KEY_GENERATE=1 to create one in the state directory (demo only)")
     root = state_root()
     fallback = Path(root) / "signing_key.pem" if "://" not in root else Path.home() / ".cloudaudit" / "signing_key.pem"
-    log.warning("CLOUDAUDIT_SIGNING_KEY is not set: signing with %s", fallback)
+    log.warning("CLOUDAUDIT_SIGNING_KEY_GENERATE is set: signing with %s", fallback)
     return load_or_create_private_key(fallback)
 
 
-def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_daily",
-                    run_id: str = "manual") -> Published:
+@dataclass(frozen=True)
+class BuiltReport:
+    """A country's report and what its evidence bundle holds, before anything is written."""
+
+    report: CountryReport
+    data: ValidationRecord
+    snapshots: dict[str, bytes]  # state key → the snapshot's stored bytes, as validated
+    parsed: list[Snapshot]  # the snapshots read, then the NOT_ASSESSED stand-ins
+    captured: list[str]  # capture times, sorted
+
+
+def build_country_report(validated: ValidatedRef, *, dag_id: str = "cloudaudit_daily",
+                         run_id: str = "manual") -> BuiltReport:
+    """Read the country's ValidationRecord and its snapshots back; assemble the report. Writes nothing."""
+    store = open_store(state_root())
+    data = state.read_validation(store, validated["validation"])
+    if data is None:
+        raise ConfigError(f"{validated['validation']}: validation result missing from the state store")
+    snapshots = {key: store.read_bytes(key) or b"" for key in data.snapshots}
+    read = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
+    parsed = read + list(data.not_assessed)
+    # Stand-ins for unread environments captured nothing: they say nothing about capture times.
+    captured = sorted(s.captured_at for s in read) or sorted(s.captured_at for s in parsed) or [now_utc()]
+    report = CountryReport(
+        country=data.country, run_date=data.run_date, captured_at_min=captured[0], captured_at_max=captured[-1],
+        captured_late=any(s.captured_late for s in read), policy=data.policy, findings=data.findings,
+        pii_inventory=data.pii_inventory, resources=data.resources, coverage=data.coverage,
+        generated_at=now_utc(), dag_id=dag_id, run_id=run_id, tool_version=__version__,
+    )
+    return BuiltReport(report, data, snapshots, parsed, captured)
+
+
+def write_country_report(built: BuiltReport) -> Published:
     """Write the country's spreadsheet and signed evidence bundle to the output store."""
     import hashlib
 
-    from cloudaudit.config import CountryPolicy
     from cloudaudit.evidence.bundle import build_bundle
-    from cloudaudit.model import CoverageRow, PiiInventoryRow, ResourceRow
-    from cloudaudit.reports.model import CountryReport
+    from cloudaudit.evidence.members import bundle_members
     from cloudaudit.reports.xlsx import render_workbook
 
+    report, data, snapshots, parsed, captured = built.report, built.data, built.snapshots, built.parsed, built.captured
+    country, run_date, policy, findings = report.country, report.run_date, report.policy, report.findings
+    generated_at, dag_id, run_id = report.generated_at, report.dag_id, report.run_id
     store = open_store(state_root())
-    data = state.read_json(store, validated["validation"])
-    if data is None:
-        raise ConfigError(f"{validated['validation']}: validation result missing from the state store")
-    country, run_date = data["country"], data["run_date"]
-    policy = CountryPolicy.model_validate(data["policy"])
-    findings = [Finding.model_validate(f) for f in data["findings"]]
-    snapshots = {key: store.read_bytes(key) or b"" for key in data["snapshots"]}
-    read = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
-    parsed = read + [Snapshot.model_validate(s) for s in data.get("not_assessed", [])]
-    # Stand-ins for unread environments captured nothing: they say nothing about capture times.
-    captured = sorted(s.captured_at for s in read) or sorted(s.captured_at for s in parsed) or [now_utc()]
-    generated_at = now_utc()
-    report = CountryReport(
-        country=country, run_date=run_date, captured_at_min=captured[0], captured_at_max=captured[-1],
-        captured_late=any(s.captured_late for s in read), policy=policy, findings=findings,
-        pii_inventory=[PiiInventoryRow.model_validate(r) for r in data["pii_inventory"]],
-        resources=[ResourceRow.model_validate(r) for r in data["resources"]],
-        coverage=[CoverageRow.model_validate(r) for r in data["coverage"]],
-        generated_at=generated_at, dag_id=dag_id, run_id=run_id, tool_version=__version__,
-    )
     xlsx_name = f"compliance_{country}_{run_date}.xlsx"
     workbook = render_workbook(report)
-    members = _bundle_members(parsed, snapshots, data, xlsx_name, workbook)
+    members = bundle_members(parsed, snapshots, data, xlsx_name, workbook)
     out = open_store(output_root())
     previous = state.previous_bundle_sha256(store, country, run_date)
     bundle = build_bundle(
@@ -335,31 +345,12 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
     counts = {"fail_by_severity": _counts(findings), "findings": len(findings),
               "pii_fields": len(report.pii_inventory), "resources": len(report.resources),
               "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED)}
-    state.write_json(store, f"runs/{run_date}/{country}/published.json",
+    state.write_json(store, state.published_key(run_date, country),
                      {"spreadsheet": sheet_at, "bundle": bundle_at, "bundle_sha256": sha, "counts": counts})
     log.info("published %s %s: %s and %s", country, run_date, sheet_at, bundle_at)
     return Published(country, run_date, sheet_at, bundle_at, sha, counts)
 
 
-def _bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], data: Mapping[str, Any],
-                    xlsx_name: str, workbook: bytes) -> dict[str, bytes]:
-    members: dict[str, bytes] = {xlsx_name: workbook}
-    for key, blob in raw.items():
-        if blob:
-            members[f"snapshots/{key.rsplit('/', 1)[-1]}"] = blob
-    for snap in snapshots:
-        name = snap.environment.name
-        if f"snapshots/{name}.json" not in members:
-            members[f"snapshots/{name}.json"] = snap.model_dump_json(indent=1).encode()
-        rows = [r for r in data["pii_inventory"] if r["environment"] == name]
-        fields = [
-            {"resource": s.resource, "format": s.format, "rows_sampled": s.rows_sampled,
-             "fields": [f.model_dump(mode="json") for f in s.fields if f.pii]}
-            for r in snap.resources for s in r.samples if any(f.pii for f in s.fields)
-        ]
-        members[f"pii/{name}.json"] = state.json_bytes({"environment": name, "inventory": rows, "samples": fields})
-    for suite, result in (data.get("gx_results") or {}).items():
-        members[f"validation/{suite}.json"] = state.json_bytes(result)
-    for path, html in (data.get("data_docs") or {}).items():
-        members[path if path.startswith("data_docs/") else f"data_docs/{path}"] = html.encode()
-    return members
+def publish_country(validated: ValidatedRef, *, dag_id: str = "cloudaudit_daily", run_id: str = "manual") -> Published:
+    """The publish task: build the country's report, then write it."""
+    return write_country_report(build_country_report(validated, dag_id=dag_id, run_id=run_id))

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cloudaudit.config import Limits
-    from cloudaudit.formats.sample import Sample
-    from cloudaudit.model import FieldResult
+    from cloudaudit.model import FieldResult, Sample
 
 
 def detect(sample: Sample, country: str) -> tuple[FieldResult, ...]:
@@ -32,7 +31,9 @@ def analyse_bytes(name: str, data: bytes, *, country: str, limits: Limits, trunc
     """
     from cloudaudit.formats import parse_sample
     from cloudaudit.pii.guard import guarded
+    from cloudaudit.pii.words import header_words
 
     with guarded("unreadable sample"):  # a parser bug must not carry the bytes out in its message
-        sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type)
+        sample = parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type,
+                              header_words=header_words())
     return sample, detect(sample, country)

@@ -117,7 +117,8 @@ def test_a_good_country_in_any_case_is_accepted(csv_file: Path, capsys: pytest.C
 @pytest.mark.parametrize("argv", [
     ["scan"], ["scan", ""], ["scan", "a.csv", "--bogus"], ["verify"], ["verify", ""],
     ["verify", "a.zip", "--public-key"], ["nonsense"], ["estate", "serve", "bigquery", "--port", "70000"],
-    ["inventory"], ["inventory", "check", ""],
+    ["inventory"], ["inventory", "check", ""], ["portal"], ["portal", "grant"], ["portal", "grant", "Auditor"],
+    ["portal", "allow", "Auditor", "JP"],
 ])
 def test_every_bad_argument_is_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -135,3 +136,38 @@ def test_a_missing_path_and_a_device_are_unusable_input(tmp_path: Path) -> None:
     assert "Traceback" not in err and "\x1b" not in err
     assert "gone\\x1b.csv: no such file or directory" in err
     assert "/dev/zero: is a character device, not a regular file or directory" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["portal", "grant", "JP_Auditor", "JP", "XX"], "argument countries: 'XX' is not an ISO 3166-1 alpha-2 country code"),
+    (["portal", "revoke", "JP_Auditor", "uk"], "argument countries: 'UK' is not an ISO 3166-1 alpha-2 country code; use 'GB'"),
+    (["portal", "grant", "JP_Auditor", "Japan"], "argument countries: 'JAPAN': expected an ISO 3166-1 alpha-2 code"),
+    (["portal", "grant", "", "JP"], "argument role: empty role name"),
+    (["portal", "grant", "Ops\x1b[2K\rgranted", "JP"], "argument role: role name 'Ops\\x1b[2K\\rgranted' contains"),
+])
+def test_portal_grant_arguments_are_checked_before_airflow_is_touched(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudaudit.portal import grants
+
+    calls: list[object] = []
+    monkeypatch.setattr(grants, "change_grants", lambda *a, **k: calls.append(a) or [])
+    with pytest.raises(SystemExit) as exited:
+        cli_main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "usage:" not in err and "\x1b" not in err
+    assert f"cloudaudit portal {argv[1]}: {message}" in err
+    assert calls == []  # refused at parse time: the metadata DB is never opened
+
+
+def test_portal_grant_passes_normalised_countries_and_all(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudaudit.portal import grants
+
+    calls: list[tuple[str, list[str], bool]] = []
+    monkeypatch.setattr(grants, "change_grants",
+                        lambda role, countries, revoke=False: calls.append((role, list(countries), revoke)) or ["done"])
+    assert cli_main(["portal", "grant", "JP_Auditor", "jp", " th ", "all"]) == 0
+    assert cli_main(["portal", "revoke", "JP_Auditor", "TH"]) == 0
+    assert calls == [("JP_Auditor", ["JP", "TH", "ALL"], False), ("JP_Auditor", ["TH"], True)]
+    assert capsys.readouterr().out == "done\ndone\n"

@@ -9,7 +9,7 @@ import yaml
 
 from cloudaudit import config
 from cloudaudit.config import (
-    DEMO_INVENTORY,
+    CONFIG_DIR,
     ConfigFileUnreadable,
     Limits,
     available_policies,
@@ -80,8 +80,8 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
         load_inventory(write(tmp_path, "- just a list\n"))
 
 
-def test_demo_inventory_is_valid() -> None:
-    inv = load_inventory(DEMO_INVENTORY)
+def test_example_inventory_is_valid() -> None:
+    inv = load_inventory(CONFIG_DIR / "inventory.yaml")
     assert len(inv.country_codes) >= 6
 
 
@@ -111,6 +111,43 @@ def test_limits_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUDAUDIT_MAX_ROWS", "many")
     with pytest.raises(ConfigError, match="CLOUDAUDIT_MAX_ROWS"):
         Limits.from_env()
+
+
+def test_inventory_is_required_and_never_defaults_to_demo_files(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # An estate's rendered inventory where the state root points must not be picked up either.
+    (tmp_path / "estate").mkdir()
+    (tmp_path / "estate" / "inventory.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setenv("CLOUDAUDIT_STATE", str(tmp_path))
+    monkeypatch.delenv("CLOUDAUDIT_INVENTORY", raising=False)
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_INVENTORY is not set"):
+        load_inventory()
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", "")
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_INVENTORY is not set"):
+        load_inventory()
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", str(write(tmp_path, GOOD)))
+    assert load_inventory().country_codes == ("JP", "TH")
+
+
+def test_a_country_override_applies_alike_to_file_and_default_policies(tmp_path: Path) -> None:
+    """One override rule: a one-severity override merges into either kind of policy."""
+    from cloudaudit.config import POLICY_DIR
+
+    default = yaml.safe_load((POLICY_DIR / "_default.yaml").read_text(encoding="utf-8"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "_default.yaml").write_text(yaml.safe_dump(default))
+    (policies / "fr.yaml").write_text(yaml.safe_dump({**default, "country": "FR"}))  # a file with the same rules
+    override = {"severity": {"gcp_bq_table_public": "low"}, "allowed_locations": ["eu-west-1"]}
+    inventory = load_inventory(write(tmp_path, GOOD + f"  FR: {override}\n  DE: {override}\n"))
+
+    from_file = load_policy("FR", inventory, policies)
+    from_default = default_policy("DE", inventory, policies)
+    assert from_file.model_dump(exclude={"country"}) == from_default.model_dump(exclude={"country"})
+    expected = {**default["severity"], "gcp_bq_table_public": "low"}
+    assert from_default.severity == from_file.severity == expected
+    assert len(expected) > 1  # the other checks' weights survived the override
+    assert from_default.allowed_locations == ("eu-west-1",)  # other keys replace
 
 
 # ---- hostile and careless inventories (issue 12) ------------------------------------------------

@@ -44,7 +44,8 @@ def test_the_file_defaults_to_the_variable(tmp_path: Path, capsys: pytest.Captur
     monkeypatch.delenv("CLOUDAUDIT_INVENTORY")
     code, out, err = check(capsys)
     assert (code, out) == (2, "")
-    assert err == "cloudaudit inventory check: no FILE given and CLOUDAUDIT_INVENTORY is not set\n"
+    assert err.startswith("cloudaudit inventory check: no FILE given and CLOUDAUDIT_INVENTORY is not set: ")
+    assert len(err.splitlines()) == 1
 
 
 def test_every_error_is_listed_with_its_field_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,5 +98,5 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 
 
 def test_the_demo_inventory_checks_clean(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = check(capsys, str(config.DEMO_INVENTORY))
+    code, out, _ = check(capsys, str(config.CONFIG_DIR / "inventory.yaml"))
     assert code == 0 and " environments in " in out

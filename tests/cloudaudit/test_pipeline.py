@@ -104,3 +104,29 @@ def test_signing_key_from_file_then_airflow_connection(tmp_path: Path, monkeypat
     key_file.write_bytes(private_key_pem(from_file))
     monkeypatch.setenv("CLOUDAUDIT_SIGNING_KEY", str(key_file))
     assert public_key_pem(pipeline._signing_key()) == public_key_pem(from_file)
+
+
+def test_no_signing_key_is_an_error_and_creates_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDAUDIT_STATE", str(tmp_path / "state"))
+    for name in ("CLOUDAUDIT_SIGNING_KEY", "CLOUDAUDIT_SIGNING_CONN_ID", "CLOUDAUDIT_SIGNING_KEY_GENERATE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="CLOUDAUDIT_SIGNING_KEY is not set") as raised:
+        pipeline._signing_key()
+    assert "CLOUDAUDIT_SIGNING_KEY_GENERATE=1" in str(raised.value)  # the error names the opt-in
+    assert not (tmp_path / "state").exists()  # no key was made up on the way
+
+
+def test_generated_signing_key_only_on_explicit_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudaudit.evidence.signing import public_key_pem
+
+    monkeypatch.setenv("CLOUDAUDIT_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("CLOUDAUDIT_SIGNING_KEY_GENERATE", "1")
+    first = pipeline._signing_key()
+    assert (tmp_path / "state" / "signing_key.pem").is_file()
+    assert public_key_pem(pipeline._signing_key()) == public_key_pem(first)  # kept, not made anew
+
+
+def test_unset_inventory_fails_the_plan_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLOUDAUDIT_INVENTORY", raising=False)
+    with pytest.raises(ConfigError, match="^CLOUDAUDIT_INVENTORY is not set"):
+        pipeline.plan({}, "2026-11-20")

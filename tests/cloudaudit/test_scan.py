@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cloudaudit.model import PII_INVENTORY_COLUMNS, PiiType
-from cloudaudit.pii import synth
 from cloudaudit.scan import SCAN_COLUMNS, run_scan
+from cloudaudit_demo import synth
 
 
 @pytest.fixture

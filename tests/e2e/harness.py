@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cloudaudit.demo import airflow_env, migrate
-from cloudaudit.estate.manager import EstateInfo
+from cloudaudit_demo.demo import airflow_env, migrate
+from cloudaudit_demo.estate.info import EstateInfo
 
 
 @dataclass

@@ -24,7 +24,7 @@ JP_CLEAN = "s3://jp-connected-app-logs"
 
 
 def jp_s3(runs: DailyRuns) -> Any:
-    from cloudaudit.estate.seed_aws import account_session, s3_client
+    from cloudaudit_demo.estate.seed_aws import account_session, s3_client
 
     env = load_inventory(runs.estate.inventory_path).environment("jp-connected-prod")
     assert env.endpoint_url and env.role_arn
@@ -43,7 +43,7 @@ def status(table: list[dict[str, Any]], check: str, resource: str) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from cloudaudit.estate.manager import running_estate
+    from cloudaudit_demo.estate.manager import running_estate
 
     root = tmp_path_factory.mktemp("backfill")
     with running_estate(root / "state" / "estate") as estate:

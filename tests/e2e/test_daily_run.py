@@ -24,7 +24,7 @@ SHEETS = ["Summary", "Findings", "PII Inventory", "Resources", "Coverage"]
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DailyRuns]:
-    from cloudaudit.estate.manager import running_estate
+    from cloudaudit_demo.estate.manager import running_estate
 
     root = tmp_path_factory.mktemp("daily")
     with running_estate(root / "state" / "estate") as estate:

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from cloudaudit.config import load_inventory
-from cloudaudit.demo import airflow_env, migrate
+from cloudaudit_demo.demo import airflow_env, migrate
 from tests.e2e.airflow_stack import (
     AirflowStack,
     database_exists,
@@ -122,8 +122,8 @@ def _start_stack(stack: AirflowStack, port: int, timings: dict[str, float]) -> N
 
 @pytest.fixture(scope="module")
 def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
-    from cloudaudit.estate.manager import running_estate
     from cloudaudit.evidence.signing import load_or_create_private_key
+    from cloudaudit_demo.estate.manager import running_estate
 
     reason = postgres_unavailable_reason()
     if reason:

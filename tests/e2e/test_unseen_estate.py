@@ -23,7 +23,7 @@ import pytest
 
 from cloudaudit import pipeline
 from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 from tests.e2e.harness import sheet_rows
 
 RUN_DATE = "2026-11-21"
@@ -150,10 +150,10 @@ environments:
 """)
     saved = {k: os.environ.get(k) for k in ("CLOUDAUDIT_INVENTORY", "CLOUDAUDIT_STATE", "CLOUDAUDIT_OUTPUT",
                                             "CLOUDAUDIT_SIGNING_KEY", "AWS_ACCESS_KEY_ID",
-                                            "AWS_SECRET_ACCESS_KEY")}
+                                            "AWS_SECRET_ACCESS_KEY", "CLOUDAUDIT_SIGNING_KEY_GENERATE")}
     os.environ.update({"CLOUDAUDIT_INVENTORY": str(inventory), "CLOUDAUDIT_STATE": str(root / "state"),
                        "CLOUDAUDIT_OUTPUT": str(root / "out"), "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing"})
+                       "AWS_SECRET_ACCESS_KEY": "testing", "CLOUDAUDIT_SIGNING_KEY_GENERATE": "1"})
     os.environ.pop("CLOUDAUDIT_SIGNING_KEY", None)
     try:
         chunks = pipeline.plan({}, RUN_DATE)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cloudaudit.errors import ConfigError
+from cloudaudit.errors import ConfigError, validation_message
 from cloudaudit.model import Category, Provider, Service, Severity, Status
 
 
@@ -82,11 +82,7 @@ def load_metadata(module_file: str | Path) -> CheckMetadata:
     try:
         metadata = CheckMetadata.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors(include_input=False, include_url=False)
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(validation_message(path, exc)) from None
     if not metadata.check_id == module.stem == module.parent.name:
         raise ConfigError(
             f"{path}: check_id {metadata.check_id!r}, module {module.stem!r} and folder "

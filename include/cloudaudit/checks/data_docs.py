@@ -16,6 +16,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cloudaudit.evidence.layout import data_docs_member
+
 _STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
           ".fail{background:#fdd}.pass{background:#dfd}")
@@ -55,10 +57,11 @@ def suite_page(name: str, result: Mapping[str, Any]) -> str:
 
 
 def render_data_docs(results: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    pages = {f"data_docs/validations/{name}.html": suite_page(name, result) for name, result in sorted(results.items())}
+    pages = {data_docs_member(f"validations/{name}.html"): suite_page(name, result)
+             for name, result in sorted(results.items())}
     links = "".join(
         _row([f'<a href="validations/{html.escape(name)}.html">{html.escape(name)}</a>',
               "PASS" if result.get("success") else "FAIL"], "pass" if result.get("success") else "fail")
         for name, result in sorted(results.items()))
-    pages["data_docs/index.html"] = _page("Validation results", f"<table>{_row(['Suite', 'Result'])}{links}</table>")
+    pages[data_docs_member("index.html")] = _page("Validation results", f"<table>{_row(['Suite', 'Result'])}{links}</table>")
     return pages

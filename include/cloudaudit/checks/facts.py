@@ -63,8 +63,8 @@ def _numbered(rows: Iterable[Any]) -> tuple[Any, ...]:
 
 def regulated_only(rows: Iterable[PiiFacts], regulated: Collection[PiiType]) -> list[PiiFacts]:
     """PII rows of the types a country regulates."""
-    wanted = {t.value for t in regulated}
-    return [row for row in rows if row.pii_types in wanted]
+    wanted = set(regulated)
+    return [row for row in rows if row.pii_type in wanted]
 
 
 def assessed(snapshots: Iterable[Snapshot]) -> list[Snapshot]:

@@ -1,4 +1,4 @@
-"""Validation results + facts → the report rows: Findings, PII Inventory, Resources, Coverage.
+"""Validation results + facts → the Findings sheet (the other sheets' rows: ``checks.sheets``).
 
 Every check's results are mapped here, once: a resource whose facts row GX lists as
 unexpected is FAIL, a null fact (unreadable, skipped by GX) is NOT_ASSESSED, the rest PASS.
@@ -8,28 +8,21 @@ PII pass (or are NOT_ASSESSED when their data could not be sampled).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudaudit.checks.common.rows import SAMPLE_READ, location_of, pii_types_of, unreadable
+from cloudaudit.checks.common.rows import SAMPLE_READ, pii_types_of
 from cloudaudit.checks.facts import Facts
 from cloudaudit.checks.registry import Check, all_checks, get_check
 from cloudaudit.config import CountryPolicy
+from cloudaudit.evidence.layout import pii_member, snapshot_member
 from cloudaudit.model import (
     Category,
     CoverageRow,
     CoverageStatus,
     Finding,
-    PiiInventoryRow,
     PiiType,
-    Resource,
-    ResourceRow,
-    SampleResult,
-    Service,
-    Severity,
-    Snapshot,
     Status,
 )
 
@@ -37,13 +30,11 @@ COVERAGE_CHECK = "coverage_not_assessed"
 # PII tables → the table of buckets/tables that PII findings name.
 SUBJECTS = {"s3_pii": "s3_buckets", "gcs_pii": "gcs_buckets", "bq_pii": "bq_tables"}
 _PII_CATEGORIES = (Category.PII_EXPOSURE, Category.RESIDENCY)
-_STATUS_ORDER = {Status.FAIL: 0, Status.NOT_ASSESSED: 1, Status.PASS: 2}
-_SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 
 
 def evidence_path(category: Category, environment: str) -> str:
     """The bundle member supporting a finding: PII results or the configuration snapshot."""
-    return f"pii/{environment}.json" if category in _PII_CATEGORIES else f"snapshots/{environment}.json"
+    return pii_member(environment) if category in _PII_CATEGORIES else snapshot_member(environment)
 
 
 @dataclass(frozen=True)
@@ -161,65 +152,7 @@ def validation_findings(policy: CountryPolicy, facts: Facts, results: Mapping[st
     return out
 
 
-# ---- coverage ---------------------------------------------------------------------------
-
-
-def _skipped_summary(samples: Sequence[SampleResult]) -> str:
-    skipped = Counter(s.reason or s.status.value.lower() for s in samples if s.status is not CoverageStatus.ASSESSED)
-    if not skipped:
-        return ""
-    total = sum(skipped.values())
-    reasons = ", ".join(f"{reason} ({n})" for reason, n in sorted(skipped.items()))
-    return f"{total} of {len(samples)} samples skipped: {reasons}"
-
-
-def resource_coverage(resource: Resource) -> tuple[CoverageStatus, str]:
-    """Coverage of a bucket, dataset or table: its configuration first, then its samples."""
-    own_samples = [s for s in resource.samples if s.resource == resource.resource]
-    own_failed = [s for s in own_samples if s.status is CoverageStatus.NOT_ASSESSED]
-    if resource.status is CoverageStatus.NOT_ASSESSED or resource.read_errors:
-        return CoverageStatus.NOT_ASSESSED, unreadable(resource)
-    if own_failed:
-        return CoverageStatus.NOT_ASSESSED, f"data sample: {own_failed[0].reason or 'could not be read'}"
-    reason = "; ".join(r for r in (resource.reason, _skipped_summary(resource.samples)) if r)
-    if resource.status is CoverageStatus.PARTIAL or reason:
-        return CoverageStatus.PARTIAL, reason
-    return CoverageStatus.ASSESSED, ""
-
-
-def _service_of(snapshot: Snapshot) -> str:
-    return Service.S3.value if snapshot.environment.provider.value == "aws" else ""
-
-
-def coverage_rows(country: str, snapshots: Sequence[Snapshot]) -> list[CoverageRow]:
-    """Coverage sheet: environments that could not be read, each resource, unreadable samples."""
-    out: list[CoverageRow] = []
-    for snapshot in snapshots:
-        env = snapshot.environment
-        base = {"country": country, "environment": env.name, "provider": env.provider.value}
-        if snapshot.status is CoverageStatus.NOT_ASSESSED:
-            out.append(CoverageRow(**base, service=_service_of(snapshot), resource=env.name,
-                                   status=CoverageStatus.NOT_ASSESSED,
-                                   reason=snapshot.reason or "environment could not be read",
-                                   objects_sampled=0, rows_sampled=0))
-            continue
-        if snapshot.account_read_errors:
-            reason = "; ".join(f"account {k}: {v}" for k, v in sorted(snapshot.account_read_errors.items()))
-            out.append(CoverageRow(**base, service=_service_of(snapshot), resource=env.name,
-                                   status=CoverageStatus.NOT_ASSESSED, reason=reason,
-                                   objects_sampled=0, rows_sampled=0))
-        for resource in snapshot.resources:
-            status, reason = resource_coverage(resource)
-            out.append(CoverageRow(**base, service=resource.service.value, resource=resource.resource,
-                                   status=status, reason=reason, objects_sampled=resource.objects_sampled,
-                                   rows_sampled=resource.rows_sampled))
-            for sample in resource.samples:
-                if sample.resource != resource.resource and sample.status is CoverageStatus.NOT_ASSESSED:
-                    out.append(CoverageRow(**base, service=resource.service.value, resource=sample.resource,
-                                           status=CoverageStatus.NOT_ASSESSED,
-                                           reason=sample.reason or "could not be read",
-                                           objects_sampled=0, rows_sampled=0))
-    return out
+# ---- coverage ----------------------------------------------------------------------------
 
 
 def coverage_findings(policy: CountryPolicy, coverage: Iterable[CoverageRow],
@@ -235,68 +168,3 @@ def coverage_findings(policy: CountryPolicy, coverage: Iterable[CoverageRow],
                                    f"{row.resource} could not be read: {row.reason}")
             out.append(finding.model_copy(update={"service": row.service}))
     return out
-
-
-# ---- PII inventory and resources ----------------------------------------------------------
-
-
-def pii_inventory(country: str, facts: Facts, providers: Mapping[str, str]) -> list[PiiInventoryRow]:
-    """One row per (sampled object or table, field, PII type); Public from the facts (None when unknown)."""
-    rows = [
-        PiiInventoryRow(country=country, environment=r.environment, provider=providers.get(r.environment, ""),
-                        resource=r.object, location=r.location or "", field=r.field,
-                        pii_type=PiiType(r.pii_types), rows_sampled=r.rows_sampled, matches=r.matches,
-                        masked_example=r.masked_example, public=r.public)
-        for r in facts.all_pii
-    ]
-    return sorted(rows, key=lambda r: (r.environment, r.resource, r.field, r.pii_type.value))
-
-
-def _exposure_by_resource(facts: Facts) -> dict[tuple[str, str], Any]:
-    exposure: dict[tuple[str, str], Any] = {}
-    for table in ("s3_buckets", "gcs_buckets", "bq_datasets", "bq_tables"):
-        for row in facts.rows[table]:
-            exposure[(row.environment, row.resource)] = row
-    return exposure
-
-
-def _notes(row: Any) -> str:
-    notes = []
-    if getattr(row, "public_via", ""):
-        notes.append(f"public via {row.public_via}")
-    for attr, what in (("acl_neutralised_by", "public ACL neutralised by"),
-                       ("policy_neutralised_by", "public policy neutralised by"),
-                       ("neutralised_by", "public binding neutralised by")):
-        if getattr(row, attr, ""):
-            notes.append(f"{what} {getattr(row, attr)}")
-    return "; ".join(notes)
-
-
-def resource_rows(country: str, snapshots: Sequence[Snapshot], facts: Facts) -> list[ResourceRow]:
-    """Every bucket, dataset and table seen, with whether anyone can read it."""
-    exposure = _exposure_by_resource(facts)
-    out = []
-    for snapshot in snapshots:
-        env = snapshot.environment
-        for resource in snapshot.resources:
-            row = exposure.get((env.name, resource.resource))
-            public = row.public if row else None
-            types = {t for s in resource.samples for f in s.fields for t in f.pii_types}
-            status, reason = resource_coverage(resource)
-            notes = "; ".join(n for n in (_notes(row) if row else "", reason) if n)
-            out.append(ResourceRow(country=country, environment=env.name, provider=env.provider.value,
-                                   service=resource.service.value, resource=resource.resource, kind=resource.kind,
-                                   location=location_of(resource) or "", public=public,
-                                   pii_types=tuple(sorted(types)), status=status, notes=notes))
-    return out
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Most urgent first: FAIL, then NOT_ASSESSED, then PASS; by severity, environment, resource, check."""
-    return sorted(findings, key=lambda f: (_STATUS_ORDER[f.status], _SEVERITY_ORDER[f.severity],
-                                           f.environment, f.resource, f.check_id))
-
-
-def locations(snapshots: Sequence[Snapshot]) -> dict[tuple[str, str], str]:
-    return {(s.environment.name, r.resource): location_of(r) or "" for s in snapshots for r in s.resources}
-

@@ -13,18 +13,12 @@ from typing import Any
 
 from cloudaudit.checks.data_docs import render_data_docs
 from cloudaudit.checks.facts import build_facts
-from cloudaudit.checks.findings import (
-    coverage_findings,
-    coverage_rows,
-    locations,
-    pii_inventory,
-    resource_rows,
-    sort_findings,
-    validation_findings,
-)
+from cloudaudit.checks.findings import coverage_findings, validation_findings
+from cloudaudit.checks.sheets import coverage_rows, locations, pii_inventory, resource_rows
 from cloudaudit.checks.timeline import apply_first_seen
 from cloudaudit.config import CountryPolicy
 from cloudaudit.model import CoverageRow, CoverageStatus, Finding, PiiInventoryRow, ResourceRow, Snapshot
+from cloudaudit.reports.summary import sort_findings
 
 __all__ = ["Validation", "apply_first_seen", "validate_country"]
 

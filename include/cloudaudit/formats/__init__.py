@@ -9,7 +9,7 @@ range: collectors read them whole when the object is under ``max_object_bytes``,
 from __future__ import annotations
 
 from cloudaudit.formats.parse import needs_whole_object, parse_sample
-from cloudaudit.formats.sample import TEXT_FIELD, Sample
 from cloudaudit.formats.sniff import WHOLE_OBJECT_FORMATS, sniff
+from cloudaudit.model import TEXT_FIELD, Sample
 
 __all__ = ["TEXT_FIELD", "WHOLE_OBJECT_FORMATS", "Sample", "needs_whole_object", "parse_sample", "sniff"]

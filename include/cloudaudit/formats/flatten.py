@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value
+from cloudaudit.model import TEXT_FIELD
 
 ARRAY = "[]"
 DATA_KEY = "*"

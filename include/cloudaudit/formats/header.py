@@ -7,21 +7,37 @@ script, case and word count, similar length): ``Taro Yamada,Tokyo`` over more na
 cities. It is a header when a cell is a known column name (the PII types' context words, such as
 ``氏名`` or ``alamat``), or when a column under it holds values its cell does not look like:
 ``name`` over ``Taro Yamada``, ``phone`` over digits.
+
+The known column names are handed in (``parse_sample(..., header_words=...)`` sets them for
+the parse, through ``using_header_words``): formats know nothing of PII, PII knows the words.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextvars import ContextVar
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 PROBE_ROWS = 20  # rows under the first one compared with it
 MAX_PREAMBLE_ROWS = 5  # title or export-note rows looked for above a table
+_HEADER_WORDS: ContextVar[frozenset[str]] = ContextVar("header_words", default=frozenset())
+
+
+@contextlib.contextmanager
+def using_header_words(words: Collection[str]) -> Iterator[None]:
+    """Known column names for the headers judged inside the ``with`` block (this thread only)."""
+    token = _HEADER_WORDS.set(_normalised(frozenset(words)))
+    try:
+        yield
+    finally:
+        _HEADER_WORDS.reset(token)
 
 
 def looks_like_value(cell: str) -> bool:
@@ -66,15 +82,20 @@ def preamble_length(rows: Sequence[Sequence[str]]) -> int:
     return count
 
 
-def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
+def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = (),
+              header_words: Collection[str] | None = None) -> bool:
     """Whether ``row`` names the columns of the rows ``below`` it (a few are enough).
+
+    ``header_words``: known column names (default: those of ``using_header_words``).
 
     >>> is_header(["name", "city"], [["Taro Yamada", "Tokyo"]])
     True
     >>> is_header(["Taro Yamada", "Tokyo"], [["Hanako Suzuki", "Osaka"], ["Jiro Sato", "Nagoya"]])
     False
-    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # a known column name decides
+    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]], header_words={"氏名"})  # a known name decides
     True
+    >>> is_header(["氏名", "都道府県"], [["山田太郎", "東京都"]])  # unknown, and shaped like the values
+    False
     """
     cells = [cell.strip() for cell in trim(row)]
     named = [cell for cell in cells if cell]
@@ -83,16 +104,17 @@ def is_header(row: Sequence[str], below: Sequence[Sequence[str]] = ()) -> bool:
     if any(looks_like_value(cell) for cell in named):
         return False
     below = below[:PROBE_ROWS]
-    if _mostly_column_names(cells, below):
+    known = _HEADER_WORDS.get() if header_words is None else _normalised(frozenset(header_words))
+    if _mostly_column_names(cells, below, known):
         return True  # 氏名, phone, alamat: column names, whatever the rows look like
     return not _shaped_like_records(cells, below)
 
 
-def _mostly_column_names(cells: list[str], below: Sequence[Sequence[str]]) -> bool:
-    """At least half the cells are known column names that do not recur as values under them."""
+def _mostly_column_names(cells: list[str], below: Sequence[Sequence[str]], names: frozenset[str]) -> bool:
+    """At least half the cells are known column ``names`` that do not recur as values under them."""
     known = 0
     for index, cell in enumerate(cells):
-        if cell and _normal(cell) in _header_words():
+        if cell and _normal(cell) in names:
             if any(index < len(row) and row[index].strip() == cell for row in below):
                 return False  # "owner" over "owner", "renter": a value of the column
             known += 1
@@ -100,12 +122,8 @@ def _mostly_column_names(cells: list[str], below: Sequence[Sequence[str]]) -> bo
 
 
 @functools.cache
-def _header_words() -> frozenset[str]:
-    """The words that name PII columns in the covered languages: the commonest column names."""
-    from cloudaudit.pii import words
-
-    groups = (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
-    return frozenset(_normal(word) for group in groups for word in group)
+def _normalised(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(_normal(word) for word in words)
 
 
 def _normal(cell: str) -> str:

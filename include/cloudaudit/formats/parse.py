@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
 from cloudaudit.formats.delimited import parse_delimited
 from cloudaudit.formats.encoding import decode_text
+from cloudaudit.formats.header import using_header_words
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
 from cloudaudit.formats.plaintext import parse_text
-from cloudaudit.formats.sample import Sample
 from cloudaudit.formats.sniff import (
     GZIP_SUFFIX,
     WHOLE_OBJECT_FORMATS,
@@ -18,6 +20,7 @@ from cloudaudit.formats.sniff import (
     strip_gzip_extension,
 )
 from cloudaudit.formats.values import FieldTable
+from cloudaudit.model import Sample
 
 
 def needs_whole_object(fmt: str) -> bool:
@@ -30,12 +33,14 @@ def needs_whole_object(fmt: str) -> bool:
 
 
 def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = False,
-                 content_type: str | None = None) -> Sample:
+                 content_type: str | None = None, header_words: Collection[str] = ()) -> Sample:
     """Parse a sampled object into fields, within ``limits``.
 
     ``truncated`` means ``data`` is only the first bytes of a larger object: the last partial
-    record is dropped and a gzip stream is decompressed as far as it goes. Raises
-    ``SampleSkipped`` (reason only, never content) for unsupported, corrupt or unreadable input.
+    record is dropped and a gzip stream is decompressed as far as it goes. ``header_words`` are
+    known column names (``cloudaudit.pii.words.header_words()``): a first row made of them is a
+    header. Raises ``SampleSkipped`` (reason only, never content) for unsupported, corrupt or
+    unreadable input.
     """
     suffix = ""
     if is_gzip(data):
@@ -49,7 +54,8 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
     fmt = sniff_plain(strip_gzip_extension(name), data, inner_content_type(content_type), truncated=truncated)
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
-    fmt, table = _parse(fmt, data, limits, truncated)
+    with using_header_words(header_words):
+        fmt, table = _parse(fmt, data, limits, truncated)
     return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated)
 
 

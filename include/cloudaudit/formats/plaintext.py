@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 
 from cloudaudit.config import Limits
-from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable
+from cloudaudit.model import TEXT_FIELD
 
 _NON_SPACE = re.compile(r"\S")
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")  # what str.splitlines() splits on

@@ -15,7 +15,6 @@ from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
 from cloudaudit.formats.encoding import bom_encoding, bomless_utf16, decode_text
 
-FORMATS = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx", "text")
 WHOLE_OBJECT_FORMATS = frozenset({"parquet", "xlsx"})  # footer or zip directory at the end
 GZIP_SUFFIX = ".gz"
 SNIFF_BYTES = 65_536  # what sniff needs of an object's head (decompressed, for gzip)

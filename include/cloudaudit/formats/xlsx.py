@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
-from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
+from cloudaudit.model import TEXT_FIELD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -12,16 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from cloudaudit.model import FieldResult
+from cloudaudit.model import TEXT_FIELD, FieldResult, Sample
 from cloudaudit.pii import cells, spans
 from cloudaudit.pii.candidates import Candidate, candidates
 
-if TYPE_CHECKING:
-    from cloudaudit.formats.sample import Sample
-
-TEXT_FIELD = "(text)"  # as cloudaudit.formats.sample.TEXT_FIELD (not imported: formats is heavier)
 MAX_VALUES = 1000
 """Non-empty values examined per field (evenly spread); matches beyond are extrapolated."""
 PROBE = 24

@@ -6,6 +6,7 @@ add the names of their own identifiers (``マイナンバー``, ``nric``, ``aadh
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from cloudaudit.model import PiiType
@@ -83,3 +84,10 @@ EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
     PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED), PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED),
 }
 """Headers that contain a type's word but name something else (``file name``, ``email address``)."""
+
+
+@functools.cache
+def header_words() -> frozenset[str]:
+    """Every word that names a PII column, or a column that merely looks like one: the commonest
+    column names in the covered languages, handed to ``formats.parse_sample`` to tell headers."""
+    return frozenset(word for group in (*BY_TYPE.values(), *EXCLUDED_BY_TYPE.values()) for word in group)

@@ -14,13 +14,15 @@ _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITY_ORDER)}
 _STATUS_RANK = {s: i for i, s in enumerate(STATUS_ORDER)}
 
 
-def finding_sort_key(finding: Finding) -> tuple[int, int, str, str]:
+def _sort_key(finding: Finding) -> tuple[int, int, str, str]:
     return (_STATUS_RANK[finding.status], _SEVERITY_RANK[finding.severity], finding.resource, finding.check_id)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """By status (FAIL, NOT_ASSESSED, PASS), severity (critical first), resource, check."""
-    return sorted(findings, key=finding_sort_key)
+    """The one order of findings (validate stores them so, the spreadsheet shows them so): by status
+    (FAIL, NOT_ASSESSED, PASS), severity (critical first), resource (URIs name their project or
+    bucket, so they do not repeat across environments), check."""
+    return sorted(findings, key=_sort_key)
 
 
 def fail_counts_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:

@@ -1,7 +1,8 @@
 """The state store's layout: snapshots, validation results, findings history, bundle chain.
 
     snapshots/<D>/<environment>.json   one per environment and run date (no raw values)
-    runs/<D>/<CC>/validation.json      validate → publish hand-over for one country
+    runs/<D>/<CC>/validation.json      validate → publish hand-over for one country (ValidationRecord)
+    runs/<D>/<CC>/published.json       where publish wrote the country's report and bundle, and counts
     history/<CC>/<D>.json              (check_id, resource) keys that FAILED on D (First Seen)
     chain/<CC>/<D>.json                SHA-256 of the bundle published for D (hash chain)
 """
@@ -12,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from cloudaudit.handover import ValidationRecord
 from cloudaudit.model import Snapshot
 from cloudaudit.store.backend import Store
 
@@ -48,6 +50,21 @@ def read_json(store: Store, key: str) -> Any:
 
 def validation_key(run_date: str, country: str) -> str:
     return f"runs/{run_date}/{country}/validation.json"
+
+
+def write_validation(store: Store, record: ValidationRecord) -> str:
+    key = validation_key(record.run_date, record.country)
+    store.write_bytes(key, record.model_dump_json(indent=1).encode(), content_type="application/json")
+    return key
+
+
+def read_validation(store: Store, key: str) -> ValidationRecord | None:
+    data = store.read_bytes(key)
+    return None if data is None else ValidationRecord.model_validate_json(data)
+
+
+def published_key(run_date: str, country: str) -> str:
+    return f"runs/{run_date}/{country}/published.json"
 
 
 def write_failures(store: Store, country: str, run_date: str, keys: set[tuple[str, str]]) -> None:

@@ -79,3 +79,12 @@ def test_load_metadata_refuses_misaligned_or_invalid(tmp_path: Path, folder: str
 def test_load_metadata_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_metadata(tmp_path / "x" / "x.py")
+
+
+def test_metadata_errors_name_fields_as_the_inventory_errors_do(tmp_path: Path) -> None:
+    """One formatter (cloudaudit.errors.validation_message): list items in brackets, never ``references.1``."""
+    data = {**METADATA, "references": ["https://example.test", 7]}
+    with pytest.raises(ConfigError) as raised:
+        load_metadata(_write(tmp_path, "aws_s3_example", "aws_s3_example", data))
+    assert "references[1]: " in str(raised.value)
+    assert "references.1" not in str(raised.value)

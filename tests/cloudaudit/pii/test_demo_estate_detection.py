@@ -11,10 +11,10 @@ import pytest
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.estate.plan import BqField, EstatePlan, SeedObject, build_plan
 from cloudaudit.model import CoverageStatus, PiiType
 from cloudaudit.pii import detect_sample
 from cloudaudit.sampling import analyse_bytes
+from cloudaudit_demo.estate.plan import BqField, EstatePlan, SeedObject, build_plan
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,8 @@ def _bare_phone(country: str) -> str:
     """A valid national number of the country without its leading zero (not a phone as written)."""
     import random
 
-    from cloudaudit.pii import predicates, synth
+    from cloudaudit.pii import predicates
+    from cloudaudit_demo import synth
 
     written, bare = predicates.phone_validator(country), predicates.phone_validator(country, bare=True)
     rng = random.Random(country)

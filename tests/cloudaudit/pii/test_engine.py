@@ -7,9 +7,9 @@ import random
 import pytest
 from stdnum.jp import in_
 
-from cloudaudit.formats.sample import TEXT_FIELD, Sample
-from cloudaudit.model import PiiType
-from cloudaudit.pii import detect_field, detect_sample, engine, synth
+from cloudaudit.model import TEXT_FIELD, PiiType, Sample
+from cloudaudit.pii import detect_field, detect_sample, engine
+from cloudaudit_demo import synth
 
 
 def _values(pii_type: PiiType, country: str, n: int, seed: int = 1) -> list[str | None]:

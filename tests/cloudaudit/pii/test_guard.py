@@ -13,7 +13,6 @@ import pytest
 
 from cloudaudit.errors import CloudauditError, SampleSkipped, Unreachable
 from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
 from cloudaudit.pii.guard import (
     PiiLogFilter,
     guarded,
@@ -22,6 +21,7 @@ from cloudaudit.pii.guard import (
     scrub,
     scrub_exception,
 )
+from cloudaudit_demo import synth
 
 SECRET_ID = synth.value(PiiType.NATIONAL_ID, "SG", random.Random(11))
 SECRET_MAIL = synth.value(PiiType.EMAIL_ADDRESS, "SG", random.Random(12))

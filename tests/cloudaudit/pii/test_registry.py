@@ -8,7 +8,7 @@ import pkgutil
 from cloudaudit.model import PiiType
 from cloudaudit.pii import Detector, all_detectors, detectors
 from cloudaudit.pii.registry import countries
-from cloudaudit.pii.synth import COUNTRIES
+from cloudaudit_demo.synth import COUNTRIES
 
 
 def test_every_covered_country_has_its_identifiers() -> None:

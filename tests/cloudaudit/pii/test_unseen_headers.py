@@ -10,7 +10,8 @@ import random
 import pytest
 
 from cloudaudit.model import PiiType
-from cloudaudit.pii import detect_field, synth
+from cloudaudit.pii import detect_field
+from cloudaudit_demo import synth
 
 T = PiiType
 CASES = [

@@ -150,7 +150,7 @@ def test_adapters_agree_on_valid_numbers_and_decoys(adapter: Callable[[str], boo
     import random
 
     from cloudaudit.model import PiiType
-    from cloudaudit.pii import synth
+    from cloudaudit_demo import synth
 
     rng = random.Random(country)
     values = [synth.value(PiiType.NATIONAL_ID, country, rng) for _ in range(150)]

@@ -10,7 +10,8 @@ MAX_OBJECTS = 5  # objects named in a detail; the rest are counted
 
 
 def pii_types(rows: Sequence[PiiFacts]) -> str:
-    return join(t.strip() for row in rows for t in row.pii_types.split(",") if t.strip())
+    """The rows' PII types, sorted, de-duplicated, comma-separated."""
+    return join(row.pii_type.value for row in rows)
 
 
 def where(rows: Sequence[PiiFacts]) -> str:

@@ -12,7 +12,7 @@ from cloudaudit.checks.common.pii import pii_types, where
 from cloudaudit.checks.common.rows import PiiFacts
 from cloudaudit.config import CountryPolicy
 
-PII_TYPES_COLUMN = "pii_types"
+PII_TYPES_COLUMN = "pii_type"
 COLUMN = "location"
 
 

@@ -84,7 +84,7 @@ class PiiFacts:
     resource: str
     object: str
     field: str
-    pii_types: str  # comma-separated, sorted
+    pii_type: PiiType  # one row per type: a field holding two types is two rows
     rows_sampled: int
     matches: int
     masked_example: str
@@ -105,7 +105,7 @@ def pii_rows(environment: str, container: str, location: str | None, samples: It
             for match in sorted(field_result.pii, key=lambda m: m.pii_type.value):
                 out.append(PiiFacts(
                     fact_id=0, environment=environment, resource=container, object=sample.resource,
-                    field=field_result.field, pii_types=match.pii_type.value,
+                    field=field_result.field, pii_type=match.pii_type,
                     rows_sampled=field_result.rows_sampled, matches=match.matches,
                     masked_example=match.masked_example, location=location, public=public, public_via=via))
     return out

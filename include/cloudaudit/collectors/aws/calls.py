@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from cloudaudit.errors import AccessDenied, CollectError, Unreachable
+from cloudaudit.errors import AccessDenied, CallFailed, Unreachable
 
 # The cloud answers "not configured" with an error; that absence is a fact, not a failed read.
 ABSENT_CODES = frozenset({
@@ -25,16 +25,6 @@ ABSENT_CODES = frozenset({
 
 # The endpoint could not be reached or did not answer in time (after botocore's retries).
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
-
-
-class CallFailed(CollectError):
-    """Raised when one call could not be read; the message is ``"<Operation>: <Code>"``."""
-
-    def __init__(self, operation: str, code: str, *, transport: bool = False) -> None:
-        super().__init__(f"{operation}: {code}")
-        self.operation = operation
-        self.code = code
-        self.transport = transport
 
 
 def error_code(exc: ClientError) -> str:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors import Collected
-from cloudaudit.collectors.gcp.failures import ServiceRead, is_denied, status_text
+from cloudaudit.collectors.gcp.failures import ServiceRead, google_errors, is_denied, status_text
+from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import AccessDenied, CollectError, Unreachable
 from cloudaudit.model import CoverageStatus, Provider, Resource, Service
 
@@ -80,8 +81,10 @@ def run_service(service: Service, collect: Callable[[Environment, Limits], Servi
         return ServiceOutcome(service, resources=read.resources, gaps=read.gaps)
     except CollectError as exc:  # our own messages carry identifiers and reasons only
         return ServiceOutcome(service, failure=str(exc), denied=isinstance(exc, AccessDenied))
-    except Exception as exc:  # building a client: no credentials, bad options
+    except google_errors() as exc:  # building a client: no credentials
         return ServiceOutcome(service, failure=f"client: {status_text(exc)}", denied=is_denied(exc))
+    except Exception as exc:  # a bug: logged as one, and this service of the environment is not assessed
+        return ServiceOutcome(service, failure=unexpected(log, "collecting", f"{env.name} {service.value}", exc))
 
 
 def _collect_storage(env: Environment, limits: Limits) -> ServiceRead:

@@ -6,6 +6,7 @@ the call's name and the status or exception class only, never ``str(exc)``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,6 +16,22 @@ T = TypeVar("T")
 # Denials: the caller is known and refused, or has no usable credentials at all.
 _DENIED = frozenset({"Forbidden", "Unauthorized", "PermissionDenied", "Unauthenticated",
                      "DefaultCredentialsError", "RefreshError"})
+
+
+@functools.cache
+def google_errors() -> tuple[type[BaseException], ...]:
+    """What a failed Google call raises: API answers and exhausted retries (google-api-core),
+    credentials (google-auth) and the transport under them (requests, sockets). Only these are
+    mapped to reasons; anything else is a bug and reaches the per-resource guard (``collectors.guard``).
+
+    ``except google_errors() as exc:`` (a function, so that Google's libraries load on first failure).
+    """
+    import requests
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as gauth
+
+    return (gexc.GoogleAPIError, gauth.GoogleAuthError, requests.exceptions.RequestException, ConnectionError,
+            TimeoutError)
 
 
 def status_text(exc: BaseException) -> str:
@@ -48,12 +65,6 @@ def is_denied(exc: BaseException) -> bool:
     return type(exc).__name__ in _DENIED
 
 
-def is_not_found(exc: BaseException) -> bool:
-    from google.api_core import exceptions as gexc
-
-    return isinstance(exc, gexc.NotFound)
-
-
 @dataclass
 class Reads:
     """Collects ``read_errors`` for one resource while its configuration is read."""
@@ -64,7 +75,7 @@ class Reads:
         """``fn()``, or None with ``errors[key] = "<call>: <status>"`` when it fails."""
         try:
             return fn()
-        except Exception as exc:  # any client failure is recorded, never raised: one bad call
+        except google_errors() as exc:  # a failed call is recorded, never raised: one bad call
             self.errors[key] = reason(call, exc)  # must not end the environment's audit
             return None
 

@@ -19,7 +19,7 @@ PII_CHECKS = ("aws_s3_pii_public", "gcp_gcs_pii_public", "gcp_bq_pii_public",
 def pii_row(**overrides: object) -> PiiFacts:
     base: dict[str, object] = dict(
         fact_id=0, environment="jp-aws", resource="s3://crm", object="s3://crm/exports/customers.csv",
-        field="my_number", pii_types=PiiType.NATIONAL_ID.value, rows_sampled=100, matches=98,
+        field="my_number", pii_type=PiiType.NATIONAL_ID, rows_sampled=100, matches=98,
         masked_example="********0257", location="ap-northeast-1", public=False, public_via="")
     base.update(overrides)
     return PiiFacts(**base)  # type: ignore[arg-type]

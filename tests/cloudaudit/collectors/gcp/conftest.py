@@ -45,7 +45,7 @@ def free_ports() -> Any:
 @pytest.fixture
 def bq_url() -> Iterator[str]:
     """A fresh, empty BigQuery emulator per test, stopped at teardown."""
-    from cloudaudit.estate.bigquery_emulator import BigQueryEmulator
+    from cloudaudit_demo.estate.bigquery_emulator import BigQueryEmulator
 
     emulator = BigQueryEmulator("127.0.0.1", port=0).start()
     try:

@@ -16,7 +16,7 @@ from cloudaudit.collectors.gcp.clients import bigquery_client
 from cloudaudit.config import Limits
 from cloudaudit.errors import AccessDenied
 from cloudaudit.model import CoverageStatus, PiiType, Provider, Resource, Service
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 from tests.cloudaudit.collectors.gcp.gcp_fixtures import DenyingProxy, bigquery_seed_client, gcp_env
 
 PROJECT = "th-dealer-analytics"

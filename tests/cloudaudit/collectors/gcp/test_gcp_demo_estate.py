@@ -20,10 +20,10 @@ def estate() -> Iterator[dict[str, Any]]:
     """Every GCP project of the plan in its own storage emulator (NOTES.md), one BigQuery emulator."""
     from gcp_storage_emulator.server import create_server
 
-    from cloudaudit.estate.bigquery_emulator import BigQueryEmulator
-    from cloudaudit.estate.plan import build_plan
-    from cloudaudit.estate.seed_gcp import seed_project
-    from cloudaudit.estate.truth import build_truth
+    from cloudaudit_demo.estate.bigquery_emulator import BigQueryEmulator
+    from cloudaudit_demo.estate.plan import build_plan
+    from cloudaudit_demo.estate.seed_gcp import seed_project
+    from cloudaudit_demo.estate.truth import build_truth
 
     plan = build_plan(SEED)
     servers = []

@@ -22,7 +22,7 @@ from cloudaudit.collectors.gcp.bigquery.rows import (
 from cloudaudit.collectors.gcp.failures import Reads, is_denied, reason
 from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
 from cloudaudit.model import PiiType
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 
 TAG = "projects/p/locations/asia-southeast1/taxonomies/1/policyTags/2"
 SCHEMA = (

@@ -15,7 +15,7 @@ from cloudaudit.collectors.gcp.clients import storage_client
 from cloudaudit.collectors.gcp.storage import collect_storage
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus, PiiType, Resource, SampleResult
-from cloudaudit.pii import synth
+from cloudaudit_demo import synth
 from tests.cloudaudit.collectors.gcp.gcp_fixtures import DenyingProxy, gcp_env, storage_seed_client
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4

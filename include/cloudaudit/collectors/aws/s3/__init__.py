@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors import Collected
-from cloudaudit.collectors.aws.calls import CallFailed, environment_call
+from cloudaudit.collectors.aws.calls import environment_call
 from cloudaudit.collectors.aws.s3.buckets import (
     CONFIG_KEYS,
     read_account_public_access_block,
@@ -27,7 +27,8 @@ from cloudaudit.collectors.aws.s3.buckets import (
 from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates, list_objects
 from cloudaudit.collectors.aws.s3.sample import sample_object
 from cloudaudit.collectors.aws.session import AwsClients, connect, verify_account
-from cloudaudit.errors import AccessDenied
+from cloudaudit.collectors.guard import unexpected
+from cloudaudit.errors import AccessDenied, CallFailed
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import s3_uri
 
@@ -115,19 +116,17 @@ def _survey_safely(clients: AwsClients, item: tuple[str, str], limits: Limits) -
     name, region_hint = item
     try:
         return survey_bucket(clients, name, region_hint, limits)
-    except Exception as exc:  # the message could quote a response: keep the type only
-        log.warning("surveying %s failed: %s", s3_uri(name), type(exc).__name__)
+    except Exception as exc:  # botocore's errors were mapped by aws_call: this is a bug
         return BucketSurvey(name=name, location=region_hint,
-                            read_errors={"bucket": f"collector error ({type(exc).__name__})"})
+                            read_errors={"bucket": unexpected(log, "surveying", s3_uri(name), exc)})
 
 
 def _sample_safely(s3: Any, bucket: str, obj: ListedObject, env: Environment, limits: Limits) -> SampleResult:
     try:
         return sample_object(s3, bucket, obj, country=env.country, limits=limits)
     except Exception as exc:  # as above: one object never ends the environment
-        log.warning("sampling %s failed: %s", s3_uri(bucket, obj.key), type(exc).__name__)
         return SampleResult(resource=s3_uri(bucket, obj.key), status=CoverageStatus.NOT_ASSESSED,
-                            reason=f"collector error ({type(exc).__name__})", size=obj.size)
+                            reason=unexpected(log, "sampling", s3_uri(bucket, obj.key), exc), size=obj.size)
 
 
 def bucket_status(survey: BucketSurvey, samples: list[SampleResult]) -> tuple[CoverageStatus, str]:

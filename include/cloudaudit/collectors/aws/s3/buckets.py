@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
+from cloudaudit.collectors.aws.calls import ConfigReader, aws_call
+from cloudaudit.errors import CallFailed
 
 if TYPE_CHECKING:
     from cloudaudit.collectors.aws.session import AwsClients

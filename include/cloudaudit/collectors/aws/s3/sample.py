@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.aws.calls import CallFailed, ConfigReader, aws_call
+from cloudaudit.collectors.aws.calls import ConfigReader, aws_call
 from cloudaudit.collectors.aws.s3.buckets import acl_from
-from cloudaudit.errors import SampleSkipped
+from cloudaudit.collectors.guard import unexpected
+from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import s3_uri
 from cloudaudit.sampling import analyse_bytes
@@ -72,8 +73,7 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
         return SampleResult(status=CoverageStatus.PARTIAL, reason=str(exc), bytes_read=bytes_read,
                             truncated=truncated, read_errors=acl.read_errors, **base)
     except Exception as exc:  # a parser bug must not end the environment; its message may quote data
-        log.warning("sampling %s failed: %s", resource, type(exc).__name__)
-        return SampleResult(status=CoverageStatus.PARTIAL, reason=f"sampling failed ({type(exc).__name__})",
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=unexpected(log, "sampling", resource, exc),
                             bytes_read=bytes_read, truncated=truncated, read_errors=acl.read_errors, **base)
     finally:
         del data  # the only reference to the raw bytes

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from cloudaudit.collectors.gcp.bigquery.datasets import read_dataset
 from cloudaudit.collectors.gcp.bigquery.tables import read_table
 from cloudaudit.collectors.gcp.clients import bigquery_call_options
-from cloudaudit.collectors.gcp.failures import ServiceRead, is_denied, limit_gap, reason
+from cloudaudit.collectors.gcp.failures import ServiceRead, google_errors, is_denied, limit_gap, reason
 from cloudaudit.errors import AccessDenied, Unreachable
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def collect_bigquery(client: Client, env: Environment, limits: Limits) -> Servic
         # One past the limit tells "exactly at the limit" from "cut at the limit".
         listed = list(client.list_datasets(project=env.project_id, include_all=True,
                                            max_results=limits.max_resources + 1, **opts.kwargs()))
-    except Exception as exc:
+    except google_errors() as exc:
         error = AccessDenied if is_denied(exc) else Unreachable
         raise error(reason("listDatasets", exc)) from None
     gaps: dict[str, str] = {}

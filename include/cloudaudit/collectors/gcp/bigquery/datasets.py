@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.guard import unexpected
 from cloudaudit.model import CoverageStatus, Provider, Resource, Service
 from cloudaudit.resources import bq_uri
 
@@ -71,7 +72,7 @@ def read_dataset(client: Client, item: DatasetListItem, *, limits: Limits, opts:
                             "kind": "dataset"}
     try:
         dataset = client.get_dataset(item.reference, **opts.kwargs())
-    except Exception as exc:
+    except google_errors() as exc:
         return DatasetRead(Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getDataset", exc)))
     try:
         reads = Reads()
@@ -82,7 +83,6 @@ def read_dataset(client: Client, item: DatasetListItem, *, limits: Limits, opts:
         read = Resource(**base, location=str(dataset.location or "").lower(), status=status,
                         reason="; ".join(reads.errors.values()), config=config, read_errors=reads.errors)
         return DatasetRead(read, tables or [])
-    except Exception as exc:  # a bug or an unforeseen client error costs this dataset only
-        log.warning("reading %s failed: %s", resource, type(exc).__name__)
+    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
         return DatasetRead(Resource(**base, status=CoverageStatus.NOT_ASSESSED,
-                                    reason=f"could not be read ({type(exc).__name__})"))
+                                    reason=unexpected(log, "reading", resource, exc)))

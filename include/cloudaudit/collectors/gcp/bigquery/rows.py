@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from cloudaudit.formats.sample import Sample
+from cloudaudit.model import Sample
 
 SAMPLE_FORMAT = "bigquery"
 _RECORD_TYPES = frozenset({"RECORD", "STRUCT"})

@@ -17,8 +17,9 @@ from cloudaudit.collectors.gcp.bigquery.rows import (
     rows_to_sample,
     schema_entries,
 )
-from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
 from cloudaudit.collectors.gcp.iam import iam_bindings
+from cloudaudit.collectors.guard import unexpected
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import bq_uri
 
@@ -43,14 +44,12 @@ def read_table(client: Client, item: TableListItem, *, location: str, country: s
                             "kind": "table", "location": location}
     try:
         table = client.get_table(item.reference, **opts.kwargs())
-    except Exception as exc:
+    except google_errors() as exc:
         return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getTable", exc))
     try:
         return _read_table(client, table, base, country=country, limits=limits, opts=opts)
-    except Exception as exc:  # a bug or an unforeseen client error costs this table only
-        log.warning("reading %s failed: %s", resource, type(exc).__name__)
-        return Resource(**base, status=CoverageStatus.NOT_ASSESSED,
-                        reason=f"could not be read ({type(exc).__name__})")
+    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
+        return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=unexpected(log, "reading", resource, exc))
 
 
 def _read_table(client: Client, table: Table, base: dict[str, Any], *, country: str, limits: Limits,
@@ -81,7 +80,7 @@ def sample_table(client: Client, table: Table, table_type: str, *, country: str,
         rows = [dict(row.items()) for row in client.list_rows(
             table, selected_fields=selected, max_results=limits.max_rows,
             page_size=min(_PAGE_SIZE, limits.max_rows), **opts.kwargs())]
-    except Exception as exc:
+    except google_errors() as exc:
         return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("listRows", exc))
     sample = rows_to_sample(selected or table.schema, rows, max_fields=limits.max_fields,
                             max_cell_chars=limits.max_cell_chars, total_rows=table.num_rows)
@@ -91,9 +90,8 @@ def sample_table(client: Client, table: Table, table_type: str, *, country: str,
 
         fields = detect(sample, country)
     except Exception as exc:  # a detector bug must cost one sample, not the environment
-        log.warning("detection on %s failed: %s", resource, type(exc).__name__)
         return SampleResult(**base, status=CoverageStatus.PARTIAL, rows_sampled=sample.rows,
-                            truncated=sample.truncated, reason=f"detection failed ({type(exc).__name__})")
+                            truncated=sample.truncated, reason=unexpected(log, "detecting PII in", resource, exc))
     log.info("sampled %s: %d rows, %d fields, %d with PII", resource, sample.rows, len(fields),
              sum(1 for f in fields if f.pii))
     return SampleResult(**base, rows_sampled=sample.rows, truncated=sample.truncated, fields=fields)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors.gcp.clients import storage_call_options
-from cloudaudit.collectors.gcp.failures import ServiceRead, is_denied, limit_gap, reason
+from cloudaudit.collectors.gcp.failures import ServiceRead, google_errors, is_denied, limit_gap, reason
 from cloudaudit.collectors.gcp.storage.buckets import BucketRead, read_bucket, sample_safely
 from cloudaudit.errors import AccessDenied, Unreachable
 
@@ -34,7 +34,7 @@ def collect_storage(client: Client, env: Environment, limits: Limits) -> Service
         # One past the limit tells "exactly at the limit" from "cut at the limit".
         buckets = list(client.list_buckets(project=env.project_id, max_results=limits.max_resources + 1,
                                            **opts.kwargs()))
-    except Exception as exc:
+    except google_errors() as exc:
         error = AccessDenied if is_denied(exc) else Unreachable
         raise error(reason("listBuckets", exc)) from None
     gaps: dict[str, str] = {}

@@ -15,10 +15,11 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
 from cloudaudit.collectors.gcp.iam import iam_bindings
 from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
 from cloudaudit.collectors.gcp.storage.objects import sample_object
+from cloudaudit.collectors.guard import unexpected
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import gs_uri
 
@@ -74,11 +75,10 @@ def read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOpt
     resource = gs_uri(bucket.name)
     try:
         return _read_bucket(client, bucket, limits=limits, opts=opts)
-    except Exception as exc:  # a bug or an unforeseen client error costs this bucket only
-        log.warning("reading %s failed: %s", resource, type(exc).__name__)
+    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
         return BucketRead(Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE,
                                    kind="bucket", status=CoverageStatus.NOT_ASSESSED,
-                                   reason=f"could not be read ({type(exc).__name__})"))
+                                   reason=unexpected(log, "reading", resource, exc)))
 
 
 def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> BucketRead:
@@ -94,7 +94,7 @@ def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOp
     try:
         listed = list_objects(client, bucket, limits=limits, opts=opts)
         candidates = tuple(choose_candidates(listed, limits.max_objects_per_bucket))
-    except Exception as exc:
+    except google_errors() as exc:
         # The bucket itself stands for the sample that could not be taken.
         unlisted = (SampleResult(resource=resource, status=CoverageStatus.NOT_ASSESSED,
                                  reason=reason("listObjects", exc)),)
@@ -111,10 +111,10 @@ def sample_safely(read: BucketRead, item: Listed, *, country: str, limits: Limit
     assert read.bucket is not None  # only buckets that were read have candidates
     try:
         return sample_object(read.bucket, item, country=country, limits=limits, opts=opts, read_acl=read.read_acl)
-    except Exception as exc:
-        log.warning("sampling %s failed: %s", gs_uri(read.bucket.name, item.name), type(exc).__name__)
-        return SampleResult(resource=gs_uri(read.bucket.name, item.name), size=item.size,
-                            status=CoverageStatus.NOT_ASSESSED, reason=f"could not be read ({type(exc).__name__})")
+    except Exception as exc:  # as above: one object never ends the environment
+        resource = gs_uri(read.bucket.name, item.name)
+        return SampleResult(resource=resource, size=item.size, status=CoverageStatus.NOT_ASSESSED,
+                            reason=unexpected(log, "sampling", resource, exc))
 
 
 def list_objects(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> list[Listed]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import gs_uri
@@ -63,7 +64,7 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
         # raw_download: no decompressive transcoding, so the range applies to stored bytes
         data = bucket.blob(item.name).download_as_bytes(
             start=0, end=end, raw_download=True, checksum=None, **opts.kwargs())
-    except Exception as exc:
+    except google_errors() as exc:
         return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getObject", exc))
     data = data[: limits.max_object_bytes]  # in case a server ignores the Range header
     truncated = len(data) < item.size
@@ -89,9 +90,8 @@ def _analyse(base: dict[str, Any], item: Listed, data: bytes, truncated: bool, *
     except SampleSkipped as exc:
         return SampleResult(**base, **read, status=CoverageStatus.PARTIAL, reason=str(exc))
     except Exception as exc:  # a parser bug must cost one sample, not the environment
-        log.warning("sampling %s failed: %s", base["resource"], type(exc).__name__)
         return SampleResult(**base, **read, status=CoverageStatus.PARTIAL,
-                            reason=f"could not be sampled ({type(exc).__name__})")
+                            reason=unexpected(log, "sampling", base["resource"], exc))
     log.info("sampled %s: %d rows, %d fields, %d with PII", base["resource"], sample.rows,
              len(fields), sum(1 for f in fields if f.pii))
     return SampleResult(**{**base, **read, "truncated": truncated or sample.truncated},

@@ -173,7 +173,7 @@ def test_pii_rows_name_the_bucket_and_take_the_object_acl_into_account() -> None
     buckets, objects, pii = s3_facts([_estate(public_access_block=None, samples=samples)])
     assert [b.resource for b in buckets] == ["s3://crm"]
     assert [o.resource for o in objects] == ["s3://crm/a.csv", "s3://crm/b.csv"]
-    assert {(p.resource, p.object, p.field, p.pii_types, p.public) for p in pii} == {
+    assert {(p.resource, p.object, p.field, p.pii_type, p.public) for p in pii} == {
         ("s3://crm", "s3://crm/a.csv", "id", "NATIONAL_ID", False),
         ("s3://crm", "s3://crm/a.csv", "name", "PERSON_NAME", False),
         ("s3://crm", "s3://crm/b.csv", "phone", "PHONE_NUMBER", True),

@@ -12,10 +12,10 @@ import pytest
 
 from cloudaudit.collectors.aws.s3 import collect_s3
 from cloudaudit.config import Environment, Limits
-from cloudaudit.estate.plan import build_plan
-from cloudaudit.estate.seed import DEFAULT_SEED
-from cloudaudit.estate.seed_aws import seed_account
 from cloudaudit.model import Resource
+from cloudaudit_demo.estate.plan import build_plan
+from cloudaudit_demo.estate.seed import DEFAULT_SEED
+from cloudaudit_demo.estate.seed_aws import seed_account
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloudaudit.collectors.aws.calls import CallFailed
 from cloudaudit.collectors.aws.s3 import BucketSurvey, bucket_status
 from cloudaudit.collectors.aws.s3.buckets import acl_from, normalise_location, policy_from
 from cloudaudit.collectors.aws.s3.objects import ListedObject, choose_candidates
 from cloudaudit.collectors.aws.s3.sample import skip_reason
 from cloudaudit.config import Limits
+from cloudaudit.errors import CallFailed
 from cloudaudit.model import CoverageStatus, SampleResult
 
 

@@ -1,0 +1,36 @@
+"""What goes into a country's evidence bundle, placed by ``evidence.layout``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cloudaudit.evidence.layout import data_docs_member, pii_member, snapshot_member, validation_member
+from cloudaudit.handover import ValidationRecord
+from cloudaudit.model import Snapshot
+from cloudaudit.store.state import json_bytes
+
+
+def bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], data: ValidationRecord,
+                   xlsx_name: str, workbook: bytes) -> dict[str, bytes]:
+    """Member path → bytes: the spreadsheet, each snapshot as stored (``raw``, by state key; a
+    stand-in as rendered), masked PII results per environment, GX results and Data Docs."""
+    members: dict[str, bytes] = {xlsx_name: workbook}
+    for key, blob in raw.items():
+        if blob:
+            members[snapshot_member(key.rsplit("/", 1)[-1].removesuffix(".json"))] = blob
+    for snap in snapshots:
+        name = snap.environment.name
+        if snapshot_member(name) not in members:
+            members[snapshot_member(name)] = snap.model_dump_json(indent=1).encode()
+        rows = [r.model_dump(mode="json") for r in data.pii_inventory if r.environment == name]
+        fields = [
+            {"resource": s.resource, "format": s.format, "rows_sampled": s.rows_sampled,
+             "fields": [f.model_dump(mode="json") for f in s.fields if f.pii]}
+            for r in snap.resources for s in r.samples if any(f.pii for f in s.fields)
+        ]
+        members[pii_member(name)] = json_bytes({"environment": name, "inventory": rows, "samples": fields})
+    for suite, result in data.gx_results.items():
+        members[validation_member(suite)] = json_bytes(result)
+    for path, html in data.data_docs.items():
+        members[data_docs_member(path)] = html.encode()
+    return members
