@@ -1,7 +1,7 @@
 """
 ### cloudaudit_daily
 
-plan ─► extract (one mapped task per chunk of environments) ─► by_country ─► validate (per country) ─► publish (per country)
+plan ─► extract (one mapped task per chunk of environments) ─► by_country ─► validate (per country) ─► publish + alert (per country)
 
 Every day: read the configuration and a bounded data sample of every bucket, dataset and table
 listed in the inventory (`CLOUDAUDIT_INVENTORY`), detect personal data in memory, validate each
@@ -10,7 +10,9 @@ spreadsheet and a signed evidence bundle under `CLOUDAUDIT_OUTPUT/<date>/<CC>/`.
 
 Params: `countries` and `environments` (empty: all), `mode`: `auto` replays the stored snapshot
 of the run date if there is one (so backfills reproduce past reports) and reads live otherwise;
-`replay` never touches the cloud; `live` always reads.
+`replay` never touches the cloud; `live` always reads. `alerts`: `auto` sends each country's new
+critical findings to its channels (inventory `countries.<CC>.alerts`) except in backfills of past
+dates; `always`; `never`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def _run_date(context: Any) -> str:
                               description="environment names to extract (empty: all)"),
         "mode": Param("auto", enum=["auto", "replay", "live"],
                       description="auto: replay the stored snapshot if any; replay: never read the cloud; live"),
+        "alerts": Param("auto", enum=["auto", "always", "never"],
+                        description="alert new critical findings: auto (not for backfills of past dates), always, never"),
     },
 )
 def cloudaudit_daily() -> None:
@@ -85,12 +89,22 @@ def cloudaudit_daily() -> None:
     @task(outlets=[REPORTS], map_index_template="{{ validated.country }}")
     def publish(validated: dict[str, Any], *, outlet_events: Any = None) -> dict[str, Any]:
         """Spreadsheet + signed evidence bundle for one country; an Asset event downstream DAGs can follow."""
-        from cloudaudit.pipeline import publish_country
+        from cloudaudit.pipeline import (
+            alert_country_run,
+            build_country_report,
+            should_send_alerts,
+            write_country_report,
+        )
 
         context = get_current_context()
-        report = publish_country(validated, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+        built = build_country_report(validated, dag_id=context["dag"].dag_id, run_id=context["run_id"])
+        report = write_country_report(built)
+        kind = getattr(context.get("dag_run"), "run_type", "") or ""
+        run_type = str(getattr(kind, "value", kind))  # DagRunType: "scheduled", "manual", "backfill", ...
+        send = should_send_alerts(str(context["params"].get("alerts") or "auto"), run_type, report.run_date)
+        alerted = alert_country_run(built.report, send=send)
         extra = {"run_date": report.run_date, "spreadsheet": report.spreadsheet, "bundle": report.bundle,
-                 "bundle_sha256": report.bundle_sha256, **report.counts}
+                 "bundle_sha256": report.bundle_sha256, **report.counts, **alerted}
         outlet_events[REPORTS].add(Asset(f"cloudaudit://reports/{report.country}", group="cloudaudit"),
                                    extra=extra)
         return extra

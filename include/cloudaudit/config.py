@@ -1,32 +1,75 @@
 """Inventory, country policies and settings: the boundaries, validated on load.
 
 A malformed file fails with a ConfigError naming the file, the field path
-(``environments[2].country``) and what was expected.
+(``environments[2].country``) and what was expected; an inventory reports every error at once.
+Files are read only if regular and at most MAX_CONFIG_BYTES, as UTF-8, with the C YAML loader
+when libyaml is present; duplicate mapping keys and alias expansion beyond MAX_YAML_NODES are
+refused (both would silently change or blow up what is validated).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cloudaudit.alerts.channels import AlertChannels
 from cloudaudit.breach.rules import NotificationRule
-from cloudaudit.errors import ConfigError
-from cloudaudit.errors import validation_message as _validation_message
+from cloudaudit.countries import check_country
+from cloudaudit.errors import ConfigError, validation_message, validation_problems
+from cloudaudit.localio import NotRegularFile, escape, open_regular
 from cloudaudit.model import PiiType, Severity
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 POLICY_DIR = CONFIG_DIR / "policies"
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+MAX_CONFIG_BYTES = 5 * 1024 * 1024  # an inventory of thousands of environments is well under 1 MB
+MAX_YAML_NODES = 1_000_000  # values after anchors/aliases are expanded (a "billion laughs" file)
+
+
+def _yaml_bool_hint(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted NO (Norway) as false: say so instead of 'expected a string'."""
+    if isinstance(value, bool):
+        raise ValueError("YAML read this as a boolean: quote the country code, e.g. 'NO'")
+    return value
+
+
+def _endpoint(value: str) -> str:
+    """An http(s) URL with a host; anything else (file://, gopher://, free text) would be a surprise target."""
+    if value != value.strip() or any(not c.isprintable() for c in value):
+        raise ValueError("expected an http or https URL without spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError("expected an http or https URL with a valid host and port") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("expected an http or https URL (e.g. http://127.0.0.1:5000)")
+    if not parts.hostname:
+        raise ValueError("expected an http or https URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("credentials do not belong in an endpoint URL (use a profile, role or connection)")
+    return value
+
+
+CountryCode = Annotated[str, BeforeValidator(_yaml_bool_hint), AfterValidator(check_country)]
+EndpointUrl = Annotated[str, AfterValidator(_endpoint)]
 
 
 class _Strict(BaseModel):
@@ -37,24 +80,17 @@ class Environment(_Strict):
     """One AWS account or GCP project, and the country whose residents' data it holds."""
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-    country: str
+    country: CountryCode
     provider: Literal["aws", "gcp"]
     account_id: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
     regions: tuple[str, ...] = ()
-    endpoint_url: str | None = None
+    endpoint_url: EndpointUrl | None = None
     role_arn: str | None = None
     profile: str | None = None
     project_id: str | None = None
-    bigquery_endpoint: str | None = None
-    storage_endpoint: str | None = None
+    bigquery_endpoint: EndpointUrl | None = None
+    storage_endpoint: EndpointUrl | None = None
     airflow_conn_id: str | None = None
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str) -> str:
-        if not _COUNTRY.match(value):
-            raise ValueError("expected an ISO 3166-1 alpha-2 code in upper case, e.g. JP")
-        return value
 
     @model_validator(mode="after")
     def _provider_fields(self) -> Environment:
@@ -83,18 +119,21 @@ class CountryOverride(_Strict):
 
 class Inventory(_Strict):
     environments: tuple[Environment, ...]
-    countries: dict[str, CountryOverride] = Field(default_factory=dict)
+    countries: dict[CountryCode, CountryOverride] = Field(default_factory=dict)
+
+    @field_validator("environments")
+    @classmethod
+    def _some(cls, value: tuple[Environment, ...]) -> tuple[Environment, ...]:
+        if not value:  # a run over none would look clean while checking nothing
+            raise ValueError("expected at least one environment")
+        return value
 
     @model_validator(mode="after")
     def _unique_names(self) -> Inventory:
-        seen: set[str] = set()
-        for env in self.environments:
-            if env.name in seen:
-                raise ValueError(f"environment name {env.name!r} is not unique")
-            seen.add(env.name)
-        for cc in self.countries:
-            if not _COUNTRY.match(cc):
-                raise ValueError(f"countries key {cc!r}: expected an ISO 3166-1 alpha-2 code")
+        # for models built in code; files go through inventory_problems, which names the field path
+        problems = duplicate_name_problems([{"name": env.name} for env in self.environments])
+        if problems:
+            raise ValueError(problems[0][1])
         return self
 
     @property
@@ -134,31 +173,134 @@ class CountryPolicy(_Strict):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
-def _read_yaml(path: Path) -> Any:
+def duplicate_name_problems(environments: Any) -> list[tuple[str, str]]:
+    """(field path, message) for each environment whose name an earlier one already has.
+
+    Works on the raw list, so duplicates are found even when other fields of an entry are invalid.
+    """
+    first: dict[str, int] = {}
+    problems: list[tuple[str, str]] = []
+    if not isinstance(environments, list | tuple):
+        return problems
+    for index, env in enumerate(environments):
+        name = env.get("name") if isinstance(env, Mapping) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            problems.append((f"environments[{index}].name",
+                             f"environment name {escape(repr(name))} is not unique "
+                             f"(also environments[{first[name]}].name)"))
+        else:
+            first[name] = index
+    return problems
+
+
+def inventory_problems(data: Any) -> tuple[Inventory | None, list[tuple[str, str]]]:
+    """The inventory, or None with every (field path, message) that is wrong with ``data``."""
+    if not isinstance(data, Mapping):
+        return None, [("(top level)", "expected a mapping with 'environments'")]
+    duplicates = duplicate_name_problems(data.get("environments"))
     try:
-        text = path.read_text(encoding="utf-8")
+        inventory = Inventory.model_validate(data)
+    except ValidationError as exc:
+        # the model's own uniqueness check (no field path) is already in ``duplicates``, with one
+        found = [p for p in validation_problems(exc) if not (p[0] == "(top level)" and "is not unique" in p[1])]
+        return None, found + duplicates
+    return inventory, []
+
+
+class ConfigFileUnreadable(ConfigError):
+    """Raised when a configuration file cannot be read at all: missing, not regular, too big, not UTF-8."""
+
+
+_YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: ~3x faster here on a 5 MB file
+
+
+class _UniqueKeyLoader(_YamlLoader):  # type: ignore[misc]
+    """Safe loading that refuses a key given twice in one mapping (YAML would silently keep the last)."""
+
+
+def _unique_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool):
+            continue  # unhashable keys are refused by the loader itself
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {escape(repr(key))}",
+                                                    key_node.start_mark)
+        seen.add(key)
+    return dict(loader.construct_mapping(node, deep=True))
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def read_config_text(path: Path) -> str:
+    """A configuration file's text; ConfigFileUnreadable naming the file and why it cannot be used."""
+    shown = escape(str(path))
+    try:
+        with open_regular(path) as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigFileUnreadable(f"{shown}: file not found") from None
+    except NotRegularFile as exc:
+        raise ConfigFileUnreadable(f"{shown}: {exc.strerror}") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        raise ConfigFileUnreadable(f"{shown}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigFileUnreadable(f"{shown}: larger than {MAX_CONFIG_BYTES} bytes, the limit for a configuration file")
     try:
-        return yaml.safe_load(text)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileUnreadable(f"{shown}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def _count_nodes(data: Any, budget: int) -> bool:
+    """Whether ``data`` holds at most ``budget`` values once aliases are expanded (stops counting there)."""
+    stack, seen = [data], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > budget:
+            return False
+        if isinstance(item, Mapping):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            stack += item
+    return True
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """YAML text as Python values; ConfigError with the line and column of a syntax error."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader, with unique keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}") from None
+        problem = getattr(exc, "problem", None)
+        raise ConfigError(f"{escape(str(path))}: not valid YAML{where}" + (f": {escape(problem)}" if problem else "")) \
+            from None
+    if not _count_nodes(data, MAX_YAML_NODES):
+        raise ConfigError(f"{escape(str(path))}: more than {MAX_YAML_NODES} values once anchors and aliases "
+                          "are expanded")
+    return data
+
+
+def _read_yaml(path: Path) -> Any:
+    return parse_yaml(read_config_text(path), path)
 
 
 def load_inventory(path: Path | str | None = None) -> Inventory:
-    """Read and validate an inventory (default: the file ``CLOUDAUDIT_INVENTORY`` names)."""
+    """Read and validate an inventory (default: the file ``CLOUDAUDIT_INVENTORY`` names).
+
+    ConfigError lists every problem with its field path; ConfigFileUnreadable when the file cannot be read.
+    """
     path = Path(path) if path else inventory_path()
-    data = _read_yaml(path)
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{path}: (top level): expected a mapping with 'environments'")
-    try:
-        return Inventory.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_validation_message(path, exc)) from None
+    inventory, problems = inventory_problems(_read_yaml(path))
+    if inventory is None:
+        raise ConfigError(f"{escape(str(path))}: " + "; ".join(f"{where}: {what}" for where, what in problems))
+    return inventory
 
 
 def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Path | None = None) -> CountryPolicy:
@@ -177,7 +319,7 @@ def load_policy(country: str, inventory: Inventory | None = None, policy_dir: Pa
     try:
         policy = CountryPolicy.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_validation_message(path, exc)) from None
+        raise ConfigError(validation_message(path, exc)) from None
     if policy.country != country:
         raise ConfigError(f"{path}: country: expected {country}, found {policy.country}")
     return policy
@@ -201,7 +343,7 @@ def default_policy(country: str, inventory: Inventory | None = None, policy_dir:
     try:
         return CountryPolicy.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_validation_message(path, exc)) from None
+        raise ConfigError(validation_message(path, exc)) from None
 
 
 def inventory_path() -> Path:

@@ -79,22 +79,32 @@ def field_path(loc: Sequence[int | str]) -> str:
     'environments[2].country'
     >>> field_path(("severity", "function-after[_check()]", "aws_s3_pii_public"))
     'severity.aws_s3_pii_public'
+    >>> field_path(("countries", "UK", "[key]"))
+    'countries.UK'
     >>> field_path(())
     '(top level)'
     """
     out = ""
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):  # a list index (a YAML key may be a bool)
             out += f"[{part}]"
-        elif part.startswith(("function-", "constrained-")):
-            continue  # validator wrappers pydantic adds to the location, not fields
+        elif str(part).startswith(("function-", "constrained-")) or part == "[key]":
+            continue  # validator wrappers pydantic adds, and its marker for "the mapping key itself"
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"
 
 
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field path, problem) for every error, never the offending input.
+
+    pydantic's "Value error, " prefix on our own validators' messages is dropped: it names the
+    Python exception, not the problem.
+    """
+    return [(field_path(tuple(err["loc"])), str(err["msg"]).removeprefix("Value error, "))
+            for err in exc.errors(include_input=False, include_url=False)]
+
+
 def validation_message(source: Path | str, exc: ValidationError) -> str:
     """``"<source>: <field path>: <problem>; ..."``: every problem, never the offending input."""
-    problems = [f"{field_path(tuple(err['loc']))}: {err['msg']}"
-                for err in exc.errors(include_input=False, include_url=False)]
-    return f"{source}: " + "; ".join(problems)
+    return f"{source}: " + "; ".join(f"{where}: {what}" for where, what in validation_problems(exc))

@@ -366,3 +366,59 @@ def write_country_report(built: BuiltReport) -> Published:
 def publish_country(validated: ValidatedRef, *, dag_id: str = "cloudaudit_daily", run_id: str = "manual") -> Published:
     """The publish task: build the country's report, then write it."""
     return write_country_report(build_country_report(validated, dag_id=dag_id, run_id=run_id))
+
+
+# ---- alerts -----------------------------------------------------------------------------
+
+ALERT_MODES = ("auto", "always", "never")
+
+
+def should_send_alerts(mode: str, run_type: str, run_date: str, today: str | None = None) -> bool:
+    """``auto`` sends for the runs of today and yesterday that are not backfills; a backfill of
+    past dates sends nothing unless asked (``always``).
+
+    >>> should_send_alerts("auto", "scheduled", "2026-11-20", today="2026-11-21")
+    True
+    >>> should_send_alerts("auto", "backfill", "2026-11-20", today="2026-11-21"), \\
+    ...     should_send_alerts("auto", "manual", "2026-10-01", today="2026-11-21")
+    (False, False)
+    """
+    from datetime import date, timedelta
+
+    if mode not in ALERT_MODES:
+        raise ConfigError(f"params.alerts: expected one of {', '.join(ALERT_MODES)}, got {mode!r}")
+    if mode != "auto":
+        return mode == "always"
+    current = date.fromisoformat(today or now_utc()[:10])
+    return run_type != "backfill" and date.fromisoformat(run_date) >= current - timedelta(days=1)
+
+
+def alert_country_run(report: CountryReport, *, send: bool, inventory: Inventory | None = None) -> dict[str, Any]:
+    """The alert step after publishing: new critical findings since the last run, to the country's
+    channels. Never raises for a channel; returns what it did (counts, no values) for XCom."""
+    import os
+
+    from cloudaudit.alerts.run import alert_country
+    from cloudaudit.breach.assess import Verdict
+
+    inventory = inventory or load_inventory()
+    override = inventory.countries.get(report.country)
+    rank = {Verdict.NOTIFIABLE: 0, Verdict.ASSESS: 1, Verdict.NOT_NOTIFIABLE: 2, Verdict.NO_RULE: 3}
+    verdicts: dict[tuple[str, str], tuple[str, str | None]] = {}
+    best: dict[tuple[str, str], int] = {}
+    for row in report.notification:
+        key = (row.finding.check_id, row.finding.resource)
+        dated = [d.due for d in row.assessment.deadlines if d.due is not None]
+        due = min(dated).isoformat() if dated else None
+        if key not in best or rank[row.assessment.verdict] < best[key]:
+            best[key] = rank[row.assessment.verdict]
+            verdicts[key] = (row.assessment.verdict.value, due)
+    nearest = notification_counts(report)["nearest_deadline"]
+    outcome = alert_country(open_store(state_root()), report.country, report.run_date, report.findings, verdicts,
+                            override.alerts if override else None,
+                            os.environ.get("CLOUDAUDIT_PORTAL_URL", "http://localhost:8080"),
+                            send=send, nearest_deadline=nearest)
+    log.info("alerts %s %s: %d new critical finding(s), sent=%s%s", report.country, report.run_date, outcome.new,
+             outcome.sent, f" ({outcome.why_not})" if outcome.why_not else "")
+    return {"new_critical": outcome.new, "alert_sent": outcome.sent,
+            "deliveries": {d.channel: d.ok for d in outcome.deliveries}}

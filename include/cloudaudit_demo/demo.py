@@ -63,14 +63,16 @@ def print_reports(state: Path, output: Path, run_date: str) -> int:
     severities = ("critical", "high", "medium", "low", "info")
     print(f"\nReports for {run_date} (under {output}):")
     print(f"  {'country':8}{'resources':>10}{'PII fields':>11}{'not assessed':>13}  "
-          + "".join(f"{s:>9}" for s in severities) + "  files")
+          + "".join(f"{s:>9}" for s in severities) + f"{'notifiable':>11}  {'nearest deadline':17}  files")
     for path in published:
         info = json.loads(path.read_text())
         counts, sev = info["counts"], info["counts"]["fail_by_severity"]
         print(f"  {path.parent.name:8}{counts['resources']:>10}{counts['pii_fields']:>11}{counts['not_assessed']:>13}  "
-              + "".join(f"{sev.get(s, 0):>9}" for s in severities) + f"  {info['spreadsheet']}")
-        print(f"  {'':8}{'':>10}{'':>11}{'':>13}  {'':>45}  {info['bundle']}")
-    print("  (severity columns count FAIL findings)")
+              + "".join(f"{sev.get(s, 0):>9}" for s in severities)
+              + f"{counts.get('notifiable', 0):>11}  {counts.get('nearest_deadline') or '-':17}  {info['spreadsheet']}")
+        print(f"  {'':8}{'':>10}{'':>11}{'':>13}  {'':>45}{'':>11}  {'':17}  {info['bundle']}")
+    print("  (severity columns count FAIL findings; notifiable: exposures notifiable under the breach rules in "
+          "force, with the nearest dated deadline: decision support, not legal advice)")
     print(f"\nCheck a bundle: cloudaudit verify {json.loads(published[0].read_text())['bundle']}")
     return 0
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from cloudaudit import config
 from cloudaudit.config import (
     CONFIG_DIR,
+    ConfigFileUnreadable,
     Limits,
     available_policies,
     default_policy,
+    inventory_problems,
     load_inventory,
     load_policy,
 )
@@ -127,22 +131,103 @@ def test_inventory_is_required_and_never_defaults_to_demo_files(tmp_path: Path,
 
 def test_a_country_override_applies_alike_to_file_and_default_policies(tmp_path: Path) -> None:
     """One override rule: a one-severity override merges into either kind of policy."""
-    import yaml
-
     from cloudaudit.config import POLICY_DIR
 
     default = yaml.safe_load((POLICY_DIR / "_default.yaml").read_text(encoding="utf-8"))
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "_default.yaml").write_text(yaml.safe_dump(default))
-    (policies / "xa.yaml").write_text(yaml.safe_dump({**default, "country": "XA"}))  # a file with the same rules
+    (policies / "fr.yaml").write_text(yaml.safe_dump({**default, "country": "FR"}))  # a file with the same rules
     override = {"severity": {"gcp_bq_table_public": "low"}, "allowed_locations": ["eu-west-1"]}
-    inventory = load_inventory(write(tmp_path, GOOD + f"  XA: {override}\n  XB: {override}\n"))
+    inventory = load_inventory(write(tmp_path, GOOD + f"  FR: {override}\n  DE: {override}\n"))
 
-    from_file = load_policy("XA", inventory, policies)
-    from_default = default_policy("XB", inventory, policies)
+    from_file = load_policy("FR", inventory, policies)
+    from_default = default_policy("DE", inventory, policies)
     assert from_file.model_dump(exclude={"country"}) == from_default.model_dump(exclude={"country"})
     expected = {**default["severity"], "gcp_bq_table_public": "low"}
     assert from_default.severity == from_file.severity == expected
     assert len(expected) > 1  # the other checks' weights survived the override
     assert from_default.allowed_locations == ("eu-west-1",)  # other keys replace
+
+
+# ---- hostile and careless inventories (issue 12) ------------------------------------------------
+
+
+@pytest.mark.parametrize(("broken", "field", "message"), [
+    (GOOD.replace("http://127.0.0.1:5000", "file:///etc/passwd"), "environments[0].endpoint_url",
+     "expected an http or https URL"),
+    (GOOD.replace("http://127.0.0.1:5000", "gopher://127.0.0.1:70/_SET"), "environments[0].endpoint_url",
+     "expected an http or https URL"),
+    (GOOD.replace("http://127.0.0.1:9050", "the usual emulator"), "environments[1].bigquery_endpoint",
+     "expected an http or https URL"),
+    (GOOD.replace("http://127.0.0.1:9050", "http://"), "environments[1].bigquery_endpoint", "with a host"),
+    (GOOD.replace("http://127.0.0.1:9050", "http://127.0.0.1:99999"), "environments[1].bigquery_endpoint",
+     "valid host and port"),
+    (GOOD.replace("http://127.0.0.1:5000", "http://admin:hunter2@127.0.0.1:5000"), "environments[0].endpoint_url",
+     "credentials do not belong"),
+    (GOOD.replace("country: TH", "country: XX"), "environments[1].country", "'XX' is not an ISO 3166-1 alpha-2"),
+    (GOOD.replace("country: TH", "country: UK"), "environments[1].country", "use 'GB'"),
+    (GOOD.replace("country: TH", "country: NO"), "environments[1].country", "quote the country code"),
+    (GOOD.replace("  JP:\n", "  UK:\n"), "countries.UK", "use 'GB'"),
+    (GOOD.replace("name: th-dealer-analytics", "name: jp-connected-prod"), "environments[1].name",
+     "'jp-connected-prod' is not unique (also environments[0].name)"),
+    ("environments: []\n", "environments", "expected at least one environment"),
+])
+def test_inventory_errors_name_their_field_path(tmp_path: Path, broken: str, field: str, message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_inventory(write(tmp_path, broken))
+    assert f"{field}: " in str(err.value) and message in str(err.value)
+    assert "(top level)" not in str(err.value)
+    assert "hunter2" not in str(err.value)
+
+
+def test_every_inventory_error_is_reported_at_once(tmp_path: Path) -> None:
+    broken = (GOOD.replace("country: TH", "country: XX").replace("http://127.0.0.1:5000", "file:///x")
+              .replace("name: th-dealer-analytics", "name: jp-connected-prod"))
+    inventory, problems = inventory_problems(yaml.safe_load(broken))
+    assert inventory is None
+    assert [where for where, _ in problems] == [
+        "environments[0].endpoint_url", "environments[1].country", "environments[1].name"]
+
+
+def test_the_spec_countries_and_loopback_endpoints_are_valid(tmp_path: Path) -> None:
+    for code in ("JP", "TH", "VN", "ID", "PH", "MY", "SG", "IN", "AU", "GB", "NO"):
+        text = GOOD.replace("country: TH", f"country: '{code}'")
+        assert load_inventory(write(tmp_path, text)).environments[1].country == code
+    text = GOOD.replace("http://127.0.0.1:9050", "https://bigquery.example.test/bigquery/v2")
+    assert load_inventory(write(tmp_path, text)).environments[1].bigquery_endpoint.startswith("https://")  # type: ignore[union-attr]
+
+
+def test_a_file_that_is_not_utf8_is_named_not_a_decode_error(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.yaml"
+    path.write_bytes(GOOD.replace("jp-connected-prod", "jp-\xe9-prod").encode("latin-1"))
+    with pytest.raises(ConfigFileUnreadable) as err:
+        load_inventory(path)
+    assert str(err.value).startswith(f"{path}: not UTF-8 text (invalid byte at offset ")
+
+
+def test_a_file_over_the_size_cap_is_refused_before_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD + "#" * (config.MAX_CONFIG_BYTES - len(GOOD) + 1))
+    parsed: list[str] = []
+    monkeypatch.setattr(config, "parse_yaml", lambda text, p: parsed.append(text))
+    with pytest.raises(ConfigFileUnreadable, match=f"larger than {config.MAX_CONFIG_BYTES} bytes"):
+        load_inventory(path)
+    assert parsed == []  # never handed to the YAML parser
+
+
+def test_the_c_yaml_loader_is_used_when_available() -> None:
+    assert yaml.__with_libyaml__
+    assert issubclass(config._UniqueKeyLoader, yaml.CSafeLoader)
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("    provider: gcp\n", "    provider: gcp\n    country: JP\n")
+    with pytest.raises(ConfigError, match=r"not valid YAML at line \d+, column \d+: duplicate key 'country'"):
+        load_inventory(write(tmp_path, text))
+
+
+def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    with pytest.raises(ConfigError, match="more than 1000000 values once anchors and aliases are expanded"):
+        load_inventory(write(tmp_path, "\n".join(lines) + "\nenvironments: *a8\n"))

@@ -49,3 +49,16 @@ def test_a_large_parquet_is_skipped_with_its_reason(tmp_path: Path, capsys: pyte
 
 def test_missing_path_is_unusable_input(tmp_path: Path) -> None:
     assert run_scan([tmp_path / "nope.csv"]) == 2
+
+
+def test_field_names_from_the_file_are_printed_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A header is data: one holding ESC or a bidi override must not reach the terminal raw."""
+    rng = random.Random(12)
+    rows = [synth.record("TH", rng) for _ in range(10)]
+    path = tmp_path / "contacts.csv"
+    path.write_text("e-mail\x1b[2K\u202e\n" + "".join(f"{r['email']}\n" for r in rows), encoding="utf-8")
+    assert run_scan([path], country="TH") == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out and "\u202e" not in out
+    assert "e-mail\\x1b[2K\\u202e" in out
+    assert not [r["email"] for r in rows if r["email"] in out]

@@ -30,7 +30,7 @@ def test_no_import_errors(dagbag: object) -> None:
 def test_cloudaudit_daily_shape(dagbag: object) -> None:
     dag = dagbag.dags["cloudaudit_daily"]  # type: ignore[attr-defined]
     assert {"cloudaudit"} <= set(dag.tags)
-    assert set(dag.params.keys()) == {"countries", "environments", "mode"}
+    assert set(dag.params.keys()) == {"countries", "environments", "mode", "alerts"}
     assert dag.params["mode"] == "auto"
     assert [t.task_id for t in dag.tasks] == ["plan", "extract", "by_country", "validate", "publish"]
     for task in dag.tasks:

@@ -1,8 +1,13 @@
 """Check an evidence bundle: ``cloudaudit verify BUNDLE.zip [--public-key FILE]``.
 
 Exit 0 when every listed member is present with its SHA-256 and size, nothing unlisted is
-present, and the Ed25519 signature over ``manifest.json`` holds; 1 naming each member (or the
-signature) that does not; 2 when the input cannot be used (not a zip, no manifest, unreadable key).
+present, the file is exactly its listed entries (no prepended or appended bytes, no comment, no
+hidden local entry: see ``ziplayout``), and the Ed25519 signature over ``manifest.json`` holds;
+1 naming each member (or the signature) that does not; 2 when the input cannot be used (not a
+regular file, not a zip, no manifest, unreadable key).
+
+Names come from the archive and may hold control characters; every name in a problem, and
+every printed line, is escaped (``localio.escape``), so a name cannot forge an "OK" line.
 
 Nothing is extracted to disk, so hostile member names (zip slip) cannot write anywhere; they
 are reported. Sizes are checked against the manifest before a member is read, and reads are
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import zipfile
@@ -21,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -30,6 +36,8 @@ from cloudaudit.errors import BundleInvalid, ConfigError, EvidenceError
 from cloudaudit.evidence.bundle import FORMAT, FORMAT_VERSION
 from cloudaudit.evidence.paths import MANIFEST, PUBLIC_KEY, SIGNATURE, member_path_problem
 from cloudaudit.evidence.signing import fingerprint, public_key_from_pem
+from cloudaudit.evidence.ziplayout import layout_problems
+from cloudaudit.localio import NotRegularFile, escape, open_regular
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024
@@ -73,7 +81,7 @@ class VerifyResult:
     def raise_for_problems(self) -> None:
         """Raise BundleInvalid (listing every problem) unless the bundle verified."""
         if self.problems:
-            raise BundleInvalid(f"{self.bundle.name}: " + "; ".join(self.problems))
+            raise BundleInvalid(f"{escape(self.bundle.name)}: " + "; ".join(self.problems))
 
 
 def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
@@ -124,38 +132,48 @@ def parse_manifest(data: bytes) -> tuple[dict[str, Any], list[ManifestEntry]]:
         entries.append(ManifestEntry(path, sha256, size))
     duplicated = sorted(path for path, n in Counter(e.path for e in entries).items() if n > 1)
     if duplicated:
-        raise BundleInvalid(f"{MANIFEST}: members listed twice: {', '.join(duplicated)}")
+        raise BundleInvalid(f"{MANIFEST}: members listed twice: {escape(', '.join(duplicated))}")
     return manifest, entries
 
 
 def _load_public_key_file(path: Path) -> Ed25519PublicKey:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_KEY_BYTES + 1)
     except OSError as exc:
-        raise EvidenceError(f"public key {path}: cannot read ({exc.strerror})") from None
+        raise EvidenceError(f"public key {escape(str(path))}: cannot read ({exc.strerror})") from None
     if len(data) > MAX_KEY_BYTES:
-        raise EvidenceError(f"public key {path}: too large to be a PEM key")
+        raise EvidenceError(f"public key {escape(str(path))}: too large to be a PEM key")
     try:
         return public_key_from_pem(data, str(path))
     except ConfigError as exc:
         raise EvidenceError(str(exc)) from None
 
 
-def _open_zip(path: Path) -> zipfile.ZipFile:
+def _open_file(path: Path) -> BinaryIO:
+    """The bundle file, opened only if it is a regular file (a FIFO would block the read forever)."""
+    shown = escape(str(path))
     try:
-        archive = zipfile.ZipFile(path)
+        return open_regular(path)
     except FileNotFoundError:
-        raise EvidenceError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise EvidenceError(f"{path}: is a directory, not a bundle") from None
+        raise EvidenceError(f"{shown}: file not found") from None
+    except NotRegularFile as exc:
+        raise EvidenceError(f"{shown}: {exc.strerror}") from None
     except OSError as exc:
-        raise EvidenceError(f"{path}: cannot read ({exc.strerror})") from None
+        raise EvidenceError(f"{shown}: cannot read ({exc.strerror})") from None
+
+
+def _open_zip(path: Path, handle: BinaryIO) -> zipfile.ZipFile:
+    shown = escape(str(path))
+    try:
+        archive = zipfile.ZipFile(handle)
+    except OSError as exc:
+        raise EvidenceError(f"{shown}: cannot read ({exc.strerror})") from None
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
-        raise EvidenceError(f"{path}: not a zip archive (or one using unsupported zip features)") from None
+        raise EvidenceError(f"{shown}: not a zip archive (or one using unsupported zip features)") from None
     if len(archive.infolist()) > MAX_ENTRIES:
         archive.close()
-        raise EvidenceError(f"{path}: more than {MAX_ENTRIES} entries; not a cloudaudit bundle")
+        raise EvidenceError(f"{shown}: more than {MAX_ENTRIES} entries; not a cloudaudit bundle")
     return archive
 
 
@@ -171,16 +189,16 @@ class _Check:
         counts = Counter(info.filename for info in self.archive.infolist())
         for name, count in sorted(counts.items()):
             if count > 1:
-                self.problems.append(f"{name}: appears {count} times in the zip")
+                self.problems.append(f"{escape(name)}: appears {count} times in the zip")
             problem = member_path_problem(name)
             if problem:
-                self.problems.append(f"{name!r}: unsafe entry name ({problem})")
+                self.problems.append(f"{escape(name)}: unsafe entry name ({problem})")
 
     def members(self, entries: list[ManifestEntry]) -> int:
         """Check listed members against the zip; returns how many were hashed."""
         listed = {e.path for e in entries}
         for name in sorted(set(self.infos) - listed - {MANIFEST, SIGNATURE}):
-            self.problems.append(f"{name}: present in the bundle but not listed in the manifest")
+            self.problems.append(f"{escape(name)}: present in the bundle but not listed in the manifest")
         if sum(e.size for e in entries) > MAX_TOTAL_BYTES:
             self.problems.append(f"{MANIFEST}: declared sizes exceed {MAX_TOTAL_BYTES} bytes in total")
             return 0
@@ -188,11 +206,11 @@ class _Check:
         for entry in entries:
             info = self.infos.get(entry.path)
             if info is None:
-                self.problems.append(f"{entry.path}: listed in the manifest but missing from the bundle")
+                self.problems.append(f"{escape(entry.path)}: listed in the manifest but missing from the bundle")
             elif entry.size > MAX_MEMBER_BYTES:
-                self.problems.append(f"{entry.path}: declared size exceeds {MAX_MEMBER_BYTES} bytes")
+                self.problems.append(f"{escape(entry.path)}: declared size exceeds {MAX_MEMBER_BYTES} bytes")
             elif info.file_size != entry.size:  # the zip header's size, known before reading
-                self.problems.append(f"{entry.path}: size {info.file_size} differs from the manifest's {entry.size}")
+                self.problems.append(f"{escape(entry.path)}: size {info.file_size} differs from the manifest's {entry.size}")
             else:
                 checked += 1
                 self._hash(entry, info)
@@ -203,12 +221,12 @@ class _Check:
             with self.archive.open(info) as handle:
                 digest, size = _hash_capped(handle, entry.size)
         except _ENTRY_ERRORS:  # a corrupted entry is tampering too
-            self.problems.append(f"{entry.path}: unreadable (corrupt zip entry)")
+            self.problems.append(f"{escape(entry.path)}: unreadable (corrupt zip entry)")
             return
         if size != entry.size:
-            self.problems.append(f"{entry.path}: size {size} differs from the manifest's {entry.size}")
+            self.problems.append(f"{escape(entry.path)}: size {size} differs from the manifest's {entry.size}")
         elif digest != entry.sha256:
-            self.problems.append(f"{entry.path}: SHA-256 does not match the manifest")
+            self.problems.append(f"{escape(entry.path)}: SHA-256 does not match the manifest")
 
     def read_small(self, name: str, cap: int) -> bytes | None:
         """A small entry's bytes; None (with a problem noted) when absent, too big or corrupt."""
@@ -234,10 +252,11 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifyResult:
     """
     path = Path(path)
     trusted_key = _load_public_key_file(public_key) if public_key is not None else None
-    with _open_zip(path) as archive:
+    with _open_file(path) as handle, _open_zip(path, handle) as archive:
         if MANIFEST not in {info.filename for info in archive.infolist()}:
-            raise EvidenceError(f"{path}: no {MANIFEST}; not a cloudaudit evidence bundle")
+            raise EvidenceError(f"{escape(str(path))}: no {MANIFEST}; not a cloudaudit evidence bundle")
         check = _Check(archive)
+        check.problems += layout_problems(handle, os.fstat(handle.fileno()).st_size)
         check.entry_names()
         manifest_bytes = check.read_small(MANIFEST, MAX_MANIFEST_BYTES)
         if manifest_bytes is None:
@@ -302,7 +321,7 @@ def chain_problem(previous: Path, current: VerifyResult) -> str | None:
     recorded = current.manifest.get("previous_bundle_sha256")
     actual = bundle_sha256(previous)
     if recorded != actual:
-        return f"previous_bundle_sha256: does not match {Path(previous).name}"
+        return f"previous_bundle_sha256: does not match {escape(Path(previous).name)}"
     return None
 
 
@@ -316,24 +335,23 @@ def verify_chain(bundles: Sequence[Path], public_key: Path | None = None) -> lis
     previous: Path | None = None
     for path in bundles:
         result = verify_bundle(path, public_key)
-        problems += [f"{Path(path).name}: {p}" for p in result.problems]
+        problems += [f"{escape(Path(path).name)}: {p}" for p in result.problems]
         if previous is not None:
             problem = chain_problem(previous, result)
             if problem:
-                problems.append(f"{Path(path).name}: {problem}")
+                problems.append(f"{escape(Path(path).name)}: {problem}")
         previous = Path(path)
     return problems
 
 
 def _printable(value: Any) -> str:
     """A manifest value for the terminal: it may have been tampered with, so no control characters."""
-    text = "-" if value is None else str(value)
-    return text if text.isprintable() else repr(text)
+    return escape("-" if value is None else str(value))
 
 
 def _describe(result: VerifyResult) -> list[str]:
     manifest = result.manifest or {}
-    lines = [f"bundle: {result.bundle}"]
+    lines = [f"bundle: {escape(str(result.bundle))}"]
     if manifest and not result.signature_valid:
         lines.append("warning: the signature does not hold, so the manifest values below are unverified")
     for label, key in (("country", "country"), ("run date", "run_date"), ("dag/run", "run_id"),
@@ -350,7 +368,7 @@ def _describe(result: VerifyResult) -> list[str]:
         lines.append("note: checked against the key carried in the bundle (signing_key.pub): this proves "
                      "the bundle is intact, not who made it; pass --public-key to check its origin")
     else:
-        lines.append(f"checked against the public key {result.key_source}")
+        lines.append(f"checked against the public key {escape(result.key_source)}")
     return lines
 
 
@@ -359,14 +377,15 @@ def run_verify(bundle: Path, public_key: Path | None = None) -> int:
     try:
         result = verify_bundle(bundle, public_key)
     except EvidenceError as exc:
-        print(f"cloudaudit verify: {exc}", file=sys.stderr)
+        print(f"cloudaudit verify: {escape(str(exc))}", file=sys.stderr)
         return 2
+    # every line is escaped again as it is printed: one missed name must still not reach the terminal raw
     for line in _describe(result):
-        print(line)
+        print(escape(line))
     if result.ok:
         print(f"OK: {result.members_checked} members match the manifest and the signature holds")
         return 0
     print(f"FAILED: {len(result.problems)} problem(s)")
     for problem in result.problems:
-        print(f"  {problem}")
+        print(f"  {escape(problem)}")
     return 1
