@@ -32,7 +32,7 @@ S3_OBJECTS = {
                 "cut.parquet": data.truncated_parquet(), "intact.csv": data.people_csv(10, seed=3)},
 }
 GCS_OBJECTS = {f"gcs-{name}": objects for name, objects in S3_OBJECTS.items()}
-BQ_TABLES = ("customers", "orders", "visits")
+BQ_TABLES = {"crm": ("customers", "orders", "visits"), "ops": ("events",)}
 # Small and quick: two attempts per call, one-second timeouts, two workers.
 LIMITS = Limits(call_timeout_s=1, max_workers=2, max_objects_per_bucket=5, max_rows=50)
 
@@ -85,14 +85,15 @@ def seed_bigquery(url: str) -> None:
     from cloudaudit.estate.seed_gcp import bigquery_client
 
     client = bigquery_client(PROJECT, url)
-    dataset = bigquery.Dataset(f"{PROJECT}.crm")
-    dataset.location = "asia-southeast1"
-    client.create_dataset(dataset)
     rows = [json.loads(line) for line in data.people_jsonl(30).splitlines()]
     schema = [bigquery.SchemaField("email", "STRING"), bigquery.SchemaField("name", "STRING")]
-    for table_id in BQ_TABLES:
-        table = client.create_table(bigquery.Table(f"{PROJECT}.crm.{table_id}", schema=schema))
-        assert client.insert_rows_json(table, rows) == []
+    for dataset_id, tables in BQ_TABLES.items():
+        dataset = bigquery.Dataset(f"{PROJECT}.{dataset_id}")
+        dataset.location = "asia-southeast1"
+        client.create_dataset(dataset)
+        for table_id in tables:
+            table = client.create_table(bigquery.Table(f"{PROJECT}.{dataset_id}.{table_id}", schema=schema))
+            assert client.insert_rows_json(table, rows) == []
 
 
 @pytest.fixture(scope="module")

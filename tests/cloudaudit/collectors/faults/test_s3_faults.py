@@ -16,7 +16,17 @@ import pytest
 from cloudaudit.model import CoverageStatus
 from tests.cloudaudit.collectors.faults.conftest import AwsEstate, Extract
 from tests.faults.child import Extracted
-from tests.faults.proxy import CANARY, CLOSE, HANG, TRUNCATE, Blackhole, Seen, aws_error, refused_url, sts_error
+from tests.faults.proxy import (
+    CANARY,
+    CLOSE,
+    HANG,
+    TRUNCATE,
+    Blackhole,
+    Seen,
+    aws_error,
+    refused_url,
+    sts_error,
+)
 
 BUCKET_OPS = {  # operation → the query key that selects it on a bucket URL
     "GetBucketAcl": "acl", "GetBucketPolicy": "policy", "GetBucketPolicyStatus": "policyStatus",
