@@ -37,6 +37,10 @@ BQ_TABLES = {"crm": ("customers", "orders", "visits"), "ops": ("events",)}
 LIMITS = Limits(call_timeout_s=1, max_workers=2, max_objects_per_bucket=5, max_rows=50)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "load: the load test (thousands of resources); runs under make test-slow")
+
+
 @dataclass
 class AwsEstate:
     moto_url: str

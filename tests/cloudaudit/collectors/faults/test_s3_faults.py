@@ -22,6 +22,7 @@ from tests.faults.proxy import (
     HANG,
     TRUNCATE,
     Blackhole,
+    Reply,
     Seen,
     aws_error,
     refused_url,
@@ -243,3 +244,32 @@ def test_corrupt_gzip_and_truncated_files_are_partial_with_their_reason(aws_esta
     assert row.status is CoverageStatus.PARTIAL
     assert "gzip: " in row.reason and "parquet: " in row.reason
     assert_others_scanned(result, "alpha", "bravo")
+
+
+MALFORMED_XML = Reply(200, b"<?xml version='1.0'?><AccessControlPolicy><Owner><ID>x</ID", "application/xml")
+
+
+@pytest.mark.parametrize(("operation", "code"), [("GetBucketAcl", "500"), ("GetBucketPolicyStatus", "500"),
+                                                ("GetBucketLocation", "ParseError")])
+def test_malformed_answer_to_a_bucket_read_costs_that_read_only(aws_estate: AwsEstate, extract: Extract,
+                                                               operation: str, code: str) -> None:
+    """botocore takes an unparseable 200 for a 500 (and retries it); GetBucketLocation's own parser
+    raises ParseError, which once cost the bucket every other key and its samples."""
+    aws_estate.proxy.inject(bucket_op("alpha", BUCKET_OPS[operation]), MALFORMED_XML)
+    result = extract(aws_estate.env())
+
+    resource = result.resource("s3://alpha")
+    assert resource.read_errors == {CONFIG_KEY[operation]: f"{operation}: {code}"}
+    assert set(CONFIG_KEY.values()) - {CONFIG_KEY[operation]} <= set(resource.config)  # every other key read
+    assert resource.objects_sampled == 1
+    row = result.coverage_of("s3://alpha")
+    assert (row.status, row.reason) == (CoverageStatus.NOT_ASSESSED, f"{CONFIG_KEY[operation]}: {operation}: {code}")
+    assert_others_scanned(result, "bravo")
+
+
+def test_malformed_bucket_list_makes_the_environment_not_assessed(aws_estate: AwsEstate, extract: Extract) -> None:
+    aws_estate.proxy.inject(lambda s: s.route == "/" and s.method == "GET", MALFORMED_XML)
+    result = extract(aws_estate.env())
+
+    row = result.coverage_of("jp-faults")
+    assert (row.status, row.reason) == (CoverageStatus.NOT_ASSESSED, "ListBuckets: 500")
