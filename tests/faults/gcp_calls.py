@@ -16,7 +16,6 @@ ROLE_FILE = Path(__file__).resolve().parents[2] / "docs" / "iam" / "gcp-reader-r
 _SEG = r"[^/]+"
 CALLS: tuple[tuple[str, re.Pattern[str], str], ...] = (  # (method, path, permission)
     ("GET", re.compile(r"/storage/v1/b"), "storage.buckets.list"),
-    ("GET", re.compile(rf"/storage/v1/b/{_SEG}"), "storage.buckets.get"),
     ("GET", re.compile(rf"/storage/v1/b/{_SEG}/iam"), "storage.buckets.getIamPolicy"),
     ("GET", re.compile(rf"/storage/v1/b/{_SEG}/o"), "storage.objects.list"),
     ("GET", re.compile(rf"/storage/v1/b/{_SEG}/o/.+/acl"), "storage.objects.getIamPolicy"),

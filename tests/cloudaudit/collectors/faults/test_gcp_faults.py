@@ -15,6 +15,7 @@ import pytest
 
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus
+from tests.cloudaudit.collectors.faults.conftest import GCS_OBJECTS as GCS_BUCKETS
 from tests.cloudaudit.collectors.faults.conftest import LIMITS, PROJECT, Extract, GcpEstate
 from tests.faults.child import Extracted
 from tests.faults.proxy import CANARY, HANG, TRUNCATE, Blackhole, Reply, Seen, google_error, refused_url
@@ -279,3 +280,14 @@ def test_corrupt_gzip_and_truncated_files_are_partial_with_their_reason(gcp_esta
     assert row.status is CoverageStatus.PARTIAL
     assert "gzip: " in row.reason and "parquet: " in row.reason
     assert_scanned(result, *BUCKETS, TABLE)
+
+
+def test_storage_sends_only_the_collectors_own_calls(gcp_estate: GcpEstate, extract: Extract) -> None:
+    """google-cloud-storage once fetched every bucket again on a background thread (for tracing),
+    outside the collector's timeouts and coverage: a 403 there went unseen."""
+    result = extract(gcp_estate.env())
+
+    assert result.coverage_of("gs://gcs-alpha").status is CoverageStatus.ASSESSED
+    bucket_gets = [s for s in gcp_estate.storage.seen if s.method == "GET" and s.route.count("/") == 4]
+    assert bucket_gets == []
+    assert len([s for s in gcp_estate.storage.seen if s.route.endswith("/iam")]) == len(GCS_BUCKETS)
