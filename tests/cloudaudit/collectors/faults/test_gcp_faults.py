@@ -291,3 +291,21 @@ def test_storage_sends_only_the_collectors_own_calls(gcp_estate: GcpEstate, extr
     bucket_gets = [s for s in gcp_estate.storage.seen if s.method == "GET" and s.route.count("/") == 4]
     assert bucket_gets == []
     assert len([s for s in gcp_estate.storage.seen if s.route.endswith("/iam")]) == len(GCS_BUCKETS)
+
+
+@pytest.mark.parametrize("call", ["listBuckets", "getIamPolicy", "listObjects"])
+def test_malformed_storage_answer_is_a_coverage_entry(gcp_estate: GcpEstate, extract: Extract, call: str) -> None:
+    match = {"listBuckets": route("GET", GCS), "getIamPolicy": route("GET", f"{GCS}/gcs-alpha/iam"),
+             "listObjects": route("GET", f"{GCS}/gcs-alpha/o")}[call]
+    gcp_estate.storage.inject(match, GARBAGE)
+    result = extract(gcp_estate.env())
+
+    if call == "listBuckets":
+        status, reason = service_row(result, "storage")
+        assert_scanned(result, TABLE, *OTHER_TABLES)
+    else:
+        row = result.coverage_of("gs://gcs-alpha")
+        status, reason = row.status, row.reason
+        assert_scanned(result, "gs://gcs-bravo", TABLE)
+    assert status is CoverageStatus.NOT_ASSESSED
+    assert f"{call}: " in reason and "not json" not in reason, reason
