@@ -3,8 +3,8 @@
 Rules are tried in order; the first whose ``match`` accepts a request and has uses left decides
 it (``times=None``: every matching request). Faults: an HTTP status with a body (an AWS or
 Google error envelope), garbage with 200, a hang (the connection is accepted and never
-answered, until the proxy stops), a closed connection, and a body cut short of its
-Content-Length. Every request is recorded (method, path with query, body), whatever happened
+answered, until the proxy stops), a closed connection, a body cut short of its
+Content-Length, and a body that stalls halfway. Every request is recorded (method, path with query, body), whatever happened
 to it, so tests count attempts and check that only reads were sent.
 """
 
@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 HANG = "hang"
 CLOSE = "close"
 TRUNCATE = "truncate"
+STALL = "stall"  # headers and half the body sent, then nothing more until the proxy stops
 # Injected error messages quote this, as real ones can quote request values: it must never
 # reach a snapshot, a reason or a log.
 CANARY = "canary.quoted.value@example.com"
@@ -110,8 +111,8 @@ class FaultProxy:
                 body = self.rfile.read(length) if length else b""
                 seen = Seen(self.command, self.path, body)
                 fault = proxy._decide(seen)
-                if fault is None or fault == TRUNCATE:
-                    self._forward(seen, truncate=fault == TRUNCATE)
+                if fault is None or fault in (TRUNCATE, STALL):
+                    self._forward(seen, cut=fault)
                 elif fault == HANG:
                     proxy._stopping.wait()  # accepted, never answered
                     self.close_connection = True
@@ -123,7 +124,7 @@ class FaultProxy:
                     self._reply(fault.status, {"Content-Type": fault.content_type, **dict(fault.headers)},
                                 fault.body)
 
-            def _forward(self, seen: Seen, *, truncate: bool) -> None:
+            def _forward(self, seen: Seen, *, cut: Fault | None) -> None:
                 conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 headers["Host"] = target.netloc
@@ -132,7 +133,7 @@ class FaultProxy:
                 data = answer.read()
                 conn.close()
                 kept = {k: v for k, v in answer.getheaders() if k.lower() not in _HOP_HEADERS}
-                if truncate and len(data) > 1:
+                if cut is not None and len(data) > 1:
                     self.send_response(answer.status)
                     for key, value in kept.items():
                         self.send_header(key, value)
@@ -140,6 +141,8 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(data[: len(data) // 2])
                     self.wfile.flush()
+                    if cut == STALL:
+                        proxy._stopping.wait()
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return

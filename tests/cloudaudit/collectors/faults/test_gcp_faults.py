@@ -18,7 +18,17 @@ from cloudaudit.model import CoverageStatus
 from tests.cloudaudit.collectors.faults.conftest import GCS_OBJECTS as GCS_BUCKETS
 from tests.cloudaudit.collectors.faults.conftest import LIMITS, PROJECT, Extract, GcpEstate
 from tests.faults.child import Extracted
-from tests.faults.proxy import CANARY, HANG, TRUNCATE, Blackhole, Reply, Seen, google_error, refused_url
+from tests.faults.proxy import (
+    CANARY,
+    HANG,
+    STALL,
+    TRUNCATE,
+    Blackhole,
+    Reply,
+    Seen,
+    google_error,
+    refused_url,
+)
 
 BQ = f"/bigquery/v2/projects/{PROJECT}"
 GCS = "/storage/v1/b"
@@ -309,3 +319,14 @@ def test_malformed_storage_answer_is_a_coverage_entry(gcp_estate: GcpEstate, ext
         assert_scanned(result, "gs://gcs-bravo", TABLE)
     assert status is CoverageStatus.NOT_ASSESSED
     assert f"{call}: " in reason and "not json" not in reason, reason
+
+
+def test_object_whose_body_stalls_is_stopped_by_the_read_timeout(gcp_estate: GcpEstate, extract: Extract) -> None:
+    rule = gcp_estate.storage.inject(route("GET", f"/download{GCS}/gcs-alpha/o/customers.csv"), STALL)
+    result = extract(gcp_estate.env())
+
+    assert rule.hits
+    row = result.coverage_of("gs://gcs-alpha/customers.csv")
+    assert row.status is CoverageStatus.NOT_ASSESSED
+    assert row.reason.startswith("getObject: "), row.reason
+    assert_scanned(result, "gs://gcs-bravo", TABLE)

@@ -20,6 +20,7 @@ from tests.faults.proxy import (
     CANARY,
     CLOSE,
     HANG,
+    STALL,
     TRUNCATE,
     Blackhole,
     Reply,
@@ -273,3 +274,13 @@ def test_malformed_bucket_list_makes_the_environment_not_assessed(aws_estate: Aw
 
     row = result.coverage_of("jp-faults")
     assert (row.status, row.reason) == (CoverageStatus.NOT_ASSESSED, "ListBuckets: 500")
+
+
+def test_object_whose_body_stalls_is_stopped_by_the_read_timeout(aws_estate: AwsEstate, extract: Extract) -> None:
+    rule = aws_estate.proxy.inject(object_op("alpha", "customers.csv", acl=False), STALL)
+    result = extract(aws_estate.env())
+
+    assert len(rule.hits) == 1  # a body read is not retried: the sample is given up
+    row = result.coverage_of("s3://alpha/customers.csv")
+    assert (row.status, row.reason) == (CoverageStatus.NOT_ASSESSED, "GetObject: ReadTimeoutError")
+    assert_others_scanned(result, "bravo")
