@@ -1,8 +1,9 @@
-"""Run one environment's extract (``pipeline.live_snapshot``) in a child process and measure it.
+"""Run one environment's extract (``pipeline.extract_environment``, as the extract task does:
+collect, detect, write the snapshot to a state store) in a child process and measure it.
 
 ``run_extract`` starts ``python -m tests.faults.child REQUEST OUT``, reaps the child with
 ``os.wait4`` (the rusage of that child alone: its peak RSS, not the largest of every child the
-test session ever had) and returns the snapshot the child wrote.
+test session ever had) and returns the snapshot the child stored.
 """
 
 from __future__ import annotations
@@ -89,12 +90,18 @@ def main(argv: list[str]) -> int:
     import logging
 
     from cloudaudit.config import Environment, Limits
-    from cloudaudit.pipeline import live_snapshot
+    from cloudaudit.pipeline import extract_environment
+    from cloudaudit.store import state
+    from cloudaudit.store.backend import open_store
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     request = json.loads(Path(argv[0]).read_text())
     env = Environment.model_validate(request["environment"])
-    snapshot = live_snapshot(env, RUN_DATE, Limits(**request["limits"]))
+    store = open_store(str(Path(argv[1]).parent / "state"))
+    # What the extract task runs: collect, detect, write the snapshot to the state store.
+    summary = extract_environment(env, RUN_DATE, "live", store=store, limits=Limits(**request["limits"]))
+    snapshot = state.read_snapshot(store, summary["snapshot"])
+    assert snapshot is not None
     Path(argv[1]).write_text(snapshot.model_dump_json())
     return 0
 

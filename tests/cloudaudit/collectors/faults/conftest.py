@@ -33,8 +33,8 @@ S3_OBJECTS = {
 }
 GCS_OBJECTS = {f"gcs-{name}": objects for name, objects in S3_OBJECTS.items()}
 BQ_TABLES = {"crm": ("customers", "orders", "visits"), "ops": ("events",)}
-# Small and quick: two attempts per call, one-second timeouts, two workers.
-LIMITS = Limits(call_timeout_s=1, max_workers=2, max_objects_per_bucket=5, max_rows=50)
+# Small and quick: two attempts per call, three-second timeouts (room for a busy machine), two workers.
+LIMITS = Limits(call_timeout_s=3, max_workers=2, max_objects_per_bucket=5, max_rows=50)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -37,7 +37,7 @@ TABLE = f"bq://{PROJECT}.crm.customers"
 OTHER_TABLES = (f"bq://{PROJECT}.crm.orders", f"bq://{PROJECT}.crm.visits", f"bq://{PROJECT}.ops.events")
 BUCKETS = ("gs://gcs-alpha", "gs://gcs-bravo")
 # Room for a few retries within one call's deadline.
-RETRY_LIMITS = Limits(call_timeout_s=4, max_workers=2, max_objects_per_bucket=5, max_rows=50)
+RETRY_LIMITS = Limits(call_timeout_s=5, max_workers=2, max_objects_per_bucket=5, max_rows=50)
 
 
 def route(method: str, path: str) -> Callable[[Seen], bool]:
