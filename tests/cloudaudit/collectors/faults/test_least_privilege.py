@@ -21,7 +21,7 @@ from cloudaudit.config import Environment
 from cloudaudit.model import CoverageStatus, Snapshot
 from tests.cloudaudit.collectors.faults.conftest import LIMITS
 from tests.faults import data
-from tests.faults.child import Extracted, run_extract
+from tests.faults.child import PEAK_RSS_BOUND, Extracted, run_extract
 from tests.faults.emulators import hermetic_aws_env, moto_server
 from tests.faults.iam import for_moto, load_policy, policy_actions, without
 
@@ -80,9 +80,11 @@ class IamEstate:
                                        AWS_SECRET_ACCESS_KEY=self.keys["SecretAccessKey"])
         self.auth(True)
         try:
-            return run_extract(env, LIMITS, workdir / "child", process_env=process_env)
+            result = run_extract(env, LIMITS, workdir / "child", process_env=process_env)
         finally:
             self.auth(False)
+        assert result.peak_rss_bytes < PEAK_RSS_BOUND
+        return result
 
 
 @pytest.fixture(scope="module")
