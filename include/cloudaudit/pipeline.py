@@ -287,13 +287,12 @@ def _signing_key() -> Any:
 def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_daily",
                     run_id: str = "manual") -> Published:
     """Write the country's spreadsheet and signed evidence bundle to the output store."""
-    import hashlib
-
     from cloudaudit.config import CountryPolicy
     from cloudaudit.evidence.bundle import build_bundle
     from cloudaudit.model import CoverageRow, PiiInventoryRow, ResourceRow
     from cloudaudit.reports.model import CountryReport
     from cloudaudit.reports.xlsx import render_workbook
+    from cloudaudit.store.publication import publish_once
 
     store = open_store(state_root())
     data = state.read_json(store, validated["validation"])
@@ -320,21 +319,21 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
     workbook = render_workbook(report)
     members = _bundle_members(parsed, snapshots, data, xlsx_name, workbook)
     out = open_store(output_root())
-    previous = state.previous_bundle_sha256(store, country, run_date)
+    previous = state.previous_bundle(store, country, run_date)  # (run date, SHA-256): skipped days are skipped
     bundle = build_bundle(
         country=country, run_date=run_date, dag_id=dag_id, run_id=run_id, generated_at=generated_at,
         captured_at=captured[-1], tool_version=__version__, policy_digest=policy.digest(), members=members,
-        previous_bundle_sha256=previous, private_key=_signing_key(),
+        previous_bundle_sha256=previous[1] if previous else None,
+        previous_bundle_run_date=previous[0] if previous else None, private_key=_signing_key(),
     )
-    sha = hashlib.sha256(bundle).hexdigest()
-    prefix = f"{run_date}/{country}"
-    sheet_at = out.write_bytes(f"{prefix}/{xlsx_name}", workbook,
-                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    bundle_at = out.write_bytes(f"{prefix}/evidence_{country}_{run_date}.zip", bundle, content_type="application/zip")
-    state.record_bundle(store, country, run_date, sha, bundle_at)
     counts = {"fail_by_severity": _counts(findings), "findings": len(findings),
               "pii_fields": len(report.pii_inventory), "resources": len(report.resources),
               "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED)}
+    # Commit once per country and date, then write both files from the committed bundle (see
+    # store.publication): a killed, retried or concurrent run never leaves a mixed or partial pair.
+    published = publish_once(store, out, bundle, summary=counts)
+    sheet_at, bundle_at, sha, counts = (published.spreadsheet, published.bundle, published.bundle_sha256,
+                                        published.summary)
     state.write_json(store, f"runs/{run_date}/{country}/published.json",
                      {"spreadsheet": sheet_at, "bundle": bundle_at, "bundle_sha256": sha, "counts": counts})
     log.info("published %s %s: %s and %s", country, run_date, sheet_at, bundle_at)

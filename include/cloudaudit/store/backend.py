@@ -1,19 +1,36 @@
 """Where snapshots and reports live: a local directory or an S3 prefix, written atomically.
 
-Local writes go to a temporary file in the same directory and are renamed into place, so a
-reader never sees half a file. S3 PUTs are atomic per object. S3 honours the standard
-``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
+Local writes go to a temporary file in the same directory, are fsynced and renamed into
+place (and the directory fsynced), so a reader never sees half a file, even after SIGKILL or
+a power cut. S3 PUTs are atomic per object, and each carries Content-MD5, so a truncated
+body is refused rather than stored. ``create_bytes`` is the one compare-and-swap both offer:
+write only when the key is absent (a hard link, which fails when the name exists, locally;
+``If-None-Match: *`` on S3). S3 honours the standard ``AWS_ENDPOINT_URL`` /
+``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cloudaudit.errors import ConfigError
+
+WRITE_CHUNK = 1024 * 1024
+# Fault injection for the durability tests: called with (location, bytes written so far) while a
+# body is being written (locally) or handed to the HTTP client (S3). None in normal operation.
+write_progress: Callable[[str, int], None] | None = None
+
+
+def _progress(location: str, done: int) -> None:
+    if write_progress is not None:
+        write_progress(location, done)
 
 
 class Store(ABC):
@@ -28,6 +45,15 @@ class Store(ABC):
     @abstractmethod
     def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
         """Write atomically; returns the full location written."""
+
+    @abstractmethod
+    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        """Write atomically only if ``key`` does not exist: True when this call created it,
+        False when it already existed (the existing object is left untouched)."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object if it exists (best effort: retention may keep it)."""
 
     @abstractmethod
     def list_keys(self, prefix: str) -> list[str]:
@@ -60,20 +86,47 @@ class LocalStore(Store):
         except FileNotFoundError:
             return None
 
-    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
-        path = self._path(key)
+    def _write_temp(self, path: Path, data: bytes) -> str:
+        """``data`` in a fsynced temporary file beside ``path`` (hidden, ``.part``): its name."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
+                for start in range(0, len(data), WRITE_CHUNK):
+                    handle.write(data[start:start + WRITE_CHUNK])
+                    handle.flush()
+                    _progress(str(path), min(start + WRITE_CHUNK, len(data)))
                 os.fsync(handle.fileno())
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+        path = self._path(key)
+        tmp = self._write_temp(path, data)
+        try:
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _fsync_dir(path.parent)
         return str(path)
+
+    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        path = self._path(key)
+        tmp = self._write_temp(path, data)
+        try:
+            os.link(tmp, path)  # atomic, and fails when the name exists: the file is whole when it appears
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        _fsync_dir(path.parent)
+        return True
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     def list_keys(self, prefix: str) -> list[str]:
         base = Path(self.root) / prefix if prefix else Path(self.root)
@@ -84,6 +137,30 @@ class LocalStore(Store):
             str(p.relative_to(root)) for p in base.rglob("*")
             if p.is_file() and not p.name.endswith(".part")
         )
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or link in ``directory`` durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class _ReportingBody(io.BytesIO):
+    """A PUT body that reports how much of it the HTTP client has read (``write_progress``)."""
+
+    def __init__(self, data: bytes, location: str) -> None:
+        super().__init__(data)
+        self._location = location
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if chunk:
+            _progress(self._location, self.tell())
+        return chunk
 
 
 class S3Store(Store):
@@ -144,14 +221,40 @@ class S3Store(Store):
                 self._retention = {"ObjectLockMode": rule["Mode"], "ObjectLockRetainUntilDate": until}
         return self._retention
 
-    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+    def _put(self, key: str, data: bytes, content_type: str, **conditions: str) -> str:
         import base64
         import hashlib
 
+        location = f"s3://{self.bucket}/{self._key(key)}"
         digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type, ContentMD5=digest, **self.default_retention())
-        return f"s3://{self.bucket}/{self._key(key)}"
+        body: Any = _ReportingBody(data, location) if write_progress is not None else data
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type,
+                               ContentMD5=digest, **conditions, **self.default_retention())
+        return location
+
+    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+        return self._put(key, data, content_type)
+
+    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        from botocore.exceptions import ClientError
+
+        for _ in range(5):
+            try:
+                self._put(key, data, content_type, IfNoneMatch="*")
+                return True
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in ("PreconditionFailed", "412"):
+                    return False
+                if code != "ConditionalRequestConflict":  # 409: another conditional PUT in flight; ask again
+                    raise
+        return False
+
+    def delete(self, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        with contextlib.suppress(ClientError):  # Object Lock may refuse: the orphan then stays, harmless
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def list_keys(self, prefix: str) -> list[str]:
         full = "/".join(p for p in (self.prefix, prefix) if p)
