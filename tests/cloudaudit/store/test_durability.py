@@ -198,3 +198,13 @@ def test_snapshot_that_differs_from_its_marker_reads_as_absent(tmp_path: Path) -
     whole = store.read_bytes(key) or b""
     store.write_bytes(key, whole[: len(whole) // 2])  # torn: e.g. copied by a tool that died
     assert state.read_snapshot(store, key) is None
+
+
+def test_create_bytes_writes_only_when_absent(roots: Roots) -> None:
+    store = open_store(roots.state)
+    assert store.create_bytes("chain/JP/x.json", b"first") is True
+    assert store.create_bytes("chain/JP/x.json", b"second") is False
+    assert store.read_bytes("chain/JP/x.json") == b"first"
+    store.delete("chain/JP/x.json")
+    assert store.read_bytes("chain/JP/x.json") is None
+    assert store.create_bytes("chain/JP/x.json", b"third") is True
