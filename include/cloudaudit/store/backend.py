@@ -2,7 +2,8 @@
 
 Local writes go to a temporary file in the same directory, are fsynced and renamed into
 place (and the directory fsynced), so a reader never sees half a file, even after SIGKILL or
-a power cut. S3 PUTs are atomic per object, and each carries Content-MD5, so a truncated
+a power cut; the writer holds an flock on its temporary file, so the next write in that
+directory can tell a dead writer's leftover (lock free) from a live one's and remove it. S3 PUTs are atomic per object, and each carries Content-MD5, so a truncated
 body is refused rather than stored. ``create_bytes`` is the one compare-and-swap both offer:
 write only when the key is absent (a hard link, which fails when the name exists, locally;
 ``If-None-Match: *`` on S3). S3 honours the standard ``AWS_ENDPOINT_URL`` /
@@ -12,11 +13,12 @@ write only when the key is absent (a hard link, which fails when the name exists
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +88,17 @@ class LocalStore(Store):
         except FileNotFoundError:
             return None
 
-    def _write_temp(self, path: Path, data: bytes) -> str:
-        """``data`` in a fsynced temporary file beside ``path`` (hidden, ``.part``): its name."""
+    @contextlib.contextmanager
+    def _temp_file(self, path: Path, data: bytes) -> Iterator[str]:
+        """``data`` in a fsynced, hidden ``.part`` file beside ``path``, locked (flock) until the
+        caller has given it its final name: a ``.part`` nobody holds was left by a dead writer."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        while True:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # swept between mkstemp and flock: take another name
         try:
             with os.fdopen(fd, "wb") as handle:
                 for start in range(0, len(data), WRITE_CHUNK):
@@ -97,32 +106,25 @@ class LocalStore(Store):
                     handle.flush()
                     _progress(str(path), min(start + WRITE_CHUNK, len(data)))
                 os.fsync(handle.fileno())
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return tmp
+                yield tmp
+        finally:
+            Path(tmp).unlink(missing_ok=True)  # gone already after a rename
+        _fsync_dir(path.parent)
+        _sweep_dead_parts(path.parent)
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
         path = self._path(key)
-        tmp = self._write_temp(path, data)
-        try:
+        with self._temp_file(path, data) as tmp:
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
         return str(path)
 
     def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
         path = self._path(key)
-        tmp = self._write_temp(path, data)
-        try:
-            os.link(tmp, path)  # atomic, and fails when the name exists: the file is whole when it appears
-        except FileExistsError:
-            return False
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        _fsync_dir(path.parent)
+        with self._temp_file(path, data) as tmp:
+            try:
+                os.link(tmp, path)  # atomic, and fails when the name exists: the file is whole when it appears
+            except FileExistsError:
+                return False
         return True
 
     def delete(self, key: str) -> None:
@@ -137,6 +139,22 @@ class LocalStore(Store):
             str(p.relative_to(root)) for p in base.rglob("*")
             if p.is_file() and not p.name.endswith(".part")
         )
+
+
+def _sweep_dead_parts(directory: Path) -> None:
+    """Remove temporary files of writers that died (SIGKILL, power loss): their lock is free."""
+    for part in directory.glob(".*.part"):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: a live writer holds it
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -106,6 +106,8 @@ def test_publish_killed_mid_write_leaves_no_partial_report_and_a_retry_completes
     assert hashlib.sha256(bundle).hexdigest() == retried.bundle_sha256
     if record is not None:  # the killed run had committed: the retry finished its publication
         assert retried.bundle_sha256 == record["sha256"]
+    if roots.kind == "local":  # the dead writer's temporary file was swept (its flock died with it)
+        assert not [p for root in (roots.state, roots.output) for p in Path(root).rglob("*.part")]
     assert store.list_keys(f"published/JP/{RUN_DATE}/") == [staged_key("JP", RUN_DATE, retried.bundle_sha256)]
 
 
@@ -208,3 +210,14 @@ def test_create_bytes_writes_only_when_absent(roots: Roots) -> None:
     store.delete("chain/JP/x.json")
     assert store.read_bytes("chain/JP/x.json") is None
     assert store.create_bytes("chain/JP/x.json", b"third") is True
+
+
+def test_a_live_writers_temporary_file_is_not_swept(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    path = tmp_path / "2026-11-20" / "JP" / "evidence_JP_2026-11-20.zip"
+    with store._temp_file(path, b"in progress") as held:  # a writer between its writes and its rename
+        store.write_bytes("2026-11-20/JP/compliance_JP_2026-11-20.xlsx", b"done")  # sweeps the directory
+        assert Path(held).read_bytes() == b"in progress"
+        os.replace(held, path)
+    assert path.read_bytes() == b"in progress"
+    assert not list(tmp_path.rglob("*.part"))
