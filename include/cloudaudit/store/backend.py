@@ -168,14 +168,15 @@ def _fsync_dir(directory: Path) -> None:
 
 
 class _ReportingBody(io.BytesIO):
-    """A PUT body that reports how much of it the HTTP client has read (``write_progress``)."""
+    """A PUT body that reports how much of it the HTTP client has read (``write_progress``),
+    handed out WRITE_CHUNK bytes at a time so that it is sent in pieces."""
 
     def __init__(self, data: bytes, location: str) -> None:
         super().__init__(data)
         self._location = location
 
     def read(self, size: int | None = -1) -> bytes:
-        chunk = super().read(size)
+        chunk = super().read(WRITE_CHUNK if size is None or size < 0 else min(size, WRITE_CHUNK))
         if chunk:
             _progress(self._location, self.tell())
         return chunk

@@ -114,6 +114,8 @@ def _pause_hook(target: str, after: int, paused: Any, release: Any) -> None:
     def hook(location: str, done: int) -> None:
         if fired.is_set() or target not in location or done < after:
             return
+        if location.startswith("s3://") and not _sending():
+            return  # botocore reads the body to checksum and sign it first: stop once it is on the wire
         fired.set()
         paused.set()
         if release is None:
@@ -123,6 +125,13 @@ def _pause_hook(target: str, after: int, paused: Any, release: Any) -> None:
             os._exit(4)
 
     backend.write_progress = hook
+
+
+def _sending() -> bool:
+    """True when called from inside urllib3, which sends the PUT body as it reads it."""
+    import traceback
+
+    return any("urllib3" in frame.filename for frame in traceback.extract_stack())
 
 
 def publish_child(validated: dict[str, Any], target: str, after: int, paused: Any, release: Any,
