@@ -202,6 +202,24 @@ def test_snapshot_that_differs_from_its_marker_reads_as_absent(tmp_path: Path) -
     assert state.read_snapshot(store, key) is None
 
 
+
+def test_a_concurrent_extracts_whole_snapshot_counts_under_the_other_ones_marker(tmp_path: Path) -> None:
+    """Two extracts of one environment and date: body A, body B, marker B, marker A."""
+    from cloudaudit import pipeline
+
+    store = LocalStore(tmp_path)
+    env = dead_environment(_refused_port())
+    key = state.write_snapshot(store, pipeline.not_assessed_snapshot(env, RUN_DATE, "run A"))
+    marker_a = store.read_bytes(key + state.COMPLETE) or b""
+    state.write_snapshot(store, pipeline.not_assessed_snapshot(env, RUN_DATE, "run B"))
+    store.write_bytes(key + state.COMPLETE, marker_a)
+    snapshot = state.read_snapshot(store, key)
+    assert snapshot is not None and snapshot.reason == "run B"
+    other = pipeline.not_assessed_snapshot(dead_environment(_refused_port()), "2026-11-19", "another date")
+    store.write_bytes(key, other.model_dump_json().encode())  # whole, but not this key's snapshot
+    assert state.read_snapshot(store, key) is None
+
+
 def test_create_bytes_writes_only_when_absent(roots: Roots) -> None:
     store = open_store(roots.state)
     assert store.create_bytes("chain/JP/x.json", b"first") is True
