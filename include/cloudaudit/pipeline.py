@@ -292,7 +292,7 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
     from cloudaudit.model import CoverageRow, PiiInventoryRow, ResourceRow
     from cloudaudit.reports.model import CountryReport
     from cloudaudit.reports.xlsx import render_workbook
-    from cloudaudit.store.publication import publish_once
+    from cloudaudit.store.publication import publish
 
     store = open_store(state_root())
     data = state.read_json(store, validated["validation"])
@@ -329,9 +329,10 @@ def publish_country(validated: Mapping[str, Any], *, dag_id: str = "cloudaudit_d
     counts = {"fail_by_severity": _counts(findings), "findings": len(findings),
               "pii_fields": len(report.pii_inventory), "resources": len(report.resources),
               "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED)}
-    # Commit once per country and date, then write both files from the committed bundle (see
-    # store.publication): a killed, retried or concurrent run never leaves a mixed or partial pair.
-    published = publish_once(store, out, bundle, summary=counts)
+    # Commit (replacing an earlier run of the date), then write both files from the committed
+    # bundle (see store.publication): a killed, retried or concurrent run never leaves a partial
+    # file, and concurrent runs end with the last commit's pair.
+    published = publish(store, out, bundle, summary=counts)
     sheet_at, bundle_at, sha, counts = (published.spreadsheet, published.bundle, published.bundle_sha256,
                                         published.summary)
     state.write_json(store, f"runs/{run_date}/{country}/published.json",

@@ -3,17 +3,24 @@
 Local writes go to a temporary file in the same directory, are fsynced and renamed into
 place (and the directory fsynced), so a reader never sees half a file, even after SIGKILL or
 a power cut; the writer holds an flock on its temporary file, so the next write in that
-directory can tell a dead writer's leftover (lock free) from a live one's and remove it. S3 PUTs are atomic per object, and each carries Content-MD5, so a truncated
-body is refused rather than stored. ``create_bytes`` is the one compare-and-swap both offer:
-write only when the key is absent (a hard link, which fails when the name exists, locally;
-``If-None-Match: *`` on S3). S3 honours the standard ``AWS_ENDPOINT_URL`` /
-``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
+directory can tell a dead writer's leftover (lock free) from a live one's and remove it. S3
+PUTs are atomic per object, and each carries Content-MD5, so a truncated body is refused rather
+than stored.
+
+``swap_bytes`` is the compare-and-swap both offer: replace a key only if it is still at the
+version the caller read (``read_versioned``/``version``), or create it only if it is absent.
+A version is the object's ETag on S3 (``If-Match``, or ``If-None-Match: *`` to create) and the
+SHA-256 of the file locally, where the compare and the rename happen under an exclusive flock
+on a hidden ``.<name>.lock`` file beside the key (lock files are never removed: removing one
+would let two writers lock two different files). S3 honours the standard ``AWS_ENDPOINT_URL``
+/ ``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import io
 import os
 import tempfile
@@ -49,9 +56,23 @@ class Store(ABC):
         """Write atomically; returns the full location written."""
 
     @abstractmethod
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and version (what ``swap_bytes`` compares), or None when absent."""
+
+    @abstractmethod
+    def version(self, key: str) -> str | None:
+        """The object's current version, or None when it does not exist."""
+
+    @abstractmethod
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
+        """Write atomically only if the object is still at version ``expected`` (None: only if it
+        does not exist). Returns the new version, or None when the condition did not hold (the
+        object is then left untouched)."""
+
     def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
-        """Write atomically only if ``key`` does not exist: True when this call created it,
-        False when it already existed (the existing object is left untouched)."""
+        """Write atomically only if ``key`` does not exist: True when this call created it."""
+        return self.swap_bytes(key, data, None, content_type=content_type) is not None
 
     @abstractmethod
     def delete(self, key: str) -> None:
@@ -118,14 +139,24 @@ class LocalStore(Store):
             os.replace(tmp, path)
         return str(path)
 
-    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        data = self.read_bytes(key)
+        return None if data is None else (data, _sha256(data))
+
+    def version(self, key: str) -> str | None:
+        found = self.read_versioned(key)
+        return found[1] if found else None
+
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
         path = self._path(key)
-        with self._temp_file(path, data) as tmp:
-            try:
-                os.link(tmp, path)  # atomic, and fails when the name exists: the file is whole when it appears
-            except FileExistsError:
-                return False
-        return True
+        # The body is written and fsynced before the lock is taken: the lock covers only the
+        # compare and the rename, so a slow or killed writer never holds it for long.
+        with self._temp_file(path, data) as tmp, _locked(path.parent / f".{path.name}{LOCK}"):
+            if self.version(key) != expected:
+                return None
+            os.replace(tmp, path)
+        return _sha256(data)
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -137,8 +168,26 @@ class LocalStore(Store):
         root = Path(self.root)
         return sorted(
             str(p.relative_to(root)) for p in base.rglob("*")
-            if p.is_file() and not p.name.endswith(".part")
+            if p.is_file() and not (p.name.startswith(".") and p.name.endswith((".part", LOCK)))
         )
+
+
+LOCK = ".lock"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(lock_file: Path) -> Iterator[None]:
+    """An exclusive flock on ``lock_file`` (created if need be); the kernel frees it if we die."""
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _sweep_dead_parts(directory: Path) -> None:
@@ -240,34 +289,59 @@ class S3Store(Store):
                 self._retention = {"ObjectLockMode": rule["Mode"], "ObjectLockRetainUntilDate": until}
         return self._retention
 
-    def _put(self, key: str, data: bytes, content_type: str, **conditions: str) -> str:
-        import base64
-        import hashlib
+    def _location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
 
-        location = f"s3://{self.bucket}/{self._key(key)}"
+    def _put(self, key: str, data: bytes, content_type: str, **conditions: str) -> dict[str, Any]:
+        import base64
+
         digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        body: Any = _ReportingBody(data, location) if write_progress is not None else data
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type,
-                               ContentMD5=digest, **conditions, **self.default_retention())
-        return location
+        body: Any = _ReportingBody(data, self._location(key)) if write_progress is not None else data
+        response: dict[str, Any] = self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type, ContentMD5=digest,
+            **conditions, **self.default_retention())
+        return response
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
-        return self._put(key, data, content_type)
+        self._put(key, data, content_type)
+        return self._location(key)
 
-    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
         from botocore.exceptions import ClientError
 
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+        return bytes(response["Body"].read()), str(response["ETag"])
+
+    def version(self, key: str) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return str(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ETag"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
+        from botocore.exceptions import ClientError
+
+        condition = {"IfMatch": expected} if expected is not None else {"IfNoneMatch": "*"}
         for _ in range(5):
             try:
-                self._put(key, data, content_type, IfNoneMatch="*")
-                return True
+                return str(self._put(key, data, content_type, **condition)["ETag"])
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
-                if code in ("PreconditionFailed", "412"):
-                    return False
+                if code in ("PreconditionFailed", "412", "NoSuchKey", "404"):  # changed, or deleted under If-Match
+                    return None
                 if code != "ConditionalRequestConflict":  # 409: another conditional PUT in flight; ask again
                     raise
-        return False
+        return None
 
     def delete(self, key: str) -> None:
         from botocore.exceptions import ClientError

@@ -138,11 +138,19 @@ def publish_child(validated: dict[str, Any], target: str, after: int, paused: An
                   results: Any = None) -> None:
     """Child process: publish the country, stopping in the middle of writing ``target``."""
     from cloudaudit.pipeline import publish_country
+    from cloudaudit.store import state
 
     _pause_hook(target, after, paused, release)
-    published = publish_country(validated, run_id=f"child-{os.getpid()}")  # the manifest names the winner
+    published = publish_country(validated, run_id=f"child-{os.getpid()}")  # the manifest names the run
     if results is not None:
-        results.put({"run_id": f"child-{os.getpid()}", "sha256": published.bundle_sha256})
+        from cloudaudit.config import state_root
+        from cloudaudit.store.backend import open_store
+
+        # publish_country reports the bundle at the SPEC paths; the run's own is its staged copy
+        record = state.read_json(open_store(state_root()), state.chain_key(validated["country"],
+                                                                           validated["run_date"]))
+        own = [e["sha256"] for e in [record, *record["superseded"]] if e["run_id"] == f"child-{os.getpid()}"]
+        results.put({"run_id": f"child-{os.getpid()}", "sha256": published.bundle_sha256, "own": own})
 
 
 def snapshot_child(state_root: str, run_date: str, endpoint: str, paused: Any) -> None:

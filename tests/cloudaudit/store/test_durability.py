@@ -71,6 +71,16 @@ def _verified(out: Store, tmp_path: Path) -> bytes:
     return bundle
 
 
+def _staged(store: Store) -> list[str]:
+    return store.list_keys(f"published/JP/{RUN_DATE}/")
+
+
+def _run_id(bundle: bytes) -> str:
+    import json
+
+    return str(json.loads(member(bundle, "manifest.json"))["run_id"])
+
+
 # Where the child is killed: the staged copy (before the commit), the spreadsheet, the bundle.
 POINTS = {"staging": f"published/JP/{RUN_DATE}/", "spreadsheet": XLSX, "bundle": ZIP}
 
@@ -90,7 +100,7 @@ def test_publish_killed_mid_write_leaves_no_partial_report_and_a_retry_completes
     assert out.read_bytes(ZIP) is None  # never a truncated bundle at the SPEC path
     record = state.read_json(store, RECORD)
     if point == "staging":
-        assert record is None and out.read_bytes(XLSX) is None
+        assert record is None and out.read_bytes(XLSX) is None and _staged(store) == []
     else:
         committed = store.read_bytes(record["staged"])
         assert committed is not None and hashlib.sha256(committed).hexdigest() == record["sha256"]
@@ -103,22 +113,49 @@ def test_publish_killed_mid_write_leaves_no_partial_report_and_a_retry_completes
 
     retried = publish_country(validated, run_id="retry")
     bundle = _verified(out, tmp_path)
-    assert hashlib.sha256(bundle).hexdigest() == retried.bundle_sha256
-    if record is not None:  # the killed run had committed: the retry finished its publication
-        assert retried.bundle_sha256 == record["sha256"]
+    assert hashlib.sha256(bundle).hexdigest() == retried.bundle_sha256 == state.read_json(store, RECORD)["sha256"]
+    assert _run_id(bundle) == "retry"  # the retry's own run replaced the killed one's commit
     if roots.kind == "local":  # the dead writer's temporary file was swept (its flock died with it)
         assert not [p for root in (roots.state, roots.output) for p in Path(root).rglob("*.part")]
-    assert store.list_keys(f"published/JP/{RUN_DATE}/") == [staged_key("JP", RUN_DATE, retried.bundle_sha256)]
+    kept = [staged_key("JP", RUN_DATE, retried.bundle_sha256)]
+    if record is not None:  # the killed run had committed: its bundle is superseded and retained
+        assert [e["sha256"] for e in state.read_json(store, RECORD)["superseded"]] == [record["sha256"]]
+        kept.append(record["staged"])
+    assert _staged(store) == sorted(kept)
+
+
+def test_a_replacement_killed_between_its_two_writes_is_detected_and_restored(roots: Roots, tmp_path: Path) -> None:
+    """Run A is published; run B of the same date is killed 1 KiB into its bundle, after its
+    spreadsheet: B's spreadsheet sits beside A's bundle (each whole) until restore or a retry."""
+    from cloudaudit.pipeline import publish_country
+    from cloudaudit.store.publication import outputs_match, restore
+
+    first = publish_country(seed_validation(), run_id="first")
+    paused = SPAWN.Event()
+    proc = SPAWN.Process(target=publish_child, args=(seed_validation(seed=9), ZIP, 1024, paused, None),
+                         daemon=True)
+    proc.start()
+    _kill_when_paused(proc, paused)
+
+    store, out = open_store(roots.state), open_store(roots.output)
+    record = state.read_json(store, RECORD)
+    assert record["sha256"] != first.bundle_sha256 and record["superseded"][0]["sha256"] == first.bundle_sha256
+    assert hashlib.sha256(out.read_bytes(ZIP) or b"").hexdigest() == first.bundle_sha256  # whole, the old one
+    assert not outputs_match(store, out, "JP", RUN_DATE)  # the mix is visible: the bundle carries its spreadsheet
+
+    restored = restore(store, out, "JP", RUN_DATE)
+    assert restored is not None and restored.bundle_sha256 == record["sha256"]
+    assert outputs_match(store, out, "JP", RUN_DATE)
+    assert _run_id(_verified(out, tmp_path)).startswith("child-")
 
 
 def test_two_publishers_of_one_date_end_with_one_consistent_verifiable_result(roots: Roots, tmp_path: Path) -> None:
     """Both children build their own bundle, stop just before committing, and are let go
-    together: one commit wins, both return it, and the next day chains to it."""
-    import json
-    import zipfile
-
+    together: both commit (the loser of the first swap commits again over the winner), the later
+    commit's pair is what is published, and the next day chains to it."""
     from cloudaudit.evidence.verify import verify_chain
     from cloudaudit.pipeline import publish_country
+    from cloudaudit.store.publication import outputs_match
 
     validated = seed_validation()
     release, results = SPAWN.Event(), SPAWN.Queue()
@@ -144,18 +181,53 @@ def test_two_publishers_of_one_date_end_with_one_consistent_verifiable_result(ro
     store, out = open_store(roots.state), open_store(roots.output)
     bundle = _verified(out, tmp_path)
     sha = hashlib.sha256(bundle).hexdigest()
-    assert {o["sha256"] for o in outcomes} == {sha}  # both runs report the one publication
-    assert state.read_json(store, RECORD)["sha256"] == sha
-    with zipfile.ZipFile(tmp_path / "published.zip") as archive:
-        winner = json.loads(archive.read("manifest.json"))["run_id"]
-    assert winner in {o["run_id"] for o in outcomes}
-    assert store.list_keys(f"published/JP/{RUN_DATE}/") == [staged_key("JP", RUN_DATE, sha)]  # loser's is gone
+    record = state.read_json(store, RECORD)
+    assert record["sha256"] == sha and outputs_match(store, out, "JP", RUN_DATE)
+    later = next(o for o in outcomes if o["run_id"] == record["run_id"])
+    earlier = next(o for o in outcomes if o["run_id"] != record["run_id"])
+    assert _run_id(bundle) == later["run_id"] and later["sha256"] == sha  # the last commit won, never a mix
+    # the earlier run wrote its own pair before it was replaced, or the later one's after
+    assert earlier["sha256"] in {sha, *earlier["own"]}
+    if roots.kind == "local":  # flock makes the swap atomic; moto checks If-None-Match without a lock
+        assert [e["run_id"] for e in record["superseded"]] == [earlier["run_id"]]
+    assert len(_staged(store)) == 2  # both bundles are retained
+    assert all(hashlib.sha256(store.read_bytes(k) or b"").hexdigest() in k for k in _staged(store))
 
     next_day = publish_country(seed_validation("2026-11-21"), run_id="next")  # the chain has one head
-    later = tmp_path / "next.zip"
-    later.write_bytes(out.read_bytes(bundle_key("JP", "2026-11-21")) or b"")
-    assert next_day.bundle_sha256 == hashlib.sha256(later.read_bytes()).hexdigest()
-    assert verify_chain([tmp_path / "published.zip", later]) == []
+    following = tmp_path / "next.zip"
+    following.write_bytes(out.read_bytes(bundle_key("JP", "2026-11-21")) or b"")
+    assert next_day.bundle_sha256 == hashlib.sha256(following.read_bytes()).hexdigest()
+    assert verify_chain([tmp_path / "published.zip", following]) == []
+
+
+def test_a_stale_writer_cannot_overwrite_a_later_runs_files(roots: Roots, tmp_path: Path) -> None:
+    """Run A commits, checks its record, and stops 1 KiB into its spreadsheet; run B commits and
+    publishes; A resumes: its swap fails on the changed file, it sees B's record and writes B's
+    pair. Without the fence A would leave its spreadsheet beside B's bundle."""
+    from cloudaudit.pipeline import publish_country
+    from cloudaudit.store.publication import outputs_match
+
+    release, results, paused = SPAWN.Event(), SPAWN.Queue(), SPAWN.Event()
+    proc = SPAWN.Process(target=publish_child, args=(seed_validation(), XLSX, 1024, paused, release, results),
+                         daemon=True)
+    proc.start()
+    try:
+        assert paused.wait(CHILD_TIMEOUT_S), "child never reached its spreadsheet"
+        later = publish_country(seed_validation(seed=9), run_id="later")
+        release.set()
+        outcome = results.get(timeout=CHILD_TIMEOUT_S)
+        proc.join(CHILD_TIMEOUT_S)
+        assert proc.exitcode == 0
+    finally:
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+
+    store, out = open_store(roots.state), open_store(roots.output)
+    assert hashlib.sha256(_verified(out, tmp_path)).hexdigest() == later.bundle_sha256 == outcome["sha256"]
+    assert outputs_match(store, out, "JP", RUN_DATE)
+    assert outcome["own"] and outcome["own"] != [later.bundle_sha256]  # A did commit, and was superseded
+    assert [e["sha256"] for e in state.read_json(store, RECORD)["superseded"]] == outcome["own"]
 
 
 def _refused_port() -> str:
@@ -228,6 +300,24 @@ def test_create_bytes_writes_only_when_absent(roots: Roots) -> None:
     store.delete("chain/JP/x.json")
     assert store.read_bytes("chain/JP/x.json") is None
     assert store.create_bytes("chain/JP/x.json", b"third") is True
+
+
+def test_swap_bytes_replaces_only_the_version_it_read(roots: Roots) -> None:
+    """The compare-and-swap under the commit record: moto honours If-Match (and If-None-Match: *) on
+    PutObject, answering 412 to a stale ETag, as S3 does; locally the flock'd compare does the same."""
+    store = open_store(roots.state)
+    key = "chain/JP/y.json"
+    assert store.version(key) is None and store.read_versioned(key) is None
+    first = store.swap_bytes(key, b"one", None)
+    assert first is not None and store.version(key) == first
+    assert store.swap_bytes(key, b"not over an existing one", None) is None
+    second = store.swap_bytes(key, b"two", first)
+    assert second is not None and second != first
+    assert store.swap_bytes(key, b"stale", first) is None  # read "one", but "two" is there now
+    assert store.read_versioned(key) == (b"two", second)
+    store.delete(key)
+    assert store.swap_bytes(key, b"gone", second) is None  # If-Match on a deleted key fails too
+    assert store.list_keys("chain/JP/") == []  # lock files are not keys
 
 
 def test_a_live_writers_temporary_file_is_not_swept(tmp_path: Path) -> None:
