@@ -258,7 +258,10 @@ def _check_chain_position(store: Store, country: str, run_date: str,
     linked_sha = manifest.get("previous_bundle_sha256")
     linked_date = manifest.get("previous_bundle_run_date")
     later = [d for d in state.chain_dates(store, country) if d > run_date]
-    if later:
+    if later and store.exists(state.chain_key(country, run_date)):
+        log.info("%s %s: republished after %s; their links name the bundle it supersedes, which is retained",
+                 country, run_date, ", ".join(later))
+    elif later:
         log.warning("%s %s: published after %s, whose bundle chains past this date", country, run_date,
                     ", ".join(later))
     if (link[1] if link else None) == linked_sha:

@@ -1,5 +1,7 @@
 """The bundle hash chain across gaps and re-runs: D1, no D2, D3 chains to D1 (and says so); a
-re-run of a published date keeps its evidence; a bundle linked to a stale predecessor is refused."""
+re-run of a published date replaces its report, and the next date's link, which still names the
+superseded bundle, resolves through the retained copy; a bundle linked to a stale predecessor
+date is refused."""
 
 from __future__ import annotations
 
@@ -18,8 +20,18 @@ from cloudaudit.evidence.verify import run_verify, verify_chain
 from cloudaudit.pipeline import publish_country
 from cloudaudit.store import state
 from cloudaudit.store.backend import open_store
-from cloudaudit.store.publication import ChainMoved, bundle_key, publish_once, spreadsheet_key
-from tests.cloudaudit.store.publishing import Roots, publish_roots, seed_validation
+from cloudaudit.store.publication import (
+    ChainMoved,
+    bundle_key,
+    chain_report,
+    follow_chain,
+    outputs_match,
+    publish,
+    spreadsheet_key,
+    staged_key,
+)
+from tests.cloudaudit.reports.reportfactory import make_report
+from tests.cloudaudit.store.publishing import Roots, member, publish_roots, seed_validation
 
 D1, D2, D3 = "2026-11-20", "2026-11-21", "2026-11-22"
 
@@ -61,14 +73,102 @@ def test_a_skipped_day_chains_to_the_last_published_one_and_says_which(
     assert third.bundle_sha256 == hashlib.sha256(d3.read_bytes()).hexdigest()
 
 
-def test_a_rerun_of_a_published_date_keeps_its_evidence_so_the_chain_holds(roots: Roots, tmp_path: Path) -> None:
+def _findings(xlsx: bytes) -> list[tuple[str, str, str]]:
+    """(Resource, Check ID, Status) of every row of the Findings sheet."""
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = load_workbook(io.BytesIO(xlsx), read_only=True)["Findings"].iter_rows(values_only=True)
+    header = list(next(rows))
+    at = [header.index(name) for name in ("Resource", "Check ID", "Status")]
+    return sorted(tuple(str(row[i]) for i in at) for row in rows)  # type: ignore[misc]
+
+
+def _expected(seed: int) -> list[tuple[str, str, str]]:
+    return sorted((f.resource, f.check_id, f.status.value) for f in make_report(seed=seed, n_findings=12).findings)
+
+
+def test_a_rerun_of_a_published_date_replaces_its_report_and_the_chain_follows_the_retained_bundle(
+        roots: Roots, tmp_path: Path) -> None:
+    first = publish_country(seed_validation(D1), run_id="first")
+    publish_country(seed_validation(D2))  # chains to the first D1 bundle
+    store, out = open_store(roots.state), open_store(roots.output)
+    assert _findings(out.read_bytes(spreadsheet_key("JP", D1)) or b"") == _expected(3)
+
+    again = publish_country(seed_validation(D1, seed=9), run_id="rerun")  # the estate changed: new findings
+    assert again.bundle_sha256 != first.bundle_sha256
+    d1, d2 = _download(roots, D1, tmp_path), _download(roots, D2, tmp_path)
+    sheet = out.read_bytes(spreadsheet_key("JP", D1)) or b""
+    assert _findings(sheet) == _expected(9) != _expected(3)  # the new state is what the report shows
+    assert member(d1.read_bytes(), f"compliance_JP_{D1}.xlsx") == sheet  # both files are the re-run's
+    assert _manifest(d1)["run_id"] == "rerun" and run_verify(d1) == 0
+    assert outputs_match(store, out, "JP", D1)
+
+    record = state.read_json(store, state.chain_key("JP", D1))
+    assert [(e["sha256"], e["run_id"]) for e in record["superseded"]] == [(first.bundle_sha256, "first")]
+    retained = store.read_bytes(staged_key("JP", D1, first.bundle_sha256))  # superseded, kept as evidence
+    assert retained is not None and hashlib.sha256(retained).hexdigest() == first.bundle_sha256
+
+    # D2 still names the first D1 bundle: not a break, a link to a retained superseded bundle
+    assert _manifest(d2)["previous_bundle_sha256"] == first.bundle_sha256
+    assert verify_chain([d1, d2]) == [f"{d2.name}: previous_bundle_sha256: does not match {d1.name}"]
+    report = {link.run_date: link for link in chain_report(store, "JP")}
+    assert report[D2].ok and report[D2].status == f"chains to a superseded bundle of {D1} (retained)"
+    assert report[D1].ok and report[D1].status == "first bundle of its country (no predecessor)"
+    followed = follow_chain(store, "JP", D2)
+    assert [(link.run_date, link.sha256) for link in followed] == [
+        (D2, hashlib.sha256(d2.read_bytes()).hexdigest()), (D1, first.bundle_sha256)]
+    assert all(link.ok for link in followed)
+    retained_path = tmp_path / "retained.zip"
+    retained_path.write_bytes(retained)
+    assert verify_chain([retained_path, d2]) == []  # any standard check holds against the retained copy
+
+    publish_country(seed_validation(D3))  # a later date chains to what is published now
+    assert _manifest(_download(roots, D3, tmp_path))["previous_bundle_sha256"] == hashlib.sha256(
+        d2.read_bytes()).hexdigest()
+    assert [link.status for link in follow_chain(store, "JP", D3)] == [
+        f"chains to the published bundle of {D2}", f"chains to a superseded bundle of {D1} (retained)",
+        "first bundle of its country (no predecessor)"]
+
+
+def test_a_bundle_built_before_its_predecessor_was_republished_is_committed_linked_to_the_retained_one(
+        roots: Roots) -> None:
+    """D2 is built (linked to D1 as published), D1 is re-run, then D2 commits: the link is kept."""
+    first = publish_country(seed_validation(D1), run_id="first")
+    name = spreadsheet_key("JP", D2).rsplit("/", 1)[-1]
+    built = build_bundle(country="JP", run_date=D2, dag_id="cloudaudit_daily", run_id="built-early",
+                         generated_at=f"{D2}T00:00:00Z", captured_at=None, tool_version="test", policy_digest="x",
+                         members={name: b"not really a workbook"}, previous_bundle_sha256=first.bundle_sha256,
+                         previous_bundle_run_date=D1, private_key=Ed25519PrivateKey.generate())
+    publish_country(seed_validation(D1, seed=9), run_id="rerun")
+    store, out = open_store(roots.state), open_store(roots.output)
+    published = publish(store, out, built)
+    assert (published.previous_run_date, published.previous_bundle_sha256) == (D1, first.bundle_sha256)
+    assert [link.status for link in follow_chain(store, "JP", D2)] == [
+        f"chains to a superseded bundle of {D1} (retained)", "first bundle of its country (no predecessor)"]
+
+
+def test_a_link_to_a_lost_altered_or_never_committed_bundle_is_a_break(roots: Roots) -> None:
     first = publish_country(seed_validation(D1), run_id="first")
     publish_country(seed_validation(D2))
-    again = publish_country(seed_validation(D1, seed=9), run_id="rerun")  # different findings, same date
-    assert again.bundle_sha256 == first.bundle_sha256
-    d1, d2 = _download(roots, D1, tmp_path), _download(roots, D2, tmp_path)
-    assert _manifest(d1)["run_id"] == "first"
-    assert verify_chain([d1, d2]) == []
+    publish_country(seed_validation(D1, seed=9), run_id="rerun")
+    store = open_store(roots.state)
+    retained = staged_key("JP", D1, first.bundle_sha256)
+    original = store.read_bytes(retained) or b""
+
+    store.write_bytes(retained, original + b"tampered")
+    [link] = [link for link in chain_report(store, "JP") if link.run_date == D2]
+    assert not link.ok and link.status == (
+        f"break: a superseded bundle of {D1} ({first.bundle_sha256}) is missing or altered in the state store")
+    store.delete(retained)
+    assert not follow_chain(store, "JP", D2)[-1].ok
+
+    store.write_bytes(retained, original)  # back, but the record no longer lists it: never committed
+    record = state.read_json(store, state.chain_key("JP", D1))
+    state.write_json(store, state.chain_key("JP", D1), {**record, "superseded": []})
+    assert follow_chain(store, "JP", D2)[0].status == (
+        f"break: previous bundle {first.bundle_sha256} was never committed for {D1}")
 
 
 def test_a_bundle_linked_to_a_stale_predecessor_is_not_committed(roots: Roots, tmp_path: Path) -> None:
@@ -81,7 +181,7 @@ def test_a_bundle_linked_to_a_stale_predecessor_is_not_committed(roots: Roots, t
     first = publish_country(seed_validation(D1))
     store, out = open_store(roots.state), open_store(roots.output)
     with pytest.raises(ChainMoved, match=first.bundle_sha256):
-        publish_once(store, out, stale)
+        publish(store, out, stale)
     assert out.read_bytes(bundle_key("JP", D3)) is None and out.read_bytes(spreadsheet_key("JP", D3)) is None
     assert state.read_json(store, state.chain_key("JP", D3)) is None
     publish_country(seed_validation(D3))  # the retry builds it again, linked to D1
