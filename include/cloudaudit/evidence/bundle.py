@@ -5,7 +5,9 @@ Layout of ``evidence_<CC>_<D>.zip``::
     manifest.json     canonical JSON: run metadata, every member's path, SHA-256 and size,
                       and the previous bundle's SHA-256 and run date (a hash chain per
                       country; days without a publication are skipped, so the run date
-                      says which bundle this one chains to)
+                      says which bundle this one chains to: the one of that date committed
+                      when this one was built; if that date is re-run later, the link
+                      names the superseded bundle, retained in the state store)
     manifest.sig      the raw 64-byte Ed25519 signature over the exact bytes of manifest.json
     signing_key.pub   the signer's public key (PEM), itself a listed member
     <members>         snapshots/, pii/, validation/, data_docs/, the spreadsheet

@@ -4,8 +4,12 @@
     snapshots/<D>/<environment>.json.complete  written last: the snapshot's SHA-256 and size
     runs/<D>/<CC>/validation.json              validate → publish hand-over for one country
     history/<CC>/<D>.json                      (check_id, resource) keys that FAILED on D (First Seen)
-    chain/<CC>/<D>.json                        the commit record of D's publication (hash chain link)
-    published/<CC>/<D>/<sha256>.zip            the committed bundle, kept to restore the outputs
+    chain/<CC>/<D>.json                        the commit record of D's current publication (its
+                                               bundle, hash chain link, and the bundles it superseded);
+                                               replaced by compare-and-swap (store.publication)
+    published/<CC>/<D>/<sha256>.zip            every bundle staged for D, never deleted: the current
+                                               one restores the outputs, superseded ones stay as evidence
+                                               and resolve older links of the chain
 
 A snapshot counts only once its completion marker exists and matches it: a crash between the
 two writes leaves a snapshot that readers treat as absent (``auto`` then extracts it again).
@@ -109,7 +113,8 @@ def chain_dates(store: Store, country: str) -> list[str]:
 
 
 def previous_bundle(store: Store, country: str, run_date: str) -> tuple[str, str] | None:
-    """The chain link: (run date, bundle SHA-256) of the latest earlier publication of the country.
+    """The chain link: (run date, bundle SHA-256) of the latest earlier publication of the country,
+    as committed now (a later re-run of that date does not change links already recorded).
 
     Days without a publication are skipped: D3 after D1 with no D2 chains to D1."""
     for date in reversed(chain_dates(store, country)):

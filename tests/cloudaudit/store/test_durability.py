@@ -200,19 +200,20 @@ def test_two_publishers_of_one_date_end_with_one_consistent_verifiable_result(ro
     assert verify_chain([tmp_path / "published.zip", following]) == []
 
 
-def test_a_stale_writer_cannot_overwrite_a_later_runs_files(roots: Roots, tmp_path: Path) -> None:
-    """Run A commits, checks its record, and stops 1 KiB into its spreadsheet; run B commits and
+@pytest.mark.parametrize("target", [XLSX, ZIP], ids=["spreadsheet", "bundle"])
+def test_a_stale_writer_cannot_overwrite_a_later_runs_files(roots: Roots, target: str, tmp_path: Path) -> None:
+    """Run A commits, checks its record, and stops 1 KiB into one of its files; run B commits and
     publishes; A resumes: its swap fails on the changed file, it sees B's record and writes B's
-    pair. Without the fence A would leave its spreadsheet beside B's bundle."""
+    pair. Without the fence, A stopped in its bundle would leave it beside B's spreadsheet."""
     from cloudaudit.pipeline import publish_country
     from cloudaudit.store.publication import outputs_match
 
     release, results, paused = SPAWN.Event(), SPAWN.Queue(), SPAWN.Event()
-    proc = SPAWN.Process(target=publish_child, args=(seed_validation(), XLSX, 1024, paused, release, results),
+    proc = SPAWN.Process(target=publish_child, args=(seed_validation(), target, 1024, paused, release, results),
                          daemon=True)
     proc.start()
     try:
-        assert paused.wait(CHILD_TIMEOUT_S), "child never reached its spreadsheet"
+        assert paused.wait(CHILD_TIMEOUT_S), f"child never reached {target}"
         later = publish_country(seed_validation(seed=9), run_id="later")
         release.set()
         outcome = results.get(timeout=CHILD_TIMEOUT_S)
@@ -329,3 +330,31 @@ def test_a_live_writers_temporary_file_is_not_swept(tmp_path: Path) -> None:
         os.replace(held, path)
     assert path.read_bytes() == b"in progress"
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_commit_that_keeps_losing_gives_up_after_a_bounded_number_of_swaps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every swap of the record loses (another run always got there first): the publisher stops
+    after MAX_SWAPS attempts, writes nothing at the SPEC paths and keeps its staged bundle."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cloudaudit.evidence.bundle import build_bundle
+    from cloudaudit.store import publication
+
+    store, out = LocalStore(tmp_path / "state"), LocalStore(tmp_path / "output")
+    bundle = build_bundle(country="JP", run_date=RUN_DATE, dag_id="d", run_id="r", generated_at=f"{RUN_DATE}T00:00:00Z",
+                          captured_at=None, tool_version="t", policy_digest="p",
+                          members={XLSX.rsplit("/", 1)[-1]: b"sheet"}, previous_bundle_sha256=None,
+                          private_key=Ed25519PrivateKey.generate())
+    attempts: list[str | None] = []
+
+    def always_lost(key: str, data: bytes, expected: str | None, **_: object) -> str | None:
+        attempts.append(expected)
+        return None
+
+    monkeypatch.setattr(store, "swap_bytes", always_lost)
+    with pytest.raises(publication.PublishContention, match="lost 8 commits"):
+        publication.publish(store, out, bundle)
+    assert len(attempts) == publication.MAX_SWAPS == 8
+    assert out.read_bytes(XLSX) is None and out.read_bytes(ZIP) is None
+    assert _staged(store) == [staged_key("JP", RUN_DATE, hashlib.sha256(bundle).hexdigest())]
