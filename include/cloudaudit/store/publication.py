@@ -150,12 +150,7 @@ def publish(state_store: Store, out: Store, bundle: bytes, *,
     if record["sha256"] != sha:
         log.warning("%s %s: a later run replaced this one's publication (bundle %s) while it was written; "
                     "its files (bundle %s) are the ones published", country, run_date, sha, record["sha256"])
-    previous = record.get("previous_bundle_sha256")
-    return Publication(country=country, run_date=run_date, spreadsheet=out.location(spreadsheet_key(country, run_date)),
-                       bundle=out.location(bundle_key(country, run_date)), bundle_sha256=str(record["sha256"]),
-                       previous_run_date=record.get("previous_run_date"),
-                       previous_bundle_sha256=str(previous) if previous else None,
-                       summary=dict(record.get("summary") or {}), own_sha256=sha, superseded=record["sha256"] != sha)
+    return _publication(out, country, run_date, record, own_sha256=sha)
 
 
 def restore(state_store: Store, out: Store, country: str, run_date: str) -> Publication | None:
@@ -165,12 +160,18 @@ def restore(state_store: Store, out: Store, country: str, run_date: str) -> Publ
     if not isinstance(record, dict):
         return None
     written = _write_outputs(state_store, out, country, run_date, record)
-    previous = written.get("previous_bundle_sha256")
+    return _publication(out, country, run_date, written, own_sha256=str(record["sha256"]))
+
+
+def _publication(out: Store, country: str, run_date: str, record: Mapping[str, Any], *,
+                 own_sha256: str) -> Publication:
+    previous = record.get("previous_bundle_sha256")
     return Publication(country=country, run_date=run_date, spreadsheet=out.location(spreadsheet_key(country, run_date)),
-                       bundle=out.location(bundle_key(country, run_date)), bundle_sha256=str(written["sha256"]),
-                       previous_run_date=written.get("previous_run_date"),
+                       bundle=out.location(bundle_key(country, run_date)), bundle_sha256=str(record["sha256"]),
+                       previous_run_date=record.get("previous_run_date"),
                        previous_bundle_sha256=str(previous) if previous else None,
-                       summary=dict(written.get("summary") or {}), own_sha256=str(record["sha256"]))
+                       summary=dict(record.get("summary") or {}), own_sha256=own_sha256,
+                       superseded=record["sha256"] != own_sha256)
 
 
 def outputs_match(state_store: Store, out: Store, country: str, run_date: str) -> bool:
@@ -179,8 +180,12 @@ def outputs_match(state_store: Store, out: Store, country: str, run_date: str) -
     bundle, sheet = out.read_bytes(bundle_key(country, run_date)), out.read_bytes(spreadsheet_key(country, run_date))
     if not isinstance(record, dict) or bundle is None or sheet is None:
         return False
-    return hashlib.sha256(bundle).hexdigest() == record.get("sha256") and \
-        spreadsheet_of(bundle, country, run_date) == sheet
+    if hashlib.sha256(bundle).hexdigest() != record.get("sha256"):
+        return False
+    try:
+        return spreadsheet_of(bundle, country, run_date) == sheet
+    except (zipfile.BadZipFile, EvidenceError):
+        return False
 
 
 def _commit(store: Store, country: str, run_date: str, ours: Mapping[str, Any]) -> None:
