@@ -31,6 +31,11 @@ unit: install
 test: lint
 	$(VENV)/bin/pytest -q
 
+# Slow tests only (the load test skips unless CLOUDAUDIT_SLOW=1).
+.PHONY: test-slow
+test-slow: install
+	CLOUDAUDIT_SLOW=1 $(VENV)/bin/pytest -q -s -m slow
+
 bench: install
 	$(PY) -m benchmarks
 

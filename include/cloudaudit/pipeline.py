@@ -326,11 +326,10 @@ def build_country_report(validated: ValidatedRef, *, dag_id: str = "cloudaudit_d
 
 def write_country_report(built: BuiltReport) -> Published:
     """Write the country's spreadsheet and signed evidence bundle to the output store."""
-    import hashlib
-
     from cloudaudit.evidence.bundle import build_bundle
     from cloudaudit.evidence.members import bundle_members
     from cloudaudit.reports.xlsx import render_workbook
+    from cloudaudit.store.publication import publish
 
     report, data, snapshots, parsed, captured = built.report, built.data, built.snapshots, built.parsed, built.captured
     country, run_date, policy, findings = report.country, report.run_date, report.policy, report.findings
@@ -341,22 +340,23 @@ def write_country_report(built: BuiltReport) -> Published:
     members = bundle_members(parsed, snapshots, data, xlsx_name, workbook,
                              notification_json(country, run_date, report.notification))
     out = open_store(output_root())
-    previous = state.previous_bundle_sha256(store, country, run_date)
+    previous = state.previous_bundle(store, country, run_date)  # (run date, SHA-256): skipped days are skipped
     bundle = build_bundle(
         country=country, run_date=run_date, dag_id=dag_id, run_id=run_id, generated_at=generated_at,
         captured_at=captured[-1], tool_version=__version__, policy_digest=policy.digest(), members=members,
-        previous_bundle_sha256=previous, private_key=_signing_key(),
+        previous_bundle_sha256=previous[1] if previous else None,
+        previous_bundle_run_date=previous[0] if previous else None, private_key=_signing_key(),
     )
-    sha = hashlib.sha256(bundle).hexdigest()
-    prefix = f"{run_date}/{country}"
-    sheet_at = out.write_bytes(f"{prefix}/{xlsx_name}", workbook,
-                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    bundle_at = out.write_bytes(f"{prefix}/evidence_{country}_{run_date}.zip", bundle, content_type="application/zip")
-    state.record_bundle(store, country, run_date, sha, bundle_at)
     counts = {"fail_by_severity": _counts(findings), "findings": len(findings),
               "pii_fields": len(report.pii_inventory), "resources": len(report.resources),
               "not_assessed": sum(1 for c in report.coverage if c.status is CoverageStatus.NOT_ASSESSED),
               **notification_counts(report)}
+    # Commit (replacing an earlier run of the date), then write both files from the committed
+    # bundle (see store.publication): a killed, retried or concurrent run never leaves a partial
+    # file, and concurrent runs end with the last commit's pair.
+    published = publish(store, out, bundle, summary=counts)
+    sheet_at, bundle_at, sha, counts = (published.spreadsheet, published.bundle, published.bundle_sha256,
+                                        published.summary)
     state.write_json(store, state.published_key(run_date, country),
                      {"spreadsheet": sheet_at, "bundle": bundle_at, "bundle_sha256": sha, "counts": counts})
     log.info("published %s %s: %s and %s", country, run_date, sheet_at, bundle_at)

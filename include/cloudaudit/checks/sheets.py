@@ -77,11 +77,17 @@ def coverage_rows(country: str, snapshots: Sequence[Snapshot]) -> list[CoverageR
                                    status=status, reason=reason, objects_sampled=resource.objects_sampled,
                                    rows_sampled=resource.rows_sampled))
             for sample in resource.samples:
-                if sample.resource != resource.resource and sample.status is CoverageStatus.NOT_ASSESSED:
-                    out.append(CoverageRow(**base, service=resource.service.value, resource=sample.resource,
-                                           status=CoverageStatus.NOT_ASSESSED,
-                                           reason=sample.reason or "could not be read",
-                                           objects_sampled=0, rows_sampled=0))
+                if sample.resource == resource.resource:
+                    continue
+                if sample.status is CoverageStatus.NOT_ASSESSED:
+                    why = sample.reason or "could not be read"
+                elif sample.read_errors:  # data read, but its own configuration (ACL) was not
+                    why = "; ".join(f"{k}: {v}" for k, v in sorted(sample.read_errors.items()))
+                else:
+                    continue
+                out.append(CoverageRow(**base, service=resource.service.value, resource=sample.resource,
+                                       status=CoverageStatus.NOT_ASSESSED, reason=why,
+                                       objects_sampled=0, rows_sampled=0))
     return out
 
 

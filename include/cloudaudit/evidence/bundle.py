@@ -3,7 +3,11 @@
 Layout of ``evidence_<CC>_<D>.zip``::
 
     manifest.json     canonical JSON: run metadata, every member's path, SHA-256 and size,
-                      and the previous bundle's SHA-256 (a hash chain per country)
+                      and the previous bundle's SHA-256 and run date (a hash chain per
+                      country; days without a publication are skipped, so the run date
+                      says which bundle this one chains to: the one of that date committed
+                      when this one was built; if that date is re-run later, the link
+                      names the superseded bundle, retained in the state store)
     manifest.sig      the raw 64-byte Ed25519 signature over the exact bytes of manifest.json
     signing_key.pub   the signer's public key (PEM), itself a listed member
     <members>         snapshots/, pii/, validation/, data_docs/, the spreadsheet
@@ -30,6 +34,7 @@ from cloudaudit.evidence.zipwrite import write_zip, zip_timestamp
 FORMAT = "cloudaudit-evidence"
 FORMAT_VERSION = 1
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def canonical_json(value: Any) -> bytes:
@@ -49,7 +54,7 @@ def sha256_hex(data: bytes) -> str:
 def build_manifest(*, country: str, run_date: str, dag_id: str, run_id: str, generated_at: str,
                    captured_at: str | None, tool_version: str, policy_digest: str,
                    members: Mapping[str, bytes], previous_bundle_sha256: str | None,
-                   signer_fingerprint: str) -> dict[str, Any]:
+                   signer_fingerprint: str, previous_bundle_run_date: str | None = None) -> dict[str, Any]:
     """The manifest as a dict; ``members`` must already include ``signing_key.pub``."""
     return {
         "format": FORMAT,
@@ -63,6 +68,7 @@ def build_manifest(*, country: str, run_date: str, dag_id: str, run_id: str, gen
         "tool_version": tool_version,
         "policy_digest": policy_digest,
         "previous_bundle_sha256": previous_bundle_sha256,
+        "previous_bundle_run_date": previous_bundle_run_date,
         "signature": {"algorithm": "Ed25519", "file": SIGNATURE, "signed": MANIFEST,
                       "public_key": PUBLIC_KEY, "public_key_fingerprint": signer_fingerprint},
         "members": [
@@ -75,7 +81,7 @@ def build_manifest(*, country: str, run_date: str, dag_id: str, run_id: str, gen
 def build_bundle(*, country: str, run_date: str, dag_id: str, run_id: str, generated_at: str,
                  captured_at: str | None, tool_version: str, policy_digest: str,
                  members: Mapping[str, bytes], previous_bundle_sha256: str | None,
-                 private_key: Ed25519PrivateKey) -> bytes:
+                 private_key: Ed25519PrivateKey, previous_bundle_run_date: str | None = None) -> bytes:
     """The signed evidence bundle's zip bytes.
 
     ``members`` maps relative paths (``snapshots/<env>.json``, ``pii/<env>.json``,
@@ -88,12 +94,16 @@ def build_bundle(*, country: str, run_date: str, dag_id: str, run_id: str, gener
             raise EvidenceError(f"member path {path!r} is reserved for the bundle itself")
     if previous_bundle_sha256 is not None and not _SHA256_HEX.match(previous_bundle_sha256):
         raise EvidenceError("previous_bundle_sha256: expected 64 lower-case hex digits")
+    if previous_bundle_run_date is not None and (previous_bundle_sha256 is None or not _DATE.match(
+            previous_bundle_run_date) or previous_bundle_run_date >= run_date):
+        raise EvidenceError("previous_bundle_run_date: expected an earlier YYYY-MM-DD, with its SHA-256")
 
     listed = {**members, PUBLIC_KEY: public_key_pem(private_key)}
     manifest = build_manifest(
         country=country, run_date=run_date, dag_id=dag_id, run_id=run_id, generated_at=generated_at,
         captured_at=captured_at, tool_version=tool_version, policy_digest=policy_digest, members=listed,
-        previous_bundle_sha256=previous_bundle_sha256, signer_fingerprint=fingerprint(private_key))
+        previous_bundle_sha256=previous_bundle_sha256, signer_fingerprint=fingerprint(private_key),
+        previous_bundle_run_date=previous_bundle_run_date)
     manifest_bytes = canonical_json(manifest)
     signature = private_key.sign(manifest_bytes)  # Ed25519 is deterministic: same key + bytes, same signature
 

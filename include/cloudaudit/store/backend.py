@@ -1,19 +1,45 @@
 """Where snapshots and reports live: a local directory or an S3 prefix, written atomically.
 
-Local writes go to a temporary file in the same directory and are renamed into place, so a
-reader never sees half a file. S3 PUTs are atomic per object. S3 honours the standard
-``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
+Local writes go to a temporary file in the same directory, are fsynced and renamed into
+place (and the directory fsynced), so a reader never sees half a file, even after SIGKILL or
+a power cut; the writer holds an flock on its temporary file, so the next write in that
+directory can tell a dead writer's leftover (lock free) from a live one's and remove it. S3
+PUTs are atomic per object, and each carries Content-MD5, so a truncated body is refused rather
+than stored.
+
+``swap_bytes`` is the compare-and-swap both offer: replace a key only if it is still at the
+version the caller read (``read_versioned``/``version``), or create it only if it is absent.
+A version is the object's ETag on S3 (``If-Match``, or ``If-None-Match: *`` to create) and the
+SHA-256 of the file locally, where the compare and the rename happen under an exclusive flock
+on a hidden ``.<name>.lock`` file beside the key (lock files are never removed: removing one
+would let two writers lock two different files). S3 honours the standard ``AWS_ENDPOINT_URL``
+/ ``AWS_ENDPOINT_URL_S3`` variables, so an emulator works unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import io
 import os
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cloudaudit.errors import ConfigError
+
+WRITE_CHUNK = 1024 * 1024
+# Fault injection for the durability tests: called with (location, bytes written so far) while a
+# body is being written (locally) or handed to the HTTP client (S3). None in normal operation.
+write_progress: Callable[[str, int], None] | None = None
+
+
+def _progress(location: str, done: int) -> None:
+    if write_progress is not None:
+        write_progress(location, done)
 
 
 class Store(ABC):
@@ -28,6 +54,29 @@ class Store(ABC):
     @abstractmethod
     def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
         """Write atomically; returns the full location written."""
+
+    @abstractmethod
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and version (what ``swap_bytes`` compares), or None when absent."""
+
+    @abstractmethod
+    def version(self, key: str) -> str | None:
+        """The object's current version, or None when it does not exist."""
+
+    @abstractmethod
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
+        """Write atomically only if the object is still at version ``expected`` (None: only if it
+        does not exist). Returns the new version, or None when the condition did not hold (the
+        object is then left untouched)."""
+
+    def create_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        """Write atomically only if ``key`` does not exist: True when this call created it."""
+        return self.swap_bytes(key, data, None, content_type=content_type) is not None
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object if it exists (best effort: retention may keep it)."""
 
     @abstractmethod
     def list_keys(self, prefix: str) -> list[str]:
@@ -60,20 +109,57 @@ class LocalStore(Store):
         except FileNotFoundError:
             return None
 
-    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
-        path = self._path(key)
+    @contextlib.contextmanager
+    def _temp_file(self, path: Path, data: bytes) -> Iterator[str]:
+        """``data`` in a fsynced, hidden ``.part`` file beside ``path``, locked (flock) until the
+        caller has given it its final name: a ``.part`` nobody holds was left by a dead writer."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        while True:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # swept between mkstemp and flock: take another name
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
+                for start in range(0, len(data), WRITE_CHUNK):
+                    handle.write(data[start:start + WRITE_CHUNK])
+                    handle.flush()
+                    _progress(str(path), min(start + WRITE_CHUNK, len(data)))
                 os.fsync(handle.fileno())
+                yield tmp
+        finally:
+            Path(tmp).unlink(missing_ok=True)  # gone already after a rename
+        _fsync_dir(path.parent)
+        _sweep_dead_parts(path.parent)
+
+    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+        path = self._path(key)
+        with self._temp_file(path, data) as tmp:
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return str(path)
+
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        data = self.read_bytes(key)
+        return None if data is None else (data, _sha256(data))
+
+    def version(self, key: str) -> str | None:
+        found = self.read_versioned(key)
+        return found[1] if found else None
+
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
+        path = self._path(key)
+        # The body is written and fsynced before the lock is taken: the lock covers only the
+        # compare and the rename, so a slow or killed writer never holds it for long.
+        with self._temp_file(path, data) as tmp, _locked(path.parent / f".{path.name}{LOCK}"):
+            if self.version(key) != expected:
+                return None
+            os.replace(tmp, path)
+        return _sha256(data)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     def list_keys(self, prefix: str) -> list[str]:
         base = Path(self.root) / prefix if prefix else Path(self.root)
@@ -82,8 +168,67 @@ class LocalStore(Store):
         root = Path(self.root)
         return sorted(
             str(p.relative_to(root)) for p in base.rglob("*")
-            if p.is_file() and not p.name.endswith(".part")
+            if p.is_file() and not (p.name.startswith(".") and p.name.endswith((".part", LOCK)))
         )
+
+
+LOCK = ".lock"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(lock_file: Path) -> Iterator[None]:
+    """An exclusive flock on ``lock_file`` (created if need be); the kernel frees it if we die."""
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _sweep_dead_parts(directory: Path) -> None:
+    """Remove temporary files of writers that died (SIGKILL, power loss): their lock is free."""
+    for part in directory.glob(".*.part"):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: a live writer holds it
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or link in ``directory`` durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class _ReportingBody(io.BytesIO):
+    """A PUT body that reports how much of it the HTTP client has read (``write_progress``),
+    handed out WRITE_CHUNK bytes at a time so that it is sent in pieces."""
+
+    def __init__(self, data: bytes, location: str) -> None:
+        super().__init__(data)
+        self._location = location
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(WRITE_CHUNK if size is None or size < 0 else min(size, WRITE_CHUNK))
+        if chunk:
+            _progress(self._location, self.tell())
+        return chunk
 
 
 class S3Store(Store):
@@ -144,14 +289,65 @@ class S3Store(Store):
                 self._retention = {"ObjectLockMode": rule["Mode"], "ObjectLockRetainUntilDate": until}
         return self._retention
 
-    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+    def _location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+    def _put(self, key: str, data: bytes, content_type: str, **conditions: str) -> dict[str, Any]:
         import base64
-        import hashlib
 
         digest = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type, ContentMD5=digest, **self.default_retention())
-        return f"s3://{self.bucket}/{self._key(key)}"
+        body: Any = _ReportingBody(data, self._location(key)) if write_progress is not None else data
+        response: dict[str, Any] = self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type, ContentMD5=digest,
+            **conditions, **self.default_retention())
+        return response
+
+    def write_bytes(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> str:
+        self._put(key, data, content_type)
+        return self._location(key)
+
+    def read_versioned(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+        return bytes(response["Body"].read()), str(response["ETag"])
+
+    def version(self, key: str) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return str(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ETag"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+
+    def swap_bytes(self, key: str, data: bytes, expected: str | None, *,
+                   content_type: str = "application/octet-stream") -> str | None:
+        from botocore.exceptions import ClientError
+
+        condition = {"IfMatch": expected} if expected is not None else {"IfNoneMatch": "*"}
+        for _ in range(5):
+            try:
+                return str(self._put(key, data, content_type, **condition)["ETag"])
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in ("PreconditionFailed", "412", "NoSuchKey", "404"):  # changed, or deleted under If-Match
+                    return None
+                if code != "ConditionalRequestConflict":  # 409: another conditional PUT in flight; ask again
+                    raise
+        return None
+
+    def delete(self, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        with contextlib.suppress(ClientError):  # Object Lock may refuse: the orphan then stays, harmless
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def list_keys(self, prefix: str) -> list[str]:
         full = "/".join(p for p in (self.prefix, prefix) if p)

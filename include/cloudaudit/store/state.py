@@ -1,15 +1,26 @@
 """The state store's layout: snapshots, validation results, findings history, bundle chain.
 
-    snapshots/<D>/<environment>.json   one per environment and run date (no raw values)
-    runs/<D>/<CC>/validation.json      validate → publish hand-over for one country (ValidationRecord)
-    runs/<D>/<CC>/published.json       where publish wrote the country's report and bundle, and counts
-    history/<CC>/<D>.json              (check_id, resource) keys that FAILED on D (First Seen)
-    chain/<CC>/<D>.json                SHA-256 of the bundle published for D (hash chain)
+    snapshots/<D>/<environment>.json           one per environment and run date (no raw values)
+    snapshots/<D>/<environment>.json.complete  written last: the snapshot's SHA-256 and size
+    runs/<D>/<CC>/validation.json              validate → publish hand-over for one country (ValidationRecord)
+    runs/<D>/<CC>/published.json               where publish wrote the country's report and bundle, and counts
+    history/<CC>/<D>.json                      (check_id, resource) keys that FAILED on D (First Seen)
+    chain/<CC>/<D>.json                        the commit record of D's current publication (its
+                                               bundle, hash chain link, and the bundles it superseded);
+                                               replaced by compare-and-swap (store.publication)
+    published/<CC>/<D>/<sha256>.zip            every bundle staged for D, never deleted: the current
+                                               one restores the outputs, superseded ones stay as evidence
+                                               and resolve older links of the chain
+
+A snapshot counts only once its completion marker exists and matches it: a crash between the
+two writes leaves a snapshot that readers treat as absent (``auto`` then extracts it again).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,20 +28,47 @@ from cloudaudit.handover import ValidationRecord
 from cloudaudit.model import Snapshot
 from cloudaudit.store.backend import Store
 
+log = logging.getLogger(__name__)
+COMPLETE = ".complete"
+
 
 def snapshot_key(run_date: str, environment: str) -> str:
     return f"snapshots/{run_date}/{environment}.json"
 
 
 def write_snapshot(store: Store, snapshot: Snapshot) -> str:
+    """The snapshot, then its completion marker: readers trust the first only once the second is there."""
     key = snapshot_key(snapshot.run_date, snapshot.environment.name)
-    store.write_bytes(key, snapshot.model_dump_json(indent=1).encode(), content_type="application/json")
+    data = snapshot.model_dump_json(indent=1).encode()
+    store.write_bytes(key, data, content_type="application/json")
+    write_json(store, key + COMPLETE, {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
     return key
 
 
 def read_snapshot(store: Store, key: str) -> Snapshot | None:
+    """The complete snapshot at ``key``, or None when there is none: absent, or no completion
+    marker (a writer died between the two writes), or bytes that neither match the marker nor
+    parse as a whole snapshot of this environment and date (torn)."""
+    marker = read_json(store, key + COMPLETE)
+    if not isinstance(marker, dict):
+        if store.exists(key):
+            log.warning("%s: no completion marker, treated as absent", key)
+        return None
     data = store.read_bytes(key)
-    return None if data is None else Snapshot.model_validate_json(data)
+    if data is None:
+        return None
+    if len(data) == marker.get("size") and hashlib.sha256(data).hexdigest() == marker.get("sha256"):
+        return Snapshot.model_validate_json(data)
+    # Two extracts of one environment and date at once can leave the other one's marker: its
+    # snapshot is whole (writes are atomic), so it counts if it is one for this key.
+    try:
+        snapshot = Snapshot.model_validate_json(data)
+    except ValueError:
+        snapshot = None
+    if snapshot is None or snapshot_key(snapshot.run_date, snapshot.environment.name) != key:
+        log.warning("%s: does not match its completion marker, treated as absent", key)
+        return None
+    return snapshot
 
 
 def json_bytes(value: Any) -> bytes:
@@ -81,15 +119,29 @@ def failure_history(store: Store, country: str, before: str) -> dict[str, set[tu
     return history
 
 
+def chain_key(country: str, run_date: str) -> str:
+    return f"chain/{country}/{run_date}.json"
+
+
+def chain_dates(store: Store, country: str) -> list[str]:
+    """Run dates with a committed publication for the country, oldest first."""
+    return sorted(k.rsplit("/", 1)[-1].removesuffix(".json") for k in store.list_keys(f"chain/{country}/")
+                  if k.endswith(".json"))
+
+
+def previous_bundle(store: Store, country: str, run_date: str) -> tuple[str, str] | None:
+    """The chain link: (run date, bundle SHA-256) of the latest earlier publication of the country,
+    as committed now (a later re-run of that date does not change links already recorded).
+
+    Days without a publication are skipped: D3 after D1 with no D2 chains to D1."""
+    for date in reversed(chain_dates(store, country)):
+        if date < run_date:
+            record: Mapping[str, Any] = read_json(store, chain_key(country, date)) or {}
+            value = record.get("sha256")
+            return (date, str(value)) if value else None
+    return None
+
+
 def previous_bundle_sha256(store: Store, country: str, run_date: str) -> str | None:
-    """The chain link: SHA-256 of the bundle of the latest earlier run date of the country."""
-    earlier = [k for k in store.list_keys(f"chain/{country}/") if k.rsplit("/", 1)[-1][:10] < run_date]
-    if not earlier:
-        return None
-    record: Mapping[str, Any] = read_json(store, max(earlier)) or {}
-    value = record.get("sha256")
-    return str(value) if value else None
-
-
-def record_bundle(store: Store, country: str, run_date: str, sha256: str, location: str) -> None:
-    write_json(store, f"chain/{country}/{run_date}.json", {"sha256": sha256, "location": location})
+    link = previous_bundle(store, country, run_date)
+    return link[1] if link else None

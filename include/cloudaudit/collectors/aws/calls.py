@@ -53,6 +53,10 @@ def aws_call(operation: str, call: Callable[[], dict[str, Any]]) -> dict[str, An
         raise CallFailed(operation, type(exc).__name__, transport=True) from None
     except BotoCoreError as exc:
         raise CallFailed(operation, type(exc).__name__) from None
+    except Exception as exc:  # a response botocore's own handlers choke on (GetBucketLocation's XML
+        # parser raises ParseError): this call failed, not the whole bucket. The type only: the
+        # message can quote the response.
+        raise CallFailed(operation, type(exc).__name__) from None
 
 
 def environment_call(operation: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -45,6 +45,11 @@ def read_prefix(s3: Any, bucket: str, key: str, max_bytes: int) -> tuple[bytes, 
         raise CallFailed("GetObject", type(exc).__name__, transport=True) from None
     finally:
         body.close()
+    # A read with a size verifies nothing: a connection that closed early returns a short
+    # prefix, which would pass for a range read that stopped at the limit.
+    promised = min(int(response.get("ContentLength") or 0), max_bytes)
+    if len(data) < promised:
+        raise CallFailed("GetObject", "IncompleteRead", transport=True)
     return data, response.get("ContentType")
 
 
