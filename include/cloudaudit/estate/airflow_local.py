@@ -35,7 +35,7 @@ ADMIN = "admin"
 READY_TIMEOUT_S = 600.0  # a cold start on a busy 2-core machine: migration, four interpreters, parsing
 STOP_GRACE_S = 20.0
 COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("api-server", ("api-server", "--host", LOOPBACK, "--port", "{port}", "--workers", "1")),
+    ("api-server", ("api-server", "--host", LOOPBACK, "--port", "{port}", "--workers", "1")),  # first
     # No log servers: they would bind every interface; with LocalExecutor the api-server reads
     # task logs from the local files.
     ("scheduler", ("scheduler", "--skip-serve-logs")),
@@ -166,7 +166,8 @@ def local_env(root: Path, port: int, inventory: Path, *, schedule: bool = True,
         "CLOUDAUDIT_TASK_RETRIES": env.get("CLOUDAUDIT_TASK_RETRIES") or "0",  # show a failure at once
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM") or "2",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # Paused until the launcher unpauses it, once the api-server answers (see run()).
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{LOOPBACK}:{port}/execution/",
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
@@ -281,9 +282,13 @@ def run(root: Path, port: int, *, schedule: bool = True, out: IO[str] | None = N
         base_url = f"http://{LOOPBACK}:{port}"
         print(f"starting Airflow on {base_url} (api-server, scheduler, dag-processor, triggerer) ...",
               file=out, flush=True)
-        for name, args in COMPONENTS:
-            components.start(name, [a.replace("{port}", str(port)) for a in args])
+        # The api-server first: a task started before the Execution API answers fails at once,
+        # and a DAG unpaused in an earlier session would be scheduled as soon as the scheduler runs.
+        (first, first_args), *rest = COMPONENTS
+        components.start(first, [a.replace("{port}", str(port)) for a in first_args])
         token = wait_until(lambda: token_for(base_url, password), "the api-server", components, READY_TIMEOUT_S, stop)
+        for name, args in rest if token else []:
+            components.start(name, args)
         if token and wait_until(lambda: dag_ready(base_url, token), f"{DAG_ID} to be parsed", components,
                                 READY_TIMEOUT_S, stop):
             unpause(base_url, token)
