@@ -43,6 +43,7 @@ class Launched:
     root: Path
     lines: list[str] = field(default_factory=list)
     seen: dict[int, psutil.Process] = field(default_factory=dict)
+    listening: set[str] = field(default_factory=set)  # host:port our processes listened on
 
     def text(self) -> str:
         return "".join(self.lines)
@@ -57,6 +58,10 @@ class Launched:
             for emulator in json.loads(estate.read_text())["emulators"]:
                 with suppress(psutil.NoSuchProcess):
                     self.seen.setdefault(emulator["pid"], psutil.Process(emulator["pid"]))
+        for p in self.seen.values():
+            with suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                self.listening |= {f"{c.laddr.ip}:{c.laddr.port}" for c in p.net_connections(kind="inet")
+                                   if c.status == psutil.CONN_LISTEN}
 
     def alive(self) -> list[psutil.Process]:
         alive = []
@@ -144,6 +149,8 @@ def test_ui_is_usable_and_ctrl_c_leaves_no_process(launched: Launched) -> None:
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
     launched.note_processes()
+    assert launched.listening  # the api-server and the emulators at least
+    assert {a for a in launched.listening if not a.startswith("127.0.0.1:")} == set()
     seen = set(launched.seen)
     assert len(seen) > 4 + 3  # four Airflow components and the estate's emulators at least
     started = time.monotonic()
