@@ -285,7 +285,8 @@ def run(root: Path, port: int, *, schedule: bool = True, out: IO[str] | None = N
         # The api-server first: a task started before the Execution API answers fails at once,
         # and a DAG unpaused in an earlier session would be scheduled as soon as the scheduler runs.
         (first, first_args), *rest = COMPONENTS
-        components.start(first, [a.replace("{port}", str(port)) for a in first_args])
+        if not stop.is_set():  # Ctrl-C during the estate's start or the migration: start nothing more
+            components.start(first, [a.replace("{port}", str(port)) for a in first_args])
         token = wait_until(lambda: token_for(base_url, password), "the api-server", components, READY_TIMEOUT_S, stop)
         for name, args in rest if token else []:
             components.start(name, args)
