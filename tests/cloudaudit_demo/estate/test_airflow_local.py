@@ -18,7 +18,12 @@ def test_every_cloudaudit_variable_and_a_loopback_local_executor(tmp_path: Path)
         "CLOUDAUDIT_OUTPUT": str(tmp_path / "output"),
         "CLOUDAUDIT_SIGNING_KEY": str(tmp_path / "state" / "signing_key.pem"),
         "CLOUDAUDIT_TASK_RETRIES": "0",
+        # the portal: SimpleAuthManager cannot tell countries apart, so the one local admin gets all
+        "CLOUDAUDIT_PORTAL_ACCESS": "grants",
+        "CLOUDAUDIT_PORTAL_GRANTS": '{"role:admin": ["*"]}',
+        "CLOUDAUDIT_PORTAL_URL": "http://127.0.0.1:18123",
     }
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"].endswith("/plugins")
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
     assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18123/execution/"
