@@ -274,8 +274,7 @@ def _cells(where: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Haystack]:
             texts += [t for _, t in nested]
         else:
             texts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
-    if texts:
-        yield where, "\x00".join(texts)
+    yield where, "\x00".join(texts)  # an empty column too: callers can check that it was read
 
 
 def sqlite_tables(conn: sqlite3.Connection, where: str) -> Iterator[Haystack]:

@@ -126,3 +126,26 @@ def test_forms_include_e164_and_json_ascii() -> None:
     forms = forms_of(PHONE_JP, "PHONE_NUMBER")
     assert "+81312345678" in forms and "0312345678" in forms
     assert "\\u6797 \\u5145" in forms_of(NAME_JA)
+
+
+def test_every_postgres_column_is_read(searcher: LeakSearcher) -> None:
+    """The scheduler run's metadata DB: text, JSON and bytea columns of every table (needs PostgreSQL)."""
+    from tests.e2e.airflow_stack import PG_HOST, PG_PORT, PG_USER, postgres_unavailable_reason, temporary_database
+    from tests.leaks import postgres_tables
+
+    if reason := postgres_unavailable_reason():
+        pytest.skip(reason)  # a failure under CI=true (tests/conftest.py)
+    import psycopg2
+
+    with temporary_database("cloudaudit_leaks") as database:
+        conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database)
+        with conn, conn.cursor() as cur:
+            cur.execute("CREATE TABLE xcom (value JSONB, note TEXT, blob BYTEA)")
+            cur.execute("INSERT INTO xcom VALUES (%s, %s, %s)",
+                        (json.dumps({"k": NAME_JA}), "ok", psycopg2.Binary(zlib.compress(EMAIL.encode()))))
+        conn.close()
+        found = {(where.split(" ", 1)[1], re.sub(r"#\d+", "", leak.label))
+                 for leak in searcher.search(postgres_tables(database, host=PG_HOST, port=PG_PORT, user=PG_USER))[0]
+                 for where in [leak.where]}
+    assert ("xcom.value", "PERSON_NAME as raw") in found
+    assert ("xcom.blob", "EMAIL_ADDRESS as raw") in found
