@@ -130,7 +130,13 @@ def test_forms_include_e164_and_json_ascii() -> None:
 
 def test_every_postgres_column_is_read(searcher: LeakSearcher) -> None:
     """The scheduler run's metadata DB: text, JSON and bytea columns of every table (needs PostgreSQL)."""
-    from tests.e2e.airflow_stack import PG_HOST, PG_PORT, PG_USER, postgres_unavailable_reason, temporary_database
+    from tests.e2e.airflow_stack import (
+        PG_HOST,
+        PG_PORT,
+        PG_USER,
+        postgres_unavailable_reason,
+        temporary_database,
+    )
     from tests.leaks import postgres_tables
 
     if reason := postgres_unavailable_reason():
