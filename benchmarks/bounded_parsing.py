@@ -70,10 +70,11 @@ def cases() -> dict[str, Callable[[], object]]:
         "200 MiB gzip bomb capped at 1 MB": lambda: gunzip(bomb, 1_000_000),
         "pathological cells through the PII engine": detect_pathological,
     }
+    def flood(name: str, compressed: bytes) -> Callable[[], object]:
+        return lambda: parse_sample(name, compressed, limits=Limits(), truncated=name.startswith("deep"))
+
     for name, plain in floods.items():
-        compressed = gzip.compress(plain, compresslevel=1)
-        out[f"{name} at the decompression cap"] = (
-            lambda n=name, c=compressed: parse_sample(n, c, limits=Limits(), truncated=n.startswith("deep")))
+        out[f"{name} at the decompression cap"] = flood(name, gzip.compress(plain, compresslevel=1))
     return out
 
 

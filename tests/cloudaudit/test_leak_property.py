@@ -204,10 +204,10 @@ def test_inputs_that_make_parsers_raise_never_leak(run: Run, group: People, cut:
         compressed = gzip.compress(text, mtime=0)
         name, data = "customers.csv.gz", compressed[:max(12, int(len(compressed) * cut))]
     elif damage == "gzip corrupt":
-        compressed = bytearray(gzip.compress(text, mtime=0))
-        at = 10 + int((len(compressed) - 18) * cut)
-        compressed[at:at + 8] = b"\xff" * 8
-        name, data = "customers.csv.gz", bytes(compressed)
+        damaged = bytearray(gzip.compress(text, mtime=0))
+        at = 10 + int((len(damaged) - 18) * cut)
+        damaged[at:at + 8] = b"\xff" * 8
+        name, data = "customers.csv.gz", bytes(damaged)
     elif damage == "json broken":
         at = int(len(document) * cut)
         name, data = "customers.json", document[:at] + b"}{,]" + document[at:]
