@@ -256,9 +256,11 @@ def unpack(where: str, data: bytes) -> Iterator[Haystack]:
 
 
 def _sqlite_bytes(where: str, data: bytes) -> Iterator[Haystack]:
+    image = bytearray(data)
+    image[18:20] = b"\x01\x01"  # a WAL-mode header cannot be opened in memory; the pages read the same
     conn = sqlite3.connect(":memory:")
     try:
-        conn.deserialize(data)
+        conn.deserialize(bytes(image))
         yield from sqlite_tables(conn, where)
     finally:
         conn.close()
@@ -315,7 +317,15 @@ def files_under(root: Path, *, skip: Iterable[str] = ("estate",), exclude: Itera
             continue
         yield f"{path} (name)", str(relative)
         if path.is_file():
-            yield from unpack(str(path), path.read_bytes())
+            data = path.read_bytes()
+            if data[:16] == b"SQLite format 3\x00":  # opened where it lies, so its WAL is read too
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                try:
+                    yield from list(sqlite_tables(conn, str(path)))
+                finally:
+                    conn.close()
+            else:
+                yield from unpack(str(path), data)
 
 
 def secret_forms_of_pem(pem: str) -> dict[str, str]:

@@ -91,6 +91,7 @@ def test_outputs_are_unpacked(tmp_path: Path, searcher: LeakSearcher) -> None:
     (tmp_path / "out" / "x.z").write_bytes(zlib.compress(EMAIL.encode()))
     db = tmp_path / "out" / "airflow.db"
     with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")  # as Airflow leaves its metadata DB
         conn.execute("CREATE TABLE xcom (value BLOB, note TEXT)")
         conn.execute("INSERT INTO xcom VALUES (?, ?)", (json.dumps({"k": NAME_JA}).encode(), "ok"))
     (tmp_path / "estate").mkdir()
