@@ -50,6 +50,8 @@ RUN_DATE = "2026-11-20"
 COUNTRIES = ["JP", "TH"]  # one AWS (moto) and one GCP environment: two extract tasks, both clouds
 WORKERS = ("w1", "w2")
 ADMIN = "admin"
+AUDITORS = {"jp_auditor": ("JP_Auditor", "JP"), "th_auditor": ("TH_Auditor", "TH")}  # issue 15: per-country roles
+CLOUDAUDIT = str(Path(sys.executable).with_name("cloudaudit"))
 
 
 @dataclass
@@ -63,6 +65,7 @@ class CeleryRun:
     token_status: int
     listening: set[str] = field(default_factory=set)
     timings: dict[str, float] = field(default_factory=dict)
+    portal: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # (who, what) → (status, body)
 
     def report(self, country: str) -> tuple[Path, Path]:
         base = Path(self.env["CLOUDAUDIT_OUTPUT"]) / RUN_DATE / country
@@ -118,6 +121,12 @@ def _start(stack: AirflowStack, client: RestClient, port: int, queue: str, passw
     migrate(stack.airflow_home, stack.env)
     stack.cli("users", "create", "--username", ADMIN, "--password", password, "--role", "Admin",
               "--email", "admin@example.org", "--firstname", "Ada", "--lastname", "Admin")
+    for user, (role, country) in AUDITORS.items():  # as an operator grants auditors their country
+        granted = subprocess.run([CLOUDAUDIT, "portal", "grant", role, country], env=stack.env, capture_output=True,
+                                 text=True, timeout=180, check=False)
+        assert granted.returncode == 0, granted.stdout + granted.stderr
+        stack.cli("users", "create", "--username", user, "--password", password, "--role", role,
+                  "--email", f"{user}@example.org", "--firstname", user, "--lastname", "Auditor")
     timings["db_and_user_s"] = time.monotonic() - started
     stack.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")
     stack.start("scheduler", "scheduler", "--skip-serve-logs")  # a log server would bind every interface
@@ -133,6 +142,20 @@ def _start(stack: AirflowStack, client: RestClient, port: int, queue: str, passw
         wait_for(lambda name=name: _worker_ready(stack, name), 300, f"worker {name}", stack.failure_context)
     timings["components_ready_s"] = time.monotonic() - started
     return status
+
+
+def _portal_downloads(base_url: str, password: str) -> dict[str, tuple[int, bytes]]:
+    """The JP spreadsheet through the portal, as the JP auditor and as the TH auditor."""
+    import httpx
+
+    path = f"/cloudaudit/api/reports/JP/{RUN_DATE}/compliance_JP_{RUN_DATE}.xlsx"
+    out = {}
+    for user in AUDITORS:
+        login = RestClient(base_url)
+        assert login.login(user, password) == 201
+        response = httpx.get(f"{base_url}{path}", headers={"Authorization": f"Bearer {login.token}"}, timeout=60)
+        out[user] = (response.status_code, response.content)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +183,7 @@ def celery_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRun]:
             "CLOUDAUDIT_OUTPUT": str(root / "output"),
             "CLOUDAUDIT_SIGNING_KEY": str(key),
             "CLOUDAUDIT_TASK_RETRIES": "0",
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(Path(__file__).resolve().parents[2] / "plugins"),
         })
         stack = AirflowStack(root=root, env=celery_env(env, database, port, queue), database=database)
         client = RestClient(f"http://127.0.0.1:{port}")
@@ -175,8 +199,9 @@ def celery_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRun]:
             timings["run_s"] = time.monotonic() - run_started
             tis = client.request("GET", f"/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances",
                                  params={"limit": 100})["task_instances"]
+            portal = _portal_downloads(client.base_url, password)
             yield CeleryRun(env=stack.env, queue=queue, run=run, task_instances=tis, token_status=token_status,
-                            listening=listening, timings=timings)
+                            listening=listening, timings=timings, portal=portal)
         finally:
             stopping = time.monotonic()
             survivors = stack.stop()
@@ -224,3 +249,10 @@ def test_processes_listen_on_loopback_only(celery_run: CeleryRun) -> None:
     assert celery_run.listening  # at least the api-server
     public = {a for a in celery_run.listening if not a.startswith(("127.0.0.1:", "::1:"))}
     assert not public
+
+
+def test_portal_serves_jp_to_the_jp_auditor_and_refuses_the_th_auditor(celery_run: CeleryRun) -> None:
+    status, body = celery_run.portal["jp_auditor"]
+    assert status == 200 and body == celery_run.report("JP")[0].read_bytes()
+    status, body = celery_run.portal["th_auditor"]
+    assert status == 403 and json.loads(body) == {"detail": "no access to country JP"}
