@@ -7,7 +7,7 @@ UV = $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 export PYTHONDONTWRITEBYTECODE :=
 export DEMO_DIR ?= $(CURDIR)/.demo
 
-.PHONY: install demo test lint unit bench docs clean browser
+.PHONY: install demo test lint unit bench docs clean browser e2e airflow
 
 install: $(STAMP)
 
@@ -20,6 +20,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 demo: install
 	$(PY) -m cloudaudit_demo.demo
+
+# The Airflow UI on this machine: demo estate, api-server, scheduler, dag-processor, triggerer;
+# prints the URL and login; Ctrl-C stops everything. PORT=8081 to use another port.
+airflow: install
+	$(PY) -m cloudaudit_demo.estate.airflow_local $(if $(PORT),--port $(PORT))
+
+# The end-to-end tests only (real Airflow components; the Celery stack needs PostgreSQL and Redis).
+e2e: install
+	$(VENV)/bin/pytest -q tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check include dags plugins tests benchmarks

@@ -126,12 +126,14 @@ class AirflowStack:
     def airflow_home(self) -> Path:
         return Path(self.env["AIRFLOW_HOME"])
 
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        """Start ``airflow <args>`` in a new session (its own process group), logging to ``<name>.log``."""
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Start ``airflow <args>`` in a new session (its own process group), logging to ``<name>.log``.
+
+        ``env`` replaces the stack's environment for this component (a worker's own identity)."""
         log_path = self.root / f"{name}.log"
         log = log_path.open("ab")
         self._log_files.append(log)
-        proc = subprocess.Popen([AIRFLOW, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([AIRFLOW, *args], env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         self.processes.append(proc)
         self.logs[name] = log_path

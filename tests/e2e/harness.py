@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
+import secrets
 import subprocess
 import sys
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cloudaudit_demo.demo import airflow_env, migrate
 from cloudaudit_demo.estate.info import EstateInfo
+from tests.leaks import Haystack, LeakSearcher, files_under, secret_forms_of_pem
+
+CANARY_CONNECTION = "AIRFLOW_CONN_CLOUDAUDIT_CANARY"
 
 
 @dataclass
@@ -42,6 +43,26 @@ class DailyRuns:
     def planted(self) -> dict[str, Any]:
         return dict(json.loads((self.estate.state_dir / "planted.json").read_text()))
 
+    @property
+    def airflow_home(self) -> Path:
+        return Path(self.env["AIRFLOW_HOME"])
+
+    def secrets(self) -> dict[str, str]:
+        """What must never reach an output: the signing key and a connection's password."""
+        return {**secret_forms_of_pem(Path(self.env["CLOUDAUDIT_SIGNING_KEY"]).read_text()),
+                "connection password": self.env[CANARY_PASSWORD]}
+
+    def leak_searcher(self) -> LeakSearcher:
+        return LeakSearcher.from_planted(self.planted, self.secrets())
+
+    def outputs(self) -> list[Haystack]:
+        """Every output of the runs: `dags test` stdout/stderr, reports, bundles, snapshots, state,
+        and everything under AIRFLOW_HOME (task logs, the metadata DB's every table and column)."""
+        found = [(str(path), path.read_text(errors="replace")) for path in sorted(self.root.glob("dags_test_*.log"))]
+        for folder in (self.output, self.state, self.airflow_home):
+            found += list(files_under(folder))  # the seeder's own estate/ folder is not an output
+        return found
+
     def run(self, run_date: str, mode: str = "auto") -> str:
         """`airflow dags test` for one date; returns its log (task logs included)."""
         airflow = str(Path(sys.executable).with_name("airflow"))
@@ -49,7 +70,8 @@ class DailyRuns:
                                json.dumps({"mode": mode})], env=self.env, capture_output=True, text=True,
                               timeout=900, check=False)
         log = proc.stdout + proc.stderr
-        (self.root / f"dags_test_{run_date}_{mode}.log").write_text(log)
+        runs_so_far = len(list(self.root.glob("dags_test_*.log")))  # a date run twice keeps both logs
+        (self.root / f"dags_test_{runs_so_far + 1}_{run_date}_{mode}.log").write_text(log)
         assert proc.returncode == 0, log[-4000:]
         assert "state=success" in log, log[-4000:]
         return log
@@ -58,10 +80,16 @@ class DailyRuns:
         base = self.output / run_date / country
         return base / f"compliance_{country}_{run_date}.xlsx", base / f"evidence_{country}_{run_date}.zip"
 
-    def xcom_values(self) -> list[str]:
-        db = Path(self.env["AIRFLOW_HOME"]) / "airflow.db"
-        with sqlite3.connect(db) as conn:
-            return [str(v) for (v,) in conn.execute("SELECT value FROM xcom")]
+
+
+CANARY_PASSWORD = "CLOUDAUDIT_TEST_CANARY_PASSWORD"  # kept in the env only so the test can search for it
+
+
+def canary_connection() -> dict[str, str]:
+    """An Airflow connection (set the usual way, in the environment) whose password must never be written."""
+    password = f"canary-{secrets.token_urlsafe(18)}"
+    return {CANARY_CONNECTION: f"postgresql://auditor:{password}@127.0.0.1:5432/warehouse",
+            CANARY_PASSWORD: password}
 
 
 def make_runs(root: Path, estate: EstateInfo) -> DailyRuns:
@@ -70,6 +98,7 @@ def make_runs(root: Path, estate: EstateInfo) -> DailyRuns:
     key = root / "signing_key.pem"
     load_or_create_private_key(key)
     env = airflow_env(root / "airflow", base=dict(os.environ))
+    env.update(canary_connection())
     env.update({
         "CLOUDAUDIT_INVENTORY": str(estate.inventory_path),
         "CLOUDAUDIT_STATE": str(root / "state"),
@@ -96,18 +125,3 @@ def header(xlsx: Path, sheet: str) -> list[str]:
 
     wb = load_workbook(xlsx, read_only=True)
     return [str(c) for c in next(wb[sheet].iter_rows(values_only=True)) if c is not None]
-
-
-def texts_of(path: Path) -> Iterator[tuple[str, str]]:
-    """(name, text) of a file and, for zip files (xlsx, bundles), of every member, recursively."""
-    data = path.read_bytes()
-    yield from _texts(str(path), data)
-
-
-def _texts(name: str, data: bytes) -> Iterator[tuple[str, str]]:
-    if data[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for member in zf.namelist():
-                yield from _texts(f"{name}!{member}", zf.read(member))
-    else:
-        yield name, data.decode("utf-8", errors="replace")

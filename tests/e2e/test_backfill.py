@@ -17,6 +17,7 @@ import pytest
 
 from cloudaudit.config import load_inventory
 from tests.e2e.harness import DailyRuns, make_runs, sheet_rows
+from tests.leaks import assert_no_leaks
 
 D0, D1, D2 = "2026-11-17", "2026-11-18", "2026-11-19"
 JP_PUBLIC = "s3://jp-connected-telematics-exports"
@@ -97,3 +98,11 @@ def test_replay_without_snapshot_publishes_not_assessed(history: dict[str, Any])
         assert bundle.exists()
         coverage = sheet_rows(xlsx, "Coverage")
         assert coverage and all(r["Status"] == "NOT_ASSESSED" for r in coverage)
+
+
+def test_no_planted_pii_value_or_secret_in_any_output(history: dict[str, Any]) -> None:
+    """Four runs (live, replayed, replay without snapshot): their logs, reports, state and metadata DB."""
+    runs: DailyRuns = history["runs"]
+    outputs = runs.outputs()
+    assert sum("dags_test_" in where for where, _ in outputs) == 4
+    assert_no_leaks(runs.leak_searcher(), outputs, min_chars=1_000_000)

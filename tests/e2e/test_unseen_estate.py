@@ -8,14 +8,15 @@ runs from an inventory written here, and the reports are read back by their SPEC
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from cloudaudit import pipeline
 from cloudaudit.model import PiiType
 from cloudaudit_demo import synth
 from tests.e2e.harness import sheet_rows
+from tests.leaks import LeakSearcher, assert_no_leaks, files_under
 
 RUN_DATE = "2026-11-21"
 KR_ACCOUNT = "210987654321"
@@ -68,12 +70,13 @@ def moto_url() -> Iterator[str]:
     try:
         yield f"http://{host}:{port}"
     finally:
-        # moto's backends are process-wide: leave no bucket behind for later tests.
-        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"))
+        # moto's backends are process-wide: remove what this module made, and only that (a global
+        # reset would also wipe the accounts of tests that happen to share the process).
+        remove_s3(f"http://{host}:{port}")
         server.stop()
 
 
-def seed_bigquery(url: str, rng: random.Random) -> None:
+def seed_bigquery(url: str, rng: random.Random, planted: dict[str, set[str]]) -> None:
     from google.api_core.client_options import ClientOptions
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import bigquery
@@ -102,34 +105,61 @@ def seed_bigquery(url: str, rng: random.Random) -> None:
         rows.append({"nama_lengkap": rec["name"], "no_ktp": rec["national_id"],
                      "kontak": {"no_hp": rec["phone"], "surel": rec["email"]}, "nopol": rec["plate"],
                      "jarak_tempuh_km": rng.randrange(1000, 200000)})
+        for key, pii_type in (("name", "PERSON_NAME"), ("national_id", "NATIONAL_ID"), ("phone", "PHONE_NUMBER"),
+                              ("email", "EMAIL_ADDRESS"), ("plate", "VEHICLE_REGISTRATION")):
+            planted.setdefault(pii_type, set()).add(rec[key])
     assert client.insert_rows(table, rows) == []
 
 
-def seed_s3(url: str, rng: random.Random) -> None:
-    import json
-
+def kr_s3(url: str) -> Any:
     import boto3
 
     sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
                        aws_secret_access_key="testing")
     creds = sts.assume_role(RoleArn=KR_ROLE, RoleSessionName="seed")["Credentials"]
-    s3 = boto3.client("s3", endpoint_url=url, region_name="ap-northeast-2",
-                      aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                      aws_session_token=creds["SessionToken"])
+    return boto3.client("s3", endpoint_url=url, region_name="ap-northeast-2",
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def remove_s3(url: str) -> None:
+    s3 = kr_s3(url)
+    for bucket in s3.list_buckets()["Buckets"]:
+        for obj in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
+            s3.delete_object(Bucket=bucket["Name"], Key=obj["Key"])
+        s3.delete_bucket(Bucket=bucket["Name"])
+
+
+def seed_s3(url: str, rng: random.Random, planted: dict[str, set[str]]) -> None:
+    import json
+
+    s3 = kr_s3(url)
     s3.create_bucket(Bucket="kr-rental-exports", ACL="public-read",
                      CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
-    records = [{"customer": {"fullName": synth.value(PiiType.PERSON_NAME, "AU", rng),
-                             "mail": synth.value(PiiType.EMAIL_ADDRESS, "AU", rng)},
-                "card": synth.value(PiiType.CREDIT_CARD, "AU", rng),
-                "chassis": synth.value(PiiType.VIN, "AU", rng)} for _ in range(30)]
+    def draw(pii_type: PiiType) -> str:
+        value = synth.value(pii_type, "AU", rng)
+        planted.setdefault(str(pii_type), set()).add(value)
+        return value
+
+    records = [{"customer": {"fullName": draw(PiiType.PERSON_NAME), "mail": draw(PiiType.EMAIL_ADDRESS)},
+                "card": draw(PiiType.CREDIT_CARD), "chassis": draw(PiiType.VIN)} for _ in range(30)]
     s3.put_object(Bucket="kr-rental-exports", Key="2024/rentals.json", Body=json.dumps(records).encode())
 
 
+@dataclass
+class Published:
+    out: Path
+    root: Path
+    planted: dict[str, set[str]]
+    records: list[tuple[str, str]]  # every log record of the run, at every level: (logger, formatted text)
+
+
 @pytest.fixture(scope="module")
-def published(bigquery_url: str, moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def run(bigquery_url: str, moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     rng = random.Random(20261121)
-    seed_bigquery(bigquery_url, rng)
-    seed_s3(moto_url, rng)
+    planted: dict[str, set[str]] = {}
+    seed_bigquery(bigquery_url, rng, planted)
+    seed_s3(moto_url, rng, planted)
     root = tmp_path_factory.mktemp("unseen")
     inventory = root / "inventory.yaml"
     inventory.write_text(f"""
@@ -155,18 +185,40 @@ environments:
                        "CLOUDAUDIT_OUTPUT": str(root / "out"), "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing", "CLOUDAUDIT_SIGNING_KEY_GENERATE": "1"})
     os.environ.pop("CLOUDAUDIT_SIGNING_KEY", None)
+    records = _Records()
+    root_logger = logging.getLogger()
+    level = root_logger.level
+    root_logger.addHandler(records)
+    root_logger.setLevel(logging.DEBUG)
     try:
         chunks = pipeline.plan({}, RUN_DATE)
         extracted = [pipeline.extract_chunk(chunk) for chunk in chunks]
         for job in pipeline.group_by_country(chunks, extracted):
             pipeline.publish_country(pipeline.validate_job(job))
-        yield root / "out"
+        yield Published(out=root / "out", root=root, planted=planted, records=records.records)
     finally:
+        root_logger.removeHandler(records)
+        root_logger.setLevel(level)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def published(run: Published) -> Path:
+    return run.out
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, str]] = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s %(args)r"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, self.format(record)))  # the message, its args, any traceback
 
 
 def report(out: Path, cc: str) -> tuple[Path, Path]:
@@ -213,3 +265,13 @@ def test_country_without_policy_still_reported(published: Path) -> None:
     residency = [r for r in sheet_rows(xlsx, "Findings") if r["Check ID"] == "aws_s3_pii_residency"]
     assert [r["Status"] for r in residency] == ["NOT_ASSESSED"]  # no allowed locations on file for KR
     assert "no allowed storage locations" in residency[0]["Detail"]
+
+
+def test_no_seeded_value_in_any_output_or_log_record(run: Published) -> None:
+    """Values seeded here (not by our seeder): reports, bundles, snapshots, state, every log record."""
+    assert sum(len(v) for v in run.planted.values()) >= 300
+    logged = [(f"log record {name}", text) for name, text in run.records]
+    assert logged, "the run logged nothing: the log capture is not working"
+    outputs = [*files_under(run.root), *logged]
+    assert any(".xlsx!xl/worksheets/" in w for w, _ in outputs) and any("/snapshots/" in w for w, _ in outputs)
+    assert_no_leaks(LeakSearcher(run.planted), outputs, min_chars=100_000)

@@ -383,9 +383,28 @@ def _id(b: _Builder) -> AwsAccountPlan:
          "kendaraan": [{"nomor_polisi": p["plate"], "nomor_rangka": p["vin"]}]} for p in people]}
     offshore = S3Bucket(
         name="id-dealer-analytics-us", region="us-east-1", note="ID customers' data in us-east-1",
-        objects=(_obj("servis/servis_2025.json", files.json_bytes(nested), "json", "application/json", keys),),
+        objects=(_obj("servis/servis_2025.json", files.json_bytes(nested), "json", "application/json", keys),
+                 _keyed_by_pii(b)),
     )
     return AwsAccountPlan(env=env, buckets=(home, offshore))
+
+
+def _keyed_by_pii(b: _Builder) -> SeedObject:
+    """A JSON object used as a map, keyed by customers' names and by their national IDs.
+
+    The keys are personal data (issue 12, defect 1): a field path must never carry them raw.
+    Expected: the types of the values (phone, e-mail, plate); keys may add name and national ID.
+    """
+    rng = b.rng("id/keyed_by_pii")
+    people = b.people("ID", 15, rng, ("name", "national_id", "phone", "email", "plate"))
+    document = {"dealer": "Dealer Bandung", "exported": "2025-12-31",
+                "pelanggan": {p["name"]: {"telepon": p["phone"], "email": p["email"]} for p in people},
+                "kendaraan_per_nik": {p["national_id"]: {"nomor_polisi": p["plate"]} for p in people}}
+    expected = frozenset({PiiType.PHONE_NUMBER, PiiType.EMAIL_ADDRESS})
+    return SeedObject(key="servis/kontak_per_pelanggan.json", data=files.json_bytes(document),
+                      content_type="application/json", format="json", pii_types=expected,
+                      planted_types=expected | {PiiType.PERSON_NAME, PiiType.NATIONAL_ID,
+                                                PiiType.VEHICLE_REGISTRATION})
 
 
 def _in(b: _Builder) -> AwsAccountPlan:

@@ -178,17 +178,14 @@ def test_version_numbers_are_not_ip_addresses() -> None:
     assert detect_field("firmware_version", versions, "JP").pii == ()
 
 
-def test_pathological_cells_stay_cheap() -> None:
-    """Long runs that make naive patterns backtrack (cells are capped at 2,000 characters)."""
-    import time
-
+def test_pathological_cells_are_not_pii() -> None:
+    """Long runs that make naive patterns backtrack (cells are capped at 2,000 characters) are junk,
+    not PII, under any field name. Their cost is measured in benchmarks/bounded_parsing.py."""
     cases = ["1" * 2000, "1." * 1000, "a@" + "b." * 999, "1:" * 1000, "品" * 2000, "ab12" * 500, "name: " * 300,
              "12/" * 600, "+1 " * 600, "A1" * 1000, "Address: " + "a, " * 600]
-    started = time.process_time()
     for value in cases:
         for field in (TEXT_FIELD, "column_1", "address", "name"):
-            detect_field(field, [value] * 5, "JP")
-    assert time.process_time() - started < 3.0  # about 0.1 s when no pattern backtracks badly
+            assert detect_field(field, [value] * 5, "JP").pii == (), (field, value[:12])
 
 
 def test_prose_without_context_is_not_read_as_weak_identifiers() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,14 +25,17 @@ def s3_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    boto3.client("s3").create_bucket(Bucket="reports")
+    s3 = boto3.client("s3")
+    bucket = f"reports-{uuid.uuid4().hex[:12]}"  # moto's state is process-wide: a name no other test uses
+    s3.create_bucket(Bucket=bucket)
     try:
-        yield "s3://reports/cloudaudit"
+        yield f"s3://{bucket}/cloudaudit"
     finally:
-        import urllib.request
-
-        # moto's backends are process-wide: leave no bucket behind for later tests.
-        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"))
+        # Remove this bucket only: a global moto reset would wipe other modules' accounts mid-session.
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                s3.delete_object(Bucket=bucket, Key=obj["Key"])
+        s3.delete_bucket(Bucket=bucket)
         server.stop()
 
 
@@ -57,7 +61,7 @@ def test_local_store(tmp_path: Path) -> None:
 def test_s3_store(s3_root: str) -> None:
     store = open_store(s3_root)
     exercise(store)
-    assert store.location("x/y") == "s3://reports/cloudaudit/x/y"
+    assert store.location("x/y") == f"{s3_root}/x/y"
 
 
 def test_unsupported_location() -> None:
@@ -70,14 +74,16 @@ def test_s3_store_honours_object_lock_default_retention(s3_root: str) -> None:
     import boto3
 
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="locked-reports", ObjectLockEnabledForBucket=True)
-    s3.put_object_lock_configuration(Bucket="locked-reports", ObjectLockConfiguration={
+    locked = f"locked-reports-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=locked, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket=locked, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 365}}})
-    store = open_store("s3://locked-reports/cloudaudit")
+    store = open_store(f"s3://{locked}/cloudaudit")
     store.write_bytes("2026-11-20/JP/evidence_JP_2026-11-20.zip", b"PK\x05\x06" + b"\x00" * 18)
-    head = s3.head_object(Bucket="locked-reports", Key="cloudaudit/2026-11-20/JP/evidence_JP_2026-11-20.zip")
+    head = s3.head_object(Bucket=locked, Key="cloudaudit/2026-11-20/JP/evidence_JP_2026-11-20.zip")
     assert head["ObjectLockMode"] == "COMPLIANCE"  # (moto's GetObjectRetention answers 500)
     assert (head["ObjectLockRetainUntilDate"] - datetime.now(UTC)).days >= 364
     unlocked = open_store(s3_root)
     unlocked.write_bytes("x.json", b"{}")
-    assert "ObjectLockMode" not in s3.head_object(Bucket="reports", Key="cloudaudit/x.json")
+    bucket, prefix = s3_root.removeprefix("s3://").split("/", 1)
+    assert "ObjectLockMode" not in s3.head_object(Bucket=bucket, Key=f"{prefix}/x.json")
