@@ -9,9 +9,9 @@ example runs the real path: formats -> PII engine -> the field results a snapsho
 every log record at DEBUG. The shared searcher (tests/leaks.py) looks for every planted value
 in every written form: zero hits.
 
-Keys and headers that are themselves PII currently leak into field names (issue 12, defect 1,
-fixed by another change): those two cases are ``xfail(strict=True)`` so that they turn red the
-moment the fix lands and the marks must come off.
+Map keys that are PII become ``<key>`` (issue 12, defect 1). Column headers that are people's
+names over numbers (a pivoted export) still leak into field names: that case is
+``xfail(strict=True)`` so that it turns red the moment a fix lands and the mark must come off.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ RECORD_TYPES = {"name": PiiType.PERSON_NAME, "address": PiiType.ADDRESS, "phone"
                 "email": PiiType.EMAIL_ADDRESS, "national_id": PiiType.NATIONAL_ID,
                 "plate": PiiType.VEHICLE_REGISTRATION, "vin": PiiType.VIN, "date_of_birth": PiiType.DATE_OF_BIRTH}
 LIMITS = Limits()
-DEFECT_1 = ("issue 12 defect 1: a map key or column header that is itself PII is written raw into field "
-            "names (fixed by another developer's change; remove this mark when it lands)")
+DEFECT_1 = ("issue 12 defect 1: a column header that is a person's name over numbers (a pivoted export) is "
+            "taken for a header and written raw into field names (remove this mark when a fix lands)")
 EXAMPLES = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 # A known failure (xfail) needs no minimal example: stop at the first one instead of shrinking it.
@@ -230,8 +230,7 @@ def test_file_names_never_leak_beyond_the_path_the_user_gave(run: Run, group: Pe
     check(People(group.country, [{which: value}]), derived)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DEFECT_1)
-@KNOWN_FAILURE
+@EXAMPLES
 @given(group=people(), key=st.sampled_from(["name", "email", "phone", "national_id", "plate"]))
 def test_map_keys_never_leak(run: Run, group: People, key: str) -> None:
     """``{"customers": {"<name>": {"phone": ...}}}``: the key is data, not a field name."""
