@@ -5,7 +5,8 @@
     ├── CollectError       raised inside collectors only; becomes a coverage entry at their edge
     │   ├── AccessDenied   the cloud refused a call, or no usable credentials
     │   ├── Unreachable    the endpoint could not be reached or timed out
-    │   ├── CallFailed     one AWS call failed: ``"<Operation>: <Code>"``
+    │   ├── CallFailed     one cloud call failed: ``"<call>: <status>"`` (AWS code, Google status,
+    │   │                  or ``malformed answer (<Type>)``)
     │   └── SampleSkipped  unsupported, corrupt or over a limit: the reason is the message
     ├── EvidenceError      an evidence bundle cannot be built or read (`cloudaudit verify` exits 2)
     │   └── BundleInvalid  hashes or signature do not hold (`cloudaudit verify` exits 1)
@@ -47,13 +48,17 @@ class Unreachable(CollectError):
 
 
 class CallFailed(CollectError):
-    """Raised when one AWS call could not be read; the message is ``"<Operation>: <Code>"``."""
+    """Raised when one cloud call could not be read; the message is ``"<Operation>: <Code>"``.
 
-    def __init__(self, operation: str, code: str, *, transport: bool = False) -> None:
+    ``transport``: the endpoint was not reached (AWS); ``denied``: the call was refused (GCP).
+    """
+
+    def __init__(self, operation: str, code: str, *, transport: bool = False, denied: bool = False) -> None:
         super().__init__(f"{operation}: {code}")
         self.operation = operation
         self.code = code
         self.transport = transport
+        self.denied = denied
 
 
 class SampleSkipped(CollectError):

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from cloudaudit.collectors.gcp.bigquery.datasets import read_dataset
 from cloudaudit.collectors.gcp.bigquery.tables import read_table
 from cloudaudit.collectors.gcp.clients import bigquery_call_options
-from cloudaudit.collectors.gcp.failures import ServiceRead, google_errors, is_denied, limit_gap, reason
-from cloudaudit.errors import AccessDenied, Unreachable
+from cloudaudit.collectors.gcp.failures import ServiceRead, google_call, limit_gap
+from cloudaudit.errors import AccessDenied, CallFailed, Unreachable
 
 if TYPE_CHECKING:
     from google.cloud.bigquery import Client
@@ -32,12 +32,12 @@ def collect_bigquery(client: Client, env: Environment, limits: Limits) -> Servic
     """
     opts = bigquery_call_options(limits)
     try:
-        # One past the limit tells "exactly at the limit" from "cut at the limit".
-        listed = list(client.list_datasets(project=env.project_id, include_all=True,
-                                           max_results=limits.max_resources + 1, **opts.kwargs()))
-    except google_errors() as exc:
-        error = AccessDenied if is_denied(exc) else Unreachable
-        raise error(reason("listDatasets", exc)) from None
+        with google_call("listDatasets", env.name):
+            # One past the limit tells "exactly at the limit" from "cut at the limit".
+            listed = list(client.list_datasets(project=env.project_id, include_all=True,
+                                               max_results=limits.max_resources + 1, **opts.kwargs()))
+    except CallFailed as exc:
+        raise (AccessDenied if exc.denied else Unreachable)(str(exc)) from None
     gaps: dict[str, str] = {}
     if len(listed) > limits.max_resources:
         gaps["bq_datasets"] = limit_gap("listDatasets", limits.max_resources)

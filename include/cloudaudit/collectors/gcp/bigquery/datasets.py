@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_call
 from cloudaudit.collectors.guard import unexpected
+from cloudaudit.errors import CallFailed
 from cloudaudit.model import CoverageStatus, Provider, Resource, Service
 from cloudaudit.resources import bq_uri
 
@@ -71,18 +72,19 @@ def read_dataset(client: Client, item: DatasetListItem, *, limits: Limits, opts:
     base: dict[str, Any] = {"resource": resource, "provider": Provider.GCP, "service": Service.BIGQUERY,
                             "kind": "dataset"}
     try:
-        dataset = client.get_dataset(item.reference, **opts.kwargs())
-    except google_errors() as exc:
-        return DatasetRead(Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getDataset", exc)))
-    try:
-        reads = Reads()
-        config = {"access_entries": access_entries(dataset.access_entries)}
+        with google_call("getDataset", resource):  # the answer is parsed as its properties are read
+            dataset = client.get_dataset(item.reference, **opts.kwargs())
+            config = {"access_entries": access_entries(dataset.access_entries)}
+            location = str(dataset.location or "").lower()
+        reads = Reads(resource)
         tables = reads.read("tables", "listTables", lambda: list(
             client.list_tables(dataset, max_results=limits.max_resources + 1, **opts.kwargs())))
         status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
-        read = Resource(**base, location=str(dataset.location or "").lower(), status=status,
-                        reason="; ".join(reads.errors.values()), config=config, read_errors=reads.errors)
+        read = Resource(**base, location=location, status=status, reason="; ".join(reads.errors.values()),
+                        config=config, read_errors=reads.errors)
         return DatasetRead(read, tables or [])
-    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
+    except CallFailed as exc:
+        return DatasetRead(Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc)))
+    except Exception as exc:  # Google's failures were mapped where they were raised: this is a bug
         return DatasetRead(Resource(**base, status=CoverageStatus.NOT_ASSESSED,
                                     reason=unexpected(log, "reading", resource, exc)))

@@ -17,9 +17,10 @@ from cloudaudit.collectors.gcp.bigquery.rows import (
     rows_to_sample,
     schema_entries,
 )
-from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_call
 from cloudaudit.collectors.gcp.iam import iam_bindings
 from cloudaudit.collectors.guard import unexpected
+from cloudaudit.errors import CallFailed
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import bq_uri
 
@@ -43,45 +44,47 @@ def read_table(client: Client, item: TableListItem, *, location: str, country: s
     base: dict[str, Any] = {"resource": resource, "provider": Provider.GCP, "service": Service.BIGQUERY,
                             "kind": "table", "location": location}
     try:
-        table = client.get_table(item.reference, **opts.kwargs())
-    except google_errors() as exc:
-        return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getTable", exc))
-    try:
-        return _read_table(client, table, base, country=country, limits=limits, opts=opts)
-    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
+        return _read_table(client, item, base, country=country, limits=limits, opts=opts)
+    except CallFailed as exc:
+        return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc))
+    except Exception as exc:  # Google's failures were mapped where they were raised: this is a bug
         return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=unexpected(log, "reading", resource, exc))
 
 
-def _read_table(client: Client, table: Table, base: dict[str, Any], *, country: str, limits: Limits,
+def _read_table(client: Client, item: TableListItem, base: dict[str, Any], *, country: str, limits: Limits,
                 opts: CallOptions) -> Resource:
-    reads = Reads()
-    table_type = str(table.table_type or "TABLE").upper()
-    config: dict[str, Any] = {"table_type": table_type, "num_rows": table.num_rows,
-                              "schema": schema_entries(table.schema)}
+    with google_call("getTable", base["resource"]):  # the answer is parsed as its properties are read
+        table = client.get_table(item.reference, **opts.kwargs())
+        table_type = str(table.table_type or "TABLE").upper()
+        config: dict[str, Any] = {"table_type": table_type, "num_rows": table.num_rows,
+                                  "schema": schema_entries(table.schema)}
+        size = table.num_bytes
+    reads = Reads(base["resource"])
     policy = reads.read("iam_bindings", "getIamPolicy", lambda: client.get_iam_policy(table, **opts.kwargs()))
     if policy is not None:
         config["iam_bindings"] = iam_bindings(policy.bindings)
-    sample = sample_table(client, table, table_type, country=country, limits=limits, opts=opts)
+    sample = sample_table(client, table, table_type, size, country=country, limits=limits, opts=opts)
     status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
     return Resource(**base, status=status, reason="; ".join(reads.errors.values()), config=config,
                     read_errors=reads.errors, samples=(sample,))
 
 
-def sample_table(client: Client, table: Table, table_type: str, *, country: str, limits: Limits,
-                 opts: CallOptions) -> SampleResult:
+def sample_table(client: Client, table: Table, table_type: str, size: int | None, *, country: str,
+                 limits: Limits, opts: CallOptions) -> SampleResult:
     """Up to ``limits.max_rows`` rows through ``tabledata.list``, detected in memory."""
     resource = bq_uri(table.project, table.dataset_id, table.table_id)
-    base: dict[str, Any] = {"resource": resource, "format": SAMPLE_FORMAT, "size": table.num_bytes}
+    base: dict[str, Any] = {"resource": resource, "format": SAMPLE_FORMAT, "size": size}
     if table_type not in SAMPLED_TABLE_TYPES:
         return SampleResult(**base, status=CoverageStatus.PARTIAL,
                             reason=f"{table_type.lower().replace('_', ' ')}: configuration only, rows not sampled")
     selected = columns_within(table.schema, limits.max_fields)  # a wide table is cut at the call too
     try:
-        rows = [dict(row.items()) for row in client.list_rows(
-            table, selected_fields=selected, max_results=limits.max_rows,
-            page_size=min(_PAGE_SIZE, limits.max_rows), **opts.kwargs())]
-    except google_errors() as exc:
-        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("listRows", exc))
+        with google_call("listRows", resource):  # rows are parsed page by page, as they are walked
+            rows = [dict(row.items()) for row in client.list_rows(
+                table, selected_fields=selected, max_results=limits.max_rows,
+                page_size=min(_PAGE_SIZE, limits.max_rows), **opts.kwargs())]
+    except CallFailed as exc:
+        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc))
     sample = rows_to_sample(selected or table.schema, rows, max_fields=limits.max_fields,
                             max_cell_chars=limits.max_cell_chars, total_rows=table.num_rows)
     del rows  # raw values live no longer than needed

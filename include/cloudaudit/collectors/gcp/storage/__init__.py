@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors.gcp.clients import storage_call_options
-from cloudaudit.collectors.gcp.failures import ServiceRead, google_errors, is_denied, limit_gap, reason
+from cloudaudit.collectors.gcp.failures import ServiceRead, google_call, limit_gap
 from cloudaudit.collectors.gcp.storage.buckets import BucketRead, read_bucket, sample_safely
-from cloudaudit.errors import AccessDenied, Unreachable
+from cloudaudit.errors import AccessDenied, CallFailed, Unreachable
 
 if TYPE_CHECKING:
     from google.cloud.storage import Client
@@ -31,12 +31,12 @@ def collect_storage(client: Client, env: Environment, limits: Limits) -> Service
     """
     opts = storage_call_options(limits)
     try:
-        # One past the limit tells "exactly at the limit" from "cut at the limit".
-        buckets = list(client.list_buckets(project=env.project_id, max_results=limits.max_resources + 1,
-                                           **opts.kwargs()))
-    except google_errors() as exc:
-        error = AccessDenied if is_denied(exc) else Unreachable
-        raise error(reason("listBuckets", exc)) from None
+        with google_call("listBuckets", env.name):
+            # One past the limit tells "exactly at the limit" from "cut at the limit".
+            buckets = list(client.list_buckets(project=env.project_id, max_results=limits.max_resources + 1,
+                                               **opts.kwargs()))
+    except CallFailed as exc:
+        raise (AccessDenied if exc.denied else Unreachable)(str(exc)) from None
     gaps: dict[str, str] = {}
     if len(buckets) > limits.max_resources:
         log.warning("%s: bucket list stopped at the limit of %d", env.name, limits.max_resources)

@@ -15,11 +15,12 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_call
 from cloudaudit.collectors.gcp.iam import iam_bindings
 from cloudaudit.collectors.gcp.storage.candidates import Listed, choose_candidates
 from cloudaudit.collectors.gcp.storage.objects import sample_object
 from cloudaudit.collectors.guard import unexpected
+from cloudaudit.errors import CallFailed
 from cloudaudit.model import CoverageStatus, Provider, Resource, SampleResult, Service
 from cloudaudit.resources import gs_uri
 
@@ -75,7 +76,7 @@ def read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOpt
     resource = gs_uri(bucket.name)
     try:
         return _read_bucket(client, bucket, limits=limits, opts=opts)
-    except Exception as exc:  # Google's errors were mapped where they were raised: this is a bug
+    except Exception as exc:  # Google's failures were mapped where they were raised: this is a bug
         return BucketRead(Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE,
                                    kind="bucket", status=CoverageStatus.NOT_ASSESSED,
                                    reason=unexpected(log, "reading", resource, exc)))
@@ -83,7 +84,7 @@ def read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOpt
 
 def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> BucketRead:
     resource = gs_uri(bucket.name)
-    reads = Reads()
+    reads = Reads(resource)
     config = bucket_settings(bucket._properties)
     policy = reads.read("iam_bindings", "getIamPolicy",
                         lambda: bucket.get_iam_policy(requested_policy_version=3, **opts.kwargs()))
@@ -94,10 +95,9 @@ def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOp
     try:
         listed = list_objects(client, bucket, limits=limits, opts=opts)
         candidates = tuple(choose_candidates(listed, limits.max_objects_per_bucket))
-    except google_errors() as exc:
+    except CallFailed as exc:
         # The bucket itself stands for the sample that could not be taken.
-        unlisted = (SampleResult(resource=resource, status=CoverageStatus.NOT_ASSESSED,
-                                 reason=reason("listObjects", exc)),)
+        unlisted = (SampleResult(resource=resource, status=CoverageStatus.NOT_ASSESSED, reason=str(exc)),)
     status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
     return BucketRead(Resource(resource=resource, provider=Provider.GCP, service=Service.STORAGE, kind="bucket",
                                location=str(bucket.location or "").lower(), status=status,
@@ -118,8 +118,12 @@ def sample_safely(read: BucketRead, item: Listed, *, country: str, limits: Limit
 
 
 def list_objects(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOptions) -> list[Listed]:
-    """At most ``limits.max_keys_listed`` objects' names, sizes and content types."""
-    blobs = client.list_blobs(bucket, max_results=limits.max_keys_listed,
-                              page_size=min(_LIST_PAGE_SIZE, limits.max_keys_listed),
-                              fields=_LIST_FIELDS, **opts.kwargs())
-    return [Listed(name=b.name, size=int(b.size or 0), content_type=b.content_type) for b in blobs]
+    """At most ``limits.max_keys_listed`` objects' names, sizes and content types.
+
+    Raises ``CallFailed`` (``listObjects: <status>``) when the listing fails or cannot be parsed.
+    """
+    with google_call("listObjects", gs_uri(bucket.name)):  # pages are fetched and parsed as they are walked
+        blobs = client.list_blobs(bucket, max_results=limits.max_keys_listed,
+                                  page_size=min(_LIST_PAGE_SIZE, limits.max_keys_listed),
+                                  fields=_LIST_FIELDS, **opts.kwargs())
+        return [Listed(name=b.name, size=int(b.size or 0), content_type=b.content_type) for b in blobs]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from cloudaudit.collectors.gcp.failures import Reads, google_errors, reason
+from cloudaudit.collectors.gcp.failures import Reads, google_call
 from cloudaudit.collectors.guard import unexpected
-from cloudaudit.errors import SampleSkipped
+from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import gs_uri
 
@@ -45,7 +45,7 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
                   read_acl: bool) -> SampleResult:
     """Read at most ``limits.max_object_bytes`` of one object and detect PII in it."""
     resource = gs_uri(bucket.name, item.name)
-    acl_reads = Reads()
+    acl_reads = Reads(resource)
     config: dict[str, Any] = {}
     if read_acl:  # fine-grained access: an object's own ACL can make it public
         acl = acl_reads.read("acl", "getObjectAcl", lambda: _object_acl(bucket, item.name, opts))
@@ -61,11 +61,12 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
         return _too_big(base, fmt, item.size, limits)
     end = min(item.size, limits.max_object_bytes) - 1  # the whole object when it fits
     try:
-        # raw_download: no decompressive transcoding, so the range applies to stored bytes
-        data = bucket.blob(item.name).download_as_bytes(
-            start=0, end=end, raw_download=True, checksum=None, **opts.kwargs())
-    except google_errors() as exc:
-        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=reason("getObject", exc))
+        with google_call("getObject", resource):
+            # raw_download: no decompressive transcoding, so the range applies to stored bytes
+            data = bucket.blob(item.name).download_as_bytes(
+                start=0, end=end, raw_download=True, checksum=None, **opts.kwargs())
+    except CallFailed as exc:
+        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc))
     data = data[: limits.max_object_bytes]  # in case a server ignores the Range header
     truncated = len(data) < item.size
     if truncated and (fmt := whole_object_format(item, data)):  # content said so, not the name
