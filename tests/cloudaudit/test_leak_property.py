@@ -238,8 +238,7 @@ def test_map_keys_never_leak(run: Run, group: People, key: str) -> None:
     check(group, run.outputs("customers.json", json.dumps(document, ensure_ascii=False).encode(), group.country))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DEFECT_1)
-@KNOWN_FAILURE
+@EXAMPLES
 @given(group=people(min_size=3, max_size=6))
 def test_headers_never_leak(run: Run, group: People) -> None:
     """A pivoted export with one column per customer, named after them."""

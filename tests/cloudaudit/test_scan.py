@@ -60,5 +60,6 @@ def test_field_names_from_the_file_are_printed_escaped(tmp_path: Path, capsys: p
     assert run_scan([path], country="TH") == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\r" not in out and "\u202e" not in out
-    assert "e-mail\\x1b[2K\\u202e" in out
+    # A header with control characters is not spelt like a field name: it is generalised, never echoed.
+    assert " <key> " in out and "e-mail" not in out
     assert not [r["email"] for r in rows if r["email"] in out]

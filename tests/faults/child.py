@@ -69,7 +69,10 @@ def run_extract(env: Environment, limits: Limits, workdir: Path, *, process_env:
     text = err.read_text(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, text[-3000:]
     snapshot = Snapshot.model_validate_json(out.read_text())
-    return Extracted(snapshot, usage.ru_maxrss * 1024, text)  # Linux reports KiB
+    # The child's own high-water mark (VmHWM, reset by exec): ru_maxrss would also count the pages
+    # of the large pytest process it was forked from, before exec replaced them.
+    peak_kib = int((workdir / "peak_kib.txt").read_text()) if (workdir / "peak_kib.txt").exists() else 0
+    return Extracted(snapshot, (peak_kib or usage.ru_maxrss) * 1024, text)  # Linux reports KiB
 
 
 def _wait4(proc: subprocess.Popen[bytes], timeout_s: float) -> tuple[int, int, Any]:
@@ -103,6 +106,10 @@ def main(argv: list[str]) -> int:
     snapshot = state.read_snapshot(store, summary["snapshot"])
     assert snapshot is not None
     Path(argv[1]).write_text(snapshot.model_dump_json())
+    status = Path("/proc/self/status")
+    if status.exists():
+        hwm = next((line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmHWM:")), "0")
+        (Path(argv[1]).parent / "peak_kib.txt").write_text(hwm)
     return 0
 
 

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
+from cloudaudit.formats.header import (
+    MAX_PREAMBLE_ROWS,
+    PROBE_ROWS,
+    header_name,
+    is_header,
+    preamble_length,
+    trim,
+)
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 from cloudaudit.model import TEXT_FIELD
 
@@ -179,7 +186,7 @@ def add_rows(table: FieldTable, rows: list[list[str]], *, text_field: str = TEXT
     names: list[str] = []
     first = rows[0][: limits.max_fields]  # columns past max_fields are dropped: never look at them
     if is_header(first, [row[: limits.max_fields] for row in rows[1 : 1 + PROBE_ROWS]]):
-        names = unique_names([cell.strip() or f"column_{n}" for n, cell in enumerate(trim(first), 1)])
+        names = unique_names([header_name(cell.strip(), n) for n, cell in enumerate(trim(first), 1)])
         rows = rows[1:]
     if len(rows) > limits.max_rows:
         table.truncated = True

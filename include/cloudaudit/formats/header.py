@@ -181,3 +181,20 @@ def _script(cell: str) -> str:
             script = name.split(" ", 1)[0]
             return "CJK" if script in ("HIRAGANA", "KATAKANA", "CJK") else script
     return ""
+
+
+def header_name(cell: str, n: int) -> str:
+    """The field name a header cell gives its column: ``column_<n>`` when empty, ``<key>`` when
+    the cell is itself data (a pivoted export with one column per customer, named after them):
+    a header that reads as a person's name, an e-mail or an ID never becomes a field name.
+
+    >>> [header_name(c, n) for n, c in enumerate(["", "phone", "Taro Yamada", "a@b.example"], 1)]
+    ['column_1', 'phone', '<key>', '<key>']
+    """
+    from cloudaudit.formats.mapkeys import MAP_KEY, reads_as_data
+
+    if not cell:
+        return f"column_{n}"
+    if is_column_name(cell) or not (reads_as_data(cell) or _is_pii(cell)):
+        return cell
+    return MAP_KEY

@@ -31,7 +31,11 @@ _MIN_DIGITS = 6  # phone numbers, IDs, dates; not "2024q1" or "address_line_1"
 # What headers written as keys hold besides letters and digits ("Tel #", "Amount ($)", "No.").
 _FIELD_PUNCTUATION = frozenset("_- .,()/#%&'?:+*")
 _FIELD_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Sc"})  # combining marks (Thai, Vietnamese), currency
-_NAME_PUNCTUATION = frozenset(".-'")  # O'Brien, Jean-Luc, J. Smith
+_NAME_PUNCTUATION = frozenset(".-',")  # O'Brien, Jean-Luc, J. Smith, "Andriani, S.Gz" (a degree after a comma)
+# Lower-case words a person's name holds: particles (Muhammad bin Abdullah, Ludwig van Beethoven).
+# An abbreviated title in lower case ("drg.", "dr.", "ir.") ends with a dot and is allowed too.
+_NAME_PARTICLES = frozenset({"bin", "binti", "bt", "bte", "ibn", "van", "von", "der", "den", "de", "da", "del",
+                             "della", "di", "du", "la", "le", "al", "el", "dos", "das", "do", "y"})
 
 
 def reads_as_data(key: str) -> bool:
@@ -47,6 +51,8 @@ def reads_as_data(key: str) -> bool:
     True
     >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "+81 3 1234", "a\tb")]
     [True, True, True, True, True, True]
+    >>> [reads_as_data(k) for k in ("drg. Vanya Andriani, S.Gz", "Siti binti Ahmad", "No. of items", "date of birth")]
+    [True, True, False, False]
     """
     if len(key) > MAX_KEY_CHARS or not _spelt_like_a_field_name(key):
         return True
@@ -71,7 +77,11 @@ def _spelt_like_a_name(key: str) -> bool:
     if not all(char.isalpha() or char in _NAME_PUNCTUATION or char == " " or unicodedata.category(char).startswith("M")
                for char in key):
         return False
-    return all(word[0].isupper() or not word[0].islower() for word in key.split())
+    words = key.split()
+    if not any(word[0].isupper() or not word[0].islower() for word in words):
+        return False
+    return all(word[0].isupper() or not word[0].islower() or word.endswith(".") or word in _NAME_PARTICLES
+               for word in words)
 
 
 def is_data_map(obj: Mapping[Any, Any]) -> bool:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
-from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
+from cloudaudit.formats.header import (
+    MAX_PREAMBLE_ROWS,
+    PROBE_ROWS,
+    header_name,
+    is_header,
+    preamble_length,
+    trim,
+)
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
 from cloudaudit.model import TEXT_FIELD
 
@@ -84,7 +91,7 @@ def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], 
     first = trim(probe[0])
     names: list[str] = []
     if is_header(first, probe[1:]):
-        names = [f"{sheet}!{name}" for name in unique_names([c or f"column_{n}" for n, c in enumerate(first, 1)])]
+        names = [f"{sheet}!{name}" for name in unique_names([header_name(c, n) for n, c in enumerate(first, 1)])]
         probe = probe[1:]
     for name in names:
         table.declare(name)
