@@ -1,57 +1,95 @@
 """Parquet (pyarrow): read only the leading rows and columns the limits allow.
 
-Nested struct columns become dot paths and list items ``[]``, as in JSON. Only the row
-groups that hold the first ``max_rows`` rows are decoded, in batches, so a file whose pages
-inflate far beyond its size is cut at ``max_decompressed_bytes`` by the footer's own sizes.
+Nested struct columns become dot paths and list items ``[]``, as in JSON. The bounds hold
+inside the file, whatever its footer claims:
+
+- before a row group is decoded, the page headers of the chosen column chunks give the bytes
+  they really inflate to (``parquet_pages``); a chunk whose real or declared size does not fit
+  what is left of ``max_decompressed_bytes`` is not read, and only as many rows are taken as
+  the pages fit;
+- rows are decoded in small batches (sized so that even rows as large as a whole page stay
+  within the budget), and the decoded bytes of each batch are measured: once they pass the
+  budget (a dictionary page of one long string repeated on every row), the read stops.
+
+A read stopped by the budget before ``max_rows`` carries a reason (the sample is PARTIAL);
+nothing at all within the budget is ``SampleSkipped``.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.flatten import flatten_record
+from cloudaudit.formats.parquet_pages import ChunkSizes, PageHeaderError, chunk_sizes
 from cloudaudit.formats.values import FieldTable
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+OVER_BUDGET = "parquet: over the decompressed size limit"
+_MAX_BATCH_ROWS = 1024
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """Which row groups to decode, how many rows, and in batches of how many rows."""
+
+    groups: list[int]
+    rows: int
+    batch_rows: int
+    cut: bool  # the byte budget, not max_rows or the file's end, set ``rows``
+
+
+class _Corrupt(Exception):
+    """Raised inside the reader; becomes a value-free SampleSkipped outside the handler."""
+
 
 def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
-    """The first ``max_rows`` rows of a whole Parquet file."""
+    """The first ``max_rows`` rows of a whole Parquet file, within ``max_decompressed_bytes``."""
     import pyarrow.parquet as pq
 
     table: FieldTable | None = None
+    plan: ReadPlan | None = None
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
-        columns = _leading_columns(parquet.schema_arrow, limits.max_fields)
-        groups, rows = _row_groups_within_budget(parquet, limits)
-        table = FieldTable(limits, truncated=rows < parquet.metadata.num_rows)
-        if rows:
-            _read_rows(parquet, groups, columns, rows, table)
+        columns, leaves = _leading_columns(parquet.schema_arrow, limits.max_fields, parquet.metadata.num_columns)
+        plan = plan_read(data, parquet.metadata, leaves, limits)
+        table = FieldTable(limits, truncated=plan.rows < parquet.metadata.num_rows)
+        if plan.rows:
+            _read_rows(parquet, plan, columns, table)
+        if plan.cut:
+            table.stop(f"{OVER_BUDGET} after {table.rows} rows")
     except Exception:  # pyarrow raises ArrowInvalid, OSError and more; their messages quote data
         table = None
     if table is None:  # raised outside the handler: no chained pyarrow error
         raise SampleSkipped("parquet: corrupt or unreadable")
+    if not table.rows and plan is not None and plan.cut:
+        raise SampleSkipped(OVER_BUDGET)  # not one row fits: say so, never "no PII"
     return table
 
 
-def _leading_columns(schema: pa.Schema, max_fields: int) -> list[str] | None:
-    """Top-level columns, in order, until they hold ``max_fields`` leaves (None: all of them)."""
+def _leading_columns(schema: pa.Schema, max_fields: int, num_leaves: int) -> tuple[list[str] | None, list[int]]:
+    """Top-level columns, in order, until they hold ``max_fields`` leaves (None: all of them),
+    and the indices of the Parquet leaf columns (column chunks) they are stored in."""
     names = schema.names
+    counts = [_leaf_count(arrow_field.type) for arrow_field in schema]
+    every_leaf = list(range(num_leaves))
     if len(set(names)) != len(names):
-        return None  # duplicate names cannot be selected by name
+        return None, every_leaf  # duplicate names cannot be selected by name
     chosen: list[str] = []
     leaves = 0
-    for arrow_field in schema:
+    for arrow_field, count in zip(schema, counts, strict=True):
         if leaves >= max_fields:
             break
         chosen.append(arrow_field.name)
-        leaves += _leaf_count(arrow_field.type)
-    return chosen
+        leaves += count
+    chunks = every_leaf[:leaves] if sum(counts) == num_leaves else every_leaf  # unsure: count them all
+    return chosen, chunks
 
 
 def _leaf_count(arrow_type: pa.DataType) -> int:
@@ -66,38 +104,77 @@ def _leaf_count(arrow_type: pa.DataType) -> int:
     return 1
 
 
-def _row_groups_within_budget(parquet: pq.ParquetFile, limits: Limits) -> tuple[list[int], int]:
-    """The leading row groups to decode and how many of their rows fit ``max_rows`` and, by the
-    footer's uncompressed sizes, ``max_decompressed_bytes``."""
-    metadata = parquet.metadata
+def plan_read(data: bytes, metadata: pq.FileMetaData, leaves: list[int], limits: Limits) -> ReadPlan:
+    """The leading row groups and rows whose pages fit ``max_decompressed_bytes``.
+
+    A row group's cost is its chunks' dictionary pages plus the share of data pages the rows
+    taken need, plus one page per chunk (pages inflate whole); each chunk is priced at the
+    larger of its page headers' sizes and the footer's ``total_uncompressed_size``.
+    """
+    budget = limits.max_decompressed_bytes
     wanted = min(limits.max_rows, metadata.num_rows)
     groups: list[int] = []
     rows = 0
-    budget = float(limits.max_decompressed_bytes)
+    widest_row = 1  # bytes one row can decode to: a whole page (or dictionary) per column
     for index in range(metadata.num_row_groups):
         if rows >= wanted:
             break
         group = metadata.row_group(index)
         if group.num_rows <= 0:
             continue
-        bytes_per_row = max(group.total_byte_size, 1) / group.num_rows
-        take = min(group.num_rows, wanted - rows, int(budget // bytes_per_row))
+        sizes = [_chunk_sizes(data, group.column(leaf), budget) for leaf in leaves]
+        fixed = sum(size.dictionary + min(size.largest_page, size.data) for size in sizes)
+        paged = sum(size.data for size in sizes)
+        take = min(group.num_rows, wanted - rows)
+        if fixed > budget:
+            take = 0
+        elif paged and fixed + paged * take / group.num_rows > budget:
+            take = min(take, int((budget - fixed) * group.num_rows / paged))
         if take <= 0:
-            break
+            return ReadPlan(groups, rows, _batch_rows(budget, widest_row), cut=True)
         groups.append(index)
         rows += take
-        budget -= take * bytes_per_row
-    return groups, rows
+        budget -= fixed + paged * take // group.num_rows
+        widest_row = max(widest_row, sum(max(size.largest_page, size.dictionary) for size in sizes))
+        if take < min(group.num_rows, wanted - (rows - take)):
+            return ReadPlan(groups, rows, _batch_rows(limits.max_decompressed_bytes, widest_row), cut=True)
+    return ReadPlan(groups, rows, _batch_rows(limits.max_decompressed_bytes, widest_row), cut=False)
 
 
-def _read_rows(parquet: pq.ParquetFile, groups: list[int], columns: list[str] | None, rows: int,
-               table: FieldTable) -> None:
-    batches = parquet.iter_batches(batch_size=min(rows, 1024), row_groups=groups, columns=columns,
-                                   use_threads=False)
+def _chunk_sizes(data: bytes, column: Any, budget: int) -> ChunkSizes:
+    offsets = [column.data_page_offset]
+    if column.has_dictionary_page and column.dictionary_page_offset:
+        offsets.append(column.dictionary_page_offset)
+    try:
+        real = chunk_sizes(data, min(offsets), column.total_compressed_size, stop_after=budget)
+    except PageHeaderError:
+        raise _Corrupt from None
+    declared = max(column.total_uncompressed_size, 0)
+    if declared > real.total:  # the footer claims more than the pages hold: believe the larger
+        return ChunkSizes(real.dictionary, real.data + declared - real.total, max(real.largest_page, 1))
+    return real
+
+
+def _batch_rows(budget: int, widest_row: int) -> int:
+    """Rows per batch such that a batch of the widest possible rows still fits the budget."""
+    return max(1, min(_MAX_BATCH_ROWS, budget // max(widest_row, 1)))
+
+
+def _read_rows(parquet: pq.ParquetFile, plan: ReadPlan, columns: list[str] | None, table: FieldTable) -> None:
+    """Decode the planned rows batch by batch, measuring what each batch really takes."""
+    budget = table.limits.max_decompressed_bytes
+    decoded = 0
+    batches = parquet.iter_batches(batch_size=min(plan.rows, plan.batch_rows), row_groups=plan.groups,
+                                   columns=columns, use_threads=False)
     for batch in batches:
-        records: list[dict[str, Any]] = batch.slice(0, rows - table.rows).to_pylist()
+        decoded += batch.get_total_buffer_size()
+        if decoded > budget:  # values inflate past what the pages held (dictionary expansion)
+            table.stop(f"{OVER_BUDGET} (decoded values) after {table.rows} rows")
+            return
+        records: list[dict[str, Any]] = batch.slice(0, plan.rows - table.rows).to_pylist()
+        del batch
         for record in records:
             flatten_record(table, record, data_keys=False)
             table.rows += 1
-        if table.rows >= rows:
+        if table.rows >= plan.rows:
             return

@@ -50,7 +50,8 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
     fmt, table = _parse(fmt, data, limits, truncated)
-    return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated)
+    return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated,
+                  reason=table.reason)
 
 
 def _parse(fmt: str, data: bytes, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:

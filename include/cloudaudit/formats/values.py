@@ -96,6 +96,12 @@ class FieldTable:
     fields: dict[str, list[str | None]] = field(default_factory=dict)
     rows: int = 0
     truncated: bool = False
+    reason: str = ""  # why a bound stopped the read before ``max_rows`` (the sample is PARTIAL)
+
+    def stop(self, reason: str) -> None:
+        """A bound (decompressed bytes, cells) ended the read early: say so, value-free."""
+        self.truncated = True
+        self.reason = self.reason or reason
 
     def add(self, name: str, value: str | None) -> None:
         """Append one value to a field (created on first use while under ``max_fields``)."""

@@ -1,0 +1,158 @@
+"""The real sizes of a Parquet column chunk, read from its page headers, not from the footer.
+
+The footer's ``total_uncompressed_size`` is a claim a hostile or buggy writer can set to
+anything; each page header's ``uncompressed_page_size`` is what the reader really inflates
+(Arrow refuses a page that decompresses to any other size). Page headers are Thrift compact
+structs; only the two sizes and the page type are needed, everything else is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_DICTIONARY_PAGE = 2
+_MAX_DEPTH = 16  # page headers nest two or three structs deep; more is hostile
+_MAX_SKIP_ITEMS = 1_000_000
+
+
+class PageHeaderError(ValueError):
+    """A page header that cannot be read (the chunk is corrupt)."""
+
+
+@dataclass(frozen=True)
+class ChunkSizes:
+    """Inflated bytes of one column chunk's pages, by their own headers."""
+
+    dictionary: int = 0  # the dictionary page: every value of the chunk may repeat it
+    data: int = 0  # all data pages
+    largest_page: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.dictionary + self.data
+
+
+def chunk_sizes(data: bytes, start: int, length: int, *, stop_after: int) -> ChunkSizes:
+    """Walk the page headers of the chunk at ``data[start:start + length]``.
+
+    The walk stops once the pages seen inflate to more than ``stop_after`` bytes: the chunk is
+    over the budget whatever follows, and a chunk of millions of tiny pages costs no more.
+    """
+    end = min(start + length, len(data))
+    if start < 0 or start >= end:
+        raise PageHeaderError("column chunk outside the file")
+    dictionary = pages = largest = 0
+    pos = start
+    while pos < end and dictionary + pages <= stop_after:
+        reader = _Compact(data, pos, end)
+        page_type, uncompressed, compressed = reader.page_header()
+        if uncompressed < 0 or compressed < 0:
+            raise PageHeaderError("negative page size")
+        if page_type == _DICTIONARY_PAGE:
+            dictionary += uncompressed
+        else:
+            pages += uncompressed
+        largest = max(largest, uncompressed)
+        pos = reader.pos + compressed
+    return ChunkSizes(dictionary=dictionary, data=pages, largest_page=largest)
+
+
+class _Compact:
+    """Just enough of the Thrift compact protocol to read a PageHeader's fields 1-3."""
+
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        self.data, self.pos, self.end = data, pos, end
+
+    def page_header(self) -> tuple[int, int, int]:
+        values = {1: -1, 2: -1, 3: -1}  # type, uncompressed_page_size, compressed_page_size
+        field_id = 0
+        while True:
+            field_type, field_id = self._field_header(field_id)
+            if field_type == 0:
+                break
+            if field_id in values and field_type == 5:
+                values[field_id] = self._zigzag(self._varint())
+            else:
+                self._skip(field_type, 0)
+        if min(values.values()) < 0:
+            raise PageHeaderError("page header without sizes")
+        return values[1], values[2], values[3]
+
+    def _byte(self) -> int:
+        if self.pos >= self.end:
+            raise PageHeaderError("page header runs past the chunk")
+        value = self.data[self.pos]
+        self.pos += 1
+        return value
+
+    def _varint(self) -> int:
+        result = shift = 0
+        while True:
+            byte = self._byte()
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+            if shift > 63:
+                raise PageHeaderError("varint too long")
+
+    @staticmethod
+    def _zigzag(value: int) -> int:
+        return (value >> 1) ^ -(value & 1)
+
+    def _field_header(self, last_id: int) -> tuple[int, int]:
+        byte = self._byte()
+        if byte == 0:
+            return 0, last_id
+        delta, field_type = byte >> 4, byte & 0x0F
+        field_id = last_id + delta if delta else self._zigzag(self._varint())
+        return field_type, field_id
+
+    def _skip(self, field_type: int, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise PageHeaderError("page header nested too deep")
+        if field_type in (1, 2):  # booleans live in the field header
+            return
+        if field_type == 3:
+            self._byte()
+        elif field_type in (4, 5, 6):
+            self._varint()
+        elif field_type == 7:
+            self._advance(8)
+        elif field_type == 8:
+            self._advance(self._varint())
+        elif field_type in (9, 10):
+            header = self._byte()
+            size, element = header >> 4, header & 0x0F
+            if size == 15:
+                size = self._varint()
+            self._skip_items(size, (element,), depth)
+        elif field_type == 11:
+            size = self._varint()
+            if size:
+                types = self._byte()
+                self._skip_items(size, (types >> 4, types & 0x0F), depth)
+        elif field_type == 12:
+            field_id = 0
+            while True:
+                inner, field_id = self._field_header(field_id)
+                if inner == 0:
+                    return
+                self._skip(inner, depth + 1)
+        else:
+            raise PageHeaderError("unknown thrift type")
+
+    def _skip_items(self, size: int, types: tuple[int, ...], depth: int) -> None:
+        if size > _MAX_SKIP_ITEMS:
+            raise PageHeaderError("thrift container too large")
+        for _ in range(size):
+            for item_type in types:
+                if item_type in (1, 2):  # a boolean inside a container takes one byte
+                    self._byte()
+                else:
+                    self._skip(item_type, depth + 1)
+
+    def _advance(self, count: int) -> None:
+        if self.pos + count > self.end:
+            raise PageHeaderError("page header runs past the chunk")
+        self.pos += count
