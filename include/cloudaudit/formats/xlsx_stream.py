@@ -375,14 +375,16 @@ class _SheetParser:
             try:
                 return dt.datetime.fromisoformat(raw.strip())
             except ValueError:
-                return raw
+                raise XlsxCorrupt from None  # as openpyxl: a typed cell that does not parse is damage
         return self._number(raw.strip())
 
     def _number(self, raw: str) -> Any:
+        if not raw:
+            return None
         try:
             value: int | float = int(raw) if raw.lstrip("-").isdigit() else float(raw)
         except ValueError:
-            return raw or None
+            raise XlsxCorrupt from None
         if self.cell_style in self.date_styles:
             from openpyxl.utils.datetime import from_excel
 
