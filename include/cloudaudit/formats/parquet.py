@@ -4,9 +4,8 @@ Nested struct columns become dot paths and list items ``[]``, as in JSON. The bo
 inside the file, whatever its footer claims:
 
 - before a row group is decoded, the page headers of the chosen column chunks give the bytes
-  they really inflate to (``parquet_pages``); a chunk whose real or declared size does not fit
-  what is left of ``max_decompressed_bytes`` is not read, and only as many rows are taken as
-  the pages fit;
+  they really inflate to (``parquet_pages``), not the footer's claims; only as many rows are
+  taken as their whole pages fit in what is left of ``max_decompressed_bytes``;
 - rows are decoded in small batches (sized so that even rows as large as a whole page stay
   within the budget), and the decoded bytes of each batch are measured: once they pass the
   budget (a dictionary page of one long string repeated on every row), the read stops.
@@ -107,11 +106,11 @@ def _leaf_count(arrow_type: pa.DataType) -> int:
 def plan_read(data: bytes, metadata: pq.FileMetaData, leaves: list[int], limits: Limits) -> ReadPlan:
     """The leading row groups and rows whose pages fit ``max_decompressed_bytes``.
 
-    A row group's cost is its chunks' dictionary pages plus the share of data pages the rows
-    taken need, plus one page per chunk (pages inflate whole); each chunk is priced at the
-    larger of its page headers' sizes and the footer's ``total_uncompressed_size``.
+    Each chunk is priced by its page headers (``parquet_pages``): its dictionary page and the
+    data pages, whole, that hold the rows taken. The footer's ``total_uncompressed_size`` and
+    ``total_byte_size`` are claims and are not used.
     """
-    budget = limits.max_decompressed_bytes
+    budget = float(limits.max_decompressed_bytes)
     wanted = min(limits.max_rows, metadata.num_rows)
     groups: list[int] = []
     rows = 0
@@ -122,23 +121,31 @@ def plan_read(data: bytes, metadata: pq.FileMetaData, leaves: list[int], limits:
         group = metadata.row_group(index)
         if group.num_rows <= 0:
             continue
-        sizes = [_chunk_sizes(data, group.column(leaf), budget) for leaf in leaves]
-        fixed = sum(size.dictionary + min(size.largest_page, size.data) for size in sizes)
-        paged = sum(size.data for size in sizes)
-        take = min(group.num_rows, wanted - rows)
-        if fixed > budget:
-            take = 0
-        elif paged and fixed + paged * take / group.num_rows > budget:
-            take = min(take, int((budget - fixed) * group.num_rows / paged))
+        sizes = [_chunk_sizes(data, group.column(leaf), int(budget)) for leaf in leaves]
+        want = min(group.num_rows, wanted - rows)
+        take = _rows_within(sizes, want, budget)
         if take <= 0:
-            return ReadPlan(groups, rows, _batch_rows(budget, widest_row), cut=True)
+            return ReadPlan(groups, rows, _batch_rows(limits.max_decompressed_bytes, widest_row), cut=True)
         groups.append(index)
         rows += take
-        budget -= fixed + paged * take // group.num_rows
+        budget -= sum(size.bytes_for(take) for size in sizes)
         widest_row = max(widest_row, sum(max(size.largest_page, size.dictionary) for size in sizes))
-        if take < min(group.num_rows, wanted - (rows - take)):
+        if take < want:
             return ReadPlan(groups, rows, _batch_rows(limits.max_decompressed_bytes, widest_row), cut=True)
     return ReadPlan(groups, rows, _batch_rows(limits.max_decompressed_bytes, widest_row), cut=False)
+
+
+def _rows_within(sizes: list[ChunkSizes], want: int, budget: float) -> int:
+    """The most rows, up to ``want``, whose pages over all chunks fit ``budget`` (bisection:
+    the bytes needed only grow with the rows)."""
+    low, high = 0, want
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(size.bytes_for(middle) for size in sizes) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _chunk_sizes(data: bytes, column: Any, budget: int) -> ChunkSizes:
@@ -146,13 +153,9 @@ def _chunk_sizes(data: bytes, column: Any, budget: int) -> ChunkSizes:
     if column.has_dictionary_page and column.dictionary_page_offset:
         offsets.append(column.dictionary_page_offset)
     try:
-        real = chunk_sizes(data, min(offsets), column.total_compressed_size, stop_after=budget)
+        return chunk_sizes(data, min(offsets), column.total_compressed_size, stop_after=budget)
     except PageHeaderError:
         raise _Corrupt from None
-    declared = max(column.total_uncompressed_size, 0)
-    if declared > real.total:  # the footer claims more than the pages hold: believe the larger
-        return ChunkSizes(real.dictionary, real.data + declared - real.total, max(real.largest_page, 1))
-    return real
 
 
 def _batch_rows(budget: int, widest_row: int) -> int:

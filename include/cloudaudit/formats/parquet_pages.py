@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_INDEX_PAGE = 1
 _DICTIONARY_PAGE = 2
+_DATA_PAGE_V1_HEADER, _DATA_PAGE_V2_HEADER = 5, 8
 _MAX_DEPTH = 16  # page headers nest two or three structs deep; more is hostile
 _MAX_SKIP_ITEMS = 1_000_000
 
@@ -21,15 +23,31 @@ class PageHeaderError(ValueError):
 
 @dataclass(frozen=True)
 class ChunkSizes:
-    """Inflated bytes of one column chunk's pages, by their own headers."""
+    """Inflated bytes of one column chunk's pages, by their own headers.
+
+    ``pages`` holds ``(rows at the page's end, bytes it inflates to)`` for each data page in
+    order; a page's rows are its value count (rows for v2 pages), which a repeated column
+    overstates: the rows a budget affords are then undercounted, never overcounted.
+    """
 
     dictionary: int = 0  # the dictionary page: every value of the chunk may repeat it
-    data: int = 0  # all data pages
-    largest_page: int = 0
+    pages: tuple[tuple[int, int], ...] = ()
+    complete: bool = True  # False: the walk stopped at the budget, later pages are unknown
 
     @property
-    def total(self) -> int:
-        return self.dictionary + self.data
+    def largest_page(self) -> int:
+        return max((size for _, size in self.pages), default=0)
+
+    def bytes_for(self, rows: int) -> float:
+        """Bytes inflated to decode the chunk's first ``rows`` rows: pages inflate whole."""
+        if rows <= 0:
+            return 0
+        needed = self.dictionary
+        for end_row, size in self.pages:
+            needed += size
+            if end_row >= rows:
+                return needed
+        return needed if self.complete else float("inf")
 
 
 def chunk_sizes(data: bytes, start: int, length: int, *, stop_after: int) -> ChunkSizes:
@@ -41,20 +59,24 @@ def chunk_sizes(data: bytes, start: int, length: int, *, stop_after: int) -> Chu
     end = min(start + length, len(data))
     if start < 0 or start >= end:
         raise PageHeaderError("column chunk outside the file")
-    dictionary = pages = largest = 0
+    dictionary = total = rows = 0
+    pages: list[tuple[int, int]] = []
     pos = start
-    while pos < end and dictionary + pages <= stop_after:
+    while pos < end:
+        if total > stop_after:
+            return ChunkSizes(dictionary, tuple(pages), complete=False)
         reader = _Compact(data, pos, end)
-        page_type, uncompressed, compressed = reader.page_header()
-        if uncompressed < 0 or compressed < 0:
+        page_type, uncompressed, compressed, values = reader.page_header()
+        if uncompressed < 0 or compressed < 0 or values < 0:
             raise PageHeaderError("negative page size")
         if page_type == _DICTIONARY_PAGE:
             dictionary += uncompressed
-        else:
-            pages += uncompressed
-        largest = max(largest, uncompressed)
+        elif page_type != _INDEX_PAGE:
+            rows += values
+            pages.append((rows, uncompressed))
+        total += uncompressed
         pos = reader.pos + compressed
-    return ChunkSizes(dictionary=dictionary, data=pages, largest_page=largest)
+    return ChunkSizes(dictionary, tuple(pages))
 
 
 class _Compact:
@@ -63,20 +85,41 @@ class _Compact:
     def __init__(self, data: bytes, pos: int, end: int) -> None:
         self.data, self.pos, self.end = data, pos, end
 
-    def page_header(self) -> tuple[int, int, int]:
+    def page_header(self) -> tuple[int, int, int, int]:
+        """(page type, uncompressed size, compressed size, rows or values of a data page)."""
         values = {1: -1, 2: -1, 3: -1}  # type, uncompressed_page_size, compressed_page_size
+        rows = 0
         field_id = 0
         while True:
             field_type, field_id = self._field_header(field_id)
             if field_type == 0:
                 break
             if field_id in values and field_type == 5:
-                values[field_id] = self._zigzag(self._varint())
+                values[field_id] = self._i32()
+            elif field_id in (_DATA_PAGE_V1_HEADER, _DATA_PAGE_V2_HEADER) and field_type == 12:
+                counts = self._struct_i32s()
+                rows = counts.get(3 if field_id == _DATA_PAGE_V2_HEADER else 1, counts.get(1, 0))
             else:
                 self._skip(field_type, 0)
         if min(values.values()) < 0:
             raise PageHeaderError("page header without sizes")
-        return values[1], values[2], values[3]
+        return values[1], values[2], values[3], rows
+
+    def _i32(self) -> int:
+        return self._zigzag(self._varint())
+
+    def _struct_i32s(self) -> dict[int, int]:
+        """The i32 fields of a (data page) header struct by id; the rest is skipped."""
+        found: dict[int, int] = {}
+        field_id = 0
+        while True:
+            field_type, field_id = self._field_header(field_id)
+            if field_type == 0:
+                return found
+            if field_type == 5:
+                found[field_id] = self._i32()
+            else:
+                self._skip(field_type, 1)
 
     def _byte(self) -> int:
         if self.pos >= self.end:
