@@ -170,6 +170,7 @@ def _read_rows(parquet: pq.ParquetFile, plan: ReadPlan, columns: list[str] | Non
     batches = parquet.iter_batches(batch_size=min(plan.rows, plan.batch_rows), row_groups=plan.groups,
                                    columns=columns, use_threads=False)
     for batch in batches:
+        batch = _dense(batch)  # a dictionary column repeats its values on every row, as to_pylist will
         decoded += batch.get_total_buffer_size()
         if decoded > budget:  # values inflate past what the pages held (dictionary expansion)
             table.stop(f"{OVER_BUDGET} (decoded values) after {table.rows} rows")
@@ -181,3 +182,14 @@ def _read_rows(parquet: pq.ParquetFile, plan: ReadPlan, columns: list[str] | Non
             table.rows += 1
         if table.rows >= plan.rows:
             return
+
+
+def _dense(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with dictionary columns decoded, so its size is what its values really take."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_dictionary(column.type) for column in batch.columns):
+        return batch
+    arrays = [column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+              for column in batch.columns]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)

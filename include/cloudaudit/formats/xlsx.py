@@ -60,9 +60,9 @@ def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
             break
         _read_sheet(table, title, (tuple(row) for row in rows), limits)
     if book.reason:
-        if not table.rows and not table.fields:
-            raise SampleSkipped(book.reason)  # nothing within the bounds: never "no PII"
-        table.stop(f"{book.reason} after {book.stats.cells_parsed} cells")
+        if not any(table.fields.values()):
+            raise SampleSkipped(book.reason)  # no value within the bounds: never "no PII"
+        table.stop(f"{book.reason} after {table.rows} rows")
     return table
 
 
