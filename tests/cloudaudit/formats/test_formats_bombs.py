@@ -101,15 +101,49 @@ def test_parquet_whose_footer_lies_about_sizes_reads_only_what_its_pages_fit(tmp
 
 
 @pytest.mark.parametrize("codec", ["zstd", "snappy", "gzip"])
-def test_parquet_dictionary_of_one_long_string_on_every_row_stops_at_the_decoded_budget(
+def test_parquet_dictionary_of_one_long_string_on_every_row_is_cut_before_it_is_expanded(
         tmp_path: Path, codec: str) -> None:
     data = parquet_dictionary_bomb(rows=2000, value_bytes=MIB, codec=codec)
     assert len(data) < 100_000  # 2 GB once decoded
     result = _parse_in_child(tmp_path, "dict.parquet", data)
     _assert_within_bounds(result)
+    # The dictionary is cut to max_cell_chars, then expanded: a whole sample, at the cost of one page.
+    assert (result["rows"], result["longest"], result["reason"]) == (LIMITS.max_rows, LIMITS.max_cell_chars, "")
+    assert result["arrow_peak_mb"] * MIB <= 2 * LIMITS.max_decompressed_bytes
+
+
+def test_parquet_nested_dictionary_bomb_stops_at_the_decoded_budget(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    indices = pa.array([0] * 2000, pa.int32())
+    notes = pa.DictionaryArray.from_arrays(indices, pa.array(["x" * MIB]))
+    column = pa.StructArray.from_arrays([notes], names=["note"])  # nested: arrow expands it itself
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"record": column}), buffer, compression="zstd")
+    assert len(buffer.getvalue()) < 100_000
+    result = _parse_in_child(tmp_path, "nested.parquet", buffer.getvalue())
+    _assert_within_bounds(result)
     assert 0 < result["rows"] <= LIMITS.max_decompressed_bytes // MIB
-    assert result["reason"].startswith("parquet: over the decompressed size limit")
+    assert result["reason"].startswith("parquet: over the decompressed size limit (decoded values)")
     assert result["arrow_peak_mb"] * MIB <= 3 * LIMITS.max_decompressed_bytes
+
+
+def test_parquet_whose_dictionaries_do_not_all_fit_reads_the_leading_columns_that_do() -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    people = customers(40)
+    columns = {f"c{n}": [f"{p.email}-{row:07d}" for row in range(5000) for p in people[:1]] for n in range(12)}
+    buffer = io.BytesIO()  # 12 dictionary pages of ~150 KB each: not all of them fit a 1 MB budget
+    pq.write_table(pa.table(columns), buffer, compression="zstd")
+    limits = Limits(max_decompressed_bytes=1_000_000)
+    sample = parse_sample("wide.parquet", buffer.getvalue(), limits=limits)
+    read = len(sample.fields)
+    assert 0 < read < 12
+    assert list(sample.fields) == [f"c{n}" for n in range(read)]
+    assert sample.rows == limits.max_rows
+    assert sample.reason == f"parquet: over the decompressed size limit: {read} of 12 columns read"
 
 
 def test_parquet_page_larger_than_the_budget_is_never_inflated(tmp_path: Path) -> None:
