@@ -90,12 +90,16 @@ def read_workbook(archive: zipfile.ZipFile, bounds: Bounds) -> Workbook:
     workbook_path, sheets, strings_path = reader.parts()
     date_styles = reader.date_styles(workbook_path)
     epoch = reader.epoch
-    for title, path in sheets[: bounds.max_sheets]:
+    columns = 0  # a sample keeps max_fields fields: sheets past those columns are not inflated
+    for index, (title, path) in enumerate(sheets):
+        if index >= bounds.max_sheets or columns >= bounds.max_fields:
+            book.more_rows = True
+            break
         if book.reason:
             break
-        book.sheets.append((title, reader.sheet_rows(path, date_styles, epoch)))
-    if len(sheets) > bounds.max_sheets:
-        book.more_rows = True
+        rows = reader.sheet_rows(path, date_styles, epoch)
+        book.sheets.append((title, rows))
+        columns += max(map(len, rows), default=0)
     needed = {cell.index for _, rows in book.sheets for row in rows for cell in row if isinstance(cell, SharedRef)}
     strings = reader.shared_strings(strings_path, needed) if needed and strings_path else {}
     for _, rows in book.sheets:

@@ -315,3 +315,21 @@ def test_gzip_bomb_of_a_huge_json_array_is_bounded(tmp_path: Path, item: bytes) 
     data = gzip_stream([b"[", *([item * (MIB // len(item))] * 1000)])  # 1 GB, never closed
     result = _parse_in_child(tmp_path, "array.json.gz", data)
     _assert_within_bounds(result)
+
+
+def test_xlsx_sheets_past_the_field_bound_are_not_inflated() -> None:
+    rows = ['<row r="1">', *(f'<c t="inlineStr"><is><t>h{n}</t></is></c>' for n in range(LIMITS.max_fields)), "</row>"]
+    one_sheet = xlsx(rows)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(one_sheet)) as source, zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():  # the same sheet listed 50 times in the workbook
+            body = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                sheets = "".join(f'<sheet name="S{n}" sheetId="{n + 1}" r:id="rId1"/>' for n in range(50))
+                body = body.replace(b'<sheet name="S" sheetId="1" r:id="rId1"/>', sheets.encode())
+            archive.writestr(info, body)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        book = read_workbook(archive, xlsx_bounds(LIMITS))
+    assert len(book.sheets) == 1  # its 200 columns fill the sample: the 49 others are never read
+    assert book.more_rows
+    assert book.stats.cells_parsed == LIMITS.max_fields
