@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.flatten import flatten_record
 from cloudaudit.formats.parquet_pages import ChunkSizes, PageHeaderError, chunk_sizes
 from cloudaudit.formats.values import FieldTable
@@ -69,9 +70,9 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
         if plan.rows:
             _read_rows(parquet, plan, selection.columns, table)
         if len(selection.columns or ()) < every:
-            table.stop(f"{OVER_BUDGET}: {len(selection.columns or ())} of {every} columns read")
+            cut_short(table, f"{OVER_BUDGET}: {len(selection.columns or ())} of {every} columns read")
         if plan.cut:
-            table.stop(f"{OVER_BUDGET} after {table.rows} rows")
+            cut_short(table, f"{OVER_BUDGET} after {table.rows} rows")
     except Exception:  # pyarrow raises ArrowInvalid, OSError and more; their messages quote data
         table = None
     if table is None:  # raised outside the handler: no chained pyarrow error
@@ -250,7 +251,7 @@ def _read_rows(parquet: pq.ParquetFile, plan: ReadPlan, columns: list[str] | Non
         if dense is not None:
             decoded += dense.get_total_buffer_size()
         if dense is None or decoded > limits.max_decompressed_bytes:  # values inflate past the pages
-            table.stop(f"{OVER_BUDGET} (decoded values) after {table.rows} rows")
+            cut_short(table, f"{OVER_BUDGET} (decoded values) after {table.rows} rows")
             return
         records: list[dict[str, Any]] = dense.slice(0, plan.rows - table.rows).to_pylist()
         del batch, dense

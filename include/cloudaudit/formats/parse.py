@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
+from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.delimited import parse_delimited
 from cloudaudit.formats.encoding import decode_text
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
@@ -53,9 +54,9 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
     fmt, table = _parse(fmt, data, limits, truncated)
     if capped and not table.full:  # the byte bound, not max_rows, ended the read: PARTIAL
-        table.stop(f"{fmt}{suffix}: over the decompressed size limit after {table.rows} rows")
+        cut_short(table, f"{fmt}{suffix}: over the decompressed size limit after {table.rows} rows")
     return Sample(format=fmt + suffix, fields=table.fields, rows=table.rows, truncated=table.truncated,
-                  reason=table.reason)
+                  partial=table.partial)
 
 
 def _parse(fmt: str, data: bytes, limits: Limits, truncated: bool) -> tuple[str, FieldTable]:

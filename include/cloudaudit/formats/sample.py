@@ -13,17 +13,19 @@ class Sample:
 
     ``fields`` maps a field name (column, ``a.b[].c`` key path, ``Sheet!Header``, ``column_<n>``
     or ``(text)``) to its values as strings (``None`` for an empty cell). ``rows`` is the number
-    of records (lines for text) read. ``reason`` is value-free. It never leaves the extract task.
+    of records (lines for text) read. ``truncated``: a bound was reached. ``partial``: why the
+    object could not be read to its bounds (it never quotes content); callers record such a
+    sample as PARTIAL with this reason, never as clean. It never leaves the extract task.
     """
 
     format: str
     fields: dict[str, list[str | None]] = field(default_factory=dict)
     rows: int = 0
     truncated: bool = False
-    reason: str = ""  # set when a bound stopped the read early: the sample is PARTIAL, this says why
+    partial: str = ""
 
     def __repr__(self) -> str:
         return (f"Sample(format={self.format!r}, fields={len(self.fields)}, rows={self.rows}, "
-                f"truncated={self.truncated}, reason={self.reason!r})")
+                f"truncated={self.truncated}, partial={self.partial!r})")
 
     __str__ = __repr__

@@ -90,18 +90,17 @@ def _format_decimal(value: Decimal) -> str | None:
 
 @dataclass
 class FieldTable:
-    """Field name → values, bounded as ``limits`` says; fields past ``max_fields`` are dropped."""
+    """Field name → values, bounded as ``limits`` says; fields past ``max_fields`` are dropped.
+
+    ``truncated``: a bound was reached. ``partial``: why reading stopped short of the bounds
+    (a cell over the CSV field limit, a cut row), so the sample is PARTIAL, never clean.
+    """
 
     limits: Limits
     fields: dict[str, list[str | None]] = field(default_factory=dict)
     rows: int = 0
     truncated: bool = False
-    reason: str = ""  # why a bound stopped the read before ``max_rows`` (the sample is PARTIAL)
-
-    def stop(self, reason: str) -> None:
-        """A bound (decompressed bytes, cells) ended the read early: say so, value-free."""
-        self.truncated = True
-        self.reason = self.reason or reason
+    partial: str = ""
 
     def add(self, name: str, value: str | None) -> None:
         """Append one value to a field (created on first use while under ``max_fields``)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.header import MAX_PREAMBLE_ROWS, PROBE_ROWS, is_header, preamble_length, trim
 from cloudaudit.formats.sample import TEXT_FIELD
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
@@ -62,7 +63,7 @@ def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
     if book.reason:
         if not any(table.fields.values()):
             raise SampleSkipped(book.reason)  # no value within the bounds: never "no PII"
-        table.stop(f"{book.reason} after {table.rows} rows")
+        cut_short(table, f"{book.reason} after {table.rows} rows")
     return table
 
 

@@ -2,7 +2,7 @@
 
 Each is parsed in a child process whose peak RSS (and, for Parquet, Arrow's peak allocation)
 is measured there: the bound that matters is memory and work done, never wall-clock time.
-What a bound cut short is PARTIAL with a reason (``Sample.reason``) or ``SampleSkipped``.
+What a bound cut short is PARTIAL with a reason (``Sample.partial``) or ``SampleSkipped``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ try:
     values = [value for column in sample.fields.values() for value in column]
     result = {"rows": sample.rows, "fields": len(sample.fields), "values": len(values),
               "longest": max((len(v) for v in values if v), default=0), "truncated": sample.truncated,
-              "reason": sample.reason}
+              "reason": sample.partial}
 except SampleSkipped as exc:
     result = {"skipped": str(exc)}
 if "pyarrow" in sys.modules:
@@ -143,7 +143,7 @@ def test_parquet_whose_dictionaries_do_not_all_fit_reads_the_leading_columns_tha
     assert 0 < read < 12
     assert list(sample.fields) == [f"c{n}" for n in range(read)]
     assert sample.rows == limits.max_rows
-    assert sample.reason == f"parquet: over the decompressed size limit: {read} of 12 columns read"
+    assert sample.partial == f"parquet: over the decompressed size limit: {read} of 12 columns read"
 
 
 def test_parquet_page_larger_than_the_budget_is_never_inflated(tmp_path: Path) -> None:
@@ -225,7 +225,7 @@ def test_xlsx_with_millions_of_shared_strings_parses_only_those_the_cells_use(tm
     assert book.reason == ""
     sample = parse_sample("names.xlsx", data, limits=LIMITS)
     assert sample.fields["S!name"] == names
-    assert sample.reason == ""
+    assert sample.partial == ""
 
 
 def test_xlsx_cell_pointing_past_millions_of_shared_strings_is_cut_at_the_byte_budget(tmp_path: Path) -> None:
