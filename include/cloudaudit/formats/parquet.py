@@ -64,7 +64,7 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
             parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=selection.text_columns)
         plan = plan_read(data, parquet.metadata, selection.leaves, limits, selection.row_caps)
         every = len(selection.columns or ())
-        if not plan.rows and plan.cut and every > 1:  # not one row of every column fits: fewer columns
+        if not plan.rows and plan.cut and len(selection.counts) > 1:  # not one row of each column fits
             selection, plan = _fewer_columns(data, parquet.metadata, selection, limits)
         table = FieldTable(limits, truncated=plan.rows < parquet.metadata.num_rows)
         if plan.rows:
@@ -97,8 +97,11 @@ def _leading_columns(schema: pa.Schema, limits: Limits, num_leaves: int) -> Sele
     """Top-level columns, in order, until they hold ``max_fields`` leaves."""
     names = schema.names
     counts = [_leaf_count(arrow_field.type) for arrow_field in schema]
-    if len(set(names)) != len(names) or sum(counts) != num_leaves:  # unsure which chunk is whose
+    if len(set(names)) != len(names):  # duplicate names cannot be selected by name: read all
         return Selection(None, [], list(range(num_leaves)), [None] * num_leaves, [])
+    if sum(counts) != num_leaves:  # unsure which chunk is whose: price every chunk, as a page
+        leading = _leading_columns(schema, limits, sum(counts))
+        return Selection(leading.columns, [], list(range(num_leaves)), [None] * num_leaves, leading.text_columns)
     chosen: list[str] = []
     chosen_counts: list[int] = []
     caps: list[int | None] = []
