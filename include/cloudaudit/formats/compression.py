@@ -17,6 +17,7 @@ class Inflated:
 
     data: bytes
     truncated: bool
+    capped: bool = False  # the cap, not the input, ended it: more was there to inflate
 
 
 def is_gzip(head: bytes) -> bool:
@@ -43,7 +44,7 @@ def gunzip(data: bytes, max_bytes: int) -> Inflated:
         if complete is None:  # raised here, not in the handler: no chained parser error
             raise SampleSkipped("gzip: corrupt or unreadable")
         if not complete:
-            return Inflated(bytes(out), truncated=True)
+            return Inflated(bytes(out), truncated=True, capped=len(out) >= max_bytes)
         rest = inflater.unused_data
     # Bytes after the last member that are not a gzip header (zero padding) are ignored, as gzip(1) does.
     return Inflated(bytes(out), truncated=False)

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.compression import gunzip, is_gzip
+from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.delimited import parse_delimited
 from cloudaudit.formats.detectors import NameDetectors, using_detectors
 from cloudaudit.formats.encoding import decode_text
@@ -49,19 +50,23 @@ def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = Fa
     unsupported, corrupt or unreadable input.
     """
     suffix = ""
+    capped = False  # the decompressed-bytes bound, not the object's end, cut ``data``
     if is_gzip(data):
         inflated = gunzip(data, limits.max_decompressed_bytes)
         if is_gzip(inflated.data):
             raise SampleSkipped("unsupported format: nested gzip")
         data, truncated, suffix = inflated.data, truncated or inflated.truncated, GZIP_SUFFIX
+        capped = inflated.capped
     elif len(data) > limits.max_decompressed_bytes:  # a caller read more than the limits allow
-        data, truncated = data[: limits.max_decompressed_bytes], True
+        data, truncated, capped = data[: limits.max_decompressed_bytes], True, True
     # Served decompressed (GCS transcoding) or compressed, a.csv.gz holds a CSV.
     fmt = sniff_plain(strip_gzip_extension(name), data, inner_content_type(content_type), truncated=truncated)
     if fmt in WHOLE_OBJECT_FORMATS and truncated:
         raise SampleSkipped(f"{fmt}: needs the whole object, only part was read")
     with using_header_words(header_words), using_detectors(detectors):
         fmt, table = _parse(fmt, data, limits, truncated)
+        if capped and not table.full:  # the byte bound, not max_rows, ended the read: PARTIAL
+            cut_short(table, f"{fmt}{suffix}: over the decompressed size limit after {table.rows} rows")
         # Every format passes the field-name guard, under the same detectors.
         fields = safe_field_names(table.fields, limits.max_rows)
     partial = table.partial

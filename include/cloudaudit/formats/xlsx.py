@@ -1,9 +1,11 @@
-"""XLSX (openpyxl, read-only, cached values): every sheet, row 1 is its header.
+"""XLSX (streamed, cached values): every sheet, row 1 is its header.
 
 Fields are ``<sheet>!<header>`` (``<sheet>!column_<n>`` for an empty header cell, or for
 every column when row 1 holds data rather than names); a title above the table is read as
-``<sheet>!(text)``. Shared strings are loaded whole by
-openpyxl, so the archive's declared sizes are checked against the decompression cap first.
+``<sheet>!(text)``. The archive is read by ``xlsx_stream``, which inflates parts in small
+chunks and stops at the bounds: ``max_decompressed_bytes`` of real inflated bytes for the
+whole workbook, the rows a sample needs, a cell count, and only the shared strings the kept
+cells refer to. A read a byte or cell bound ended early carries the reason (PARTIAL).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
+from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.header import (
     MAX_PREAMBLE_ROWS,
     PROBE_ROWS,
@@ -24,56 +27,51 @@ from cloudaudit.formats.header import (
     trim,
 )
 from cloudaudit.formats.values import FieldTable, format_value, unique_names
+from cloudaudit.formats.xlsx_stream import Bounds, Workbook, XlsxCorrupt, XlsxOverBudget, read_workbook
 from cloudaudit.model import TEXT_FIELD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+CELLS_PER_KEPT_CELL = 2  # cells parsed (kept or not) per cell a full sample keeps
+
+
+def xlsx_bounds(limits: Limits) -> Bounds:
+    """What a sample of ``limits`` needs of a workbook, and no more."""
+    row_bound = limits.max_rows + MAX_PREAMBLE_ROWS + 3  # notes, header, rows, one more: do more follow?
+    return Bounds(max_bytes=limits.max_decompressed_bytes, row_bound=row_bound, max_fields=limits.max_fields,
+                  max_cell_chars=limits.max_cell_chars,
+                  cell_bound=CELLS_PER_KEPT_CELL * row_bound * limits.max_fields,
+                  max_sheets=limits.max_fields)
+
 
 def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
     """Up to ``max_rows`` data rows of every sheet of a whole XLSX workbook."""
-    from openpyxl import load_workbook
-
-    _check_archive(data, limits)
-    table = FieldTable(limits)
-    failed = False
+    book: Workbook | None = None
+    over: str | None = None
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-        try:
-            _read_workbook(table, workbook, limits)
-        finally:
-            workbook.close()
-    except Exception:  # openpyxl surfaces zip, XML and value errors of every kind; messages may quote cells
-        failed = True
-    if failed:  # raised outside the handler: no chained openpyxl error
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = read_workbook(archive, xlsx_bounds(limits))
+    except XlsxOverBudget as exc:
+        over = str(exc.args[0])
+    except (XlsxCorrupt, Exception):  # zip, inflate and XML errors of every kind; messages may quote cells
+        book = None
+    if over:
+        raise SampleSkipped(over)
+    if book is None:  # raised outside the handler: no chained error
         raise SampleSkipped("xlsx: corrupt or unreadable")
-    return table
-
-
-def _read_workbook(table: FieldTable, workbook: Any, limits: Limits) -> None:
-    for index, sheet in enumerate(workbook.worksheets):
+    table = FieldTable(limits, truncated=book.more_rows)
+    for index, (title, rows) in enumerate(book.sheets):
         # No room for another sheet's columns, or more sheets than fields: the rest is not read.
         if len(table.fields) >= limits.max_fields or index >= limits.max_fields:
             table.truncated = True
-            return
-        rows = sheet.iter_rows(max_row=limits.max_rows + 2, max_col=limits.max_fields, values_only=True)
-        _read_sheet(table, str(sheet.title), rows, limits)
-        if (sheet.max_row or 0) > limits.max_rows + 2:  # the dimension says more rows follow
-            table.truncated = True
-
-
-def _check_archive(data: bytes, limits: Limits) -> None:
-    declared: int | None = None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        declared = None
-    if declared is None:
-        raise SampleSkipped("xlsx: corrupt or unreadable")
-    if declared > limits.max_decompressed_bytes * 4:
-        # Sheets stream row by row, but shared strings and styles are parsed whole.
-        raise SampleSkipped("xlsx: over the decompressed size limit")
+            break
+        _read_sheet(table, title, (tuple(row) for row in rows), limits)
+    if book.reason:
+        if not any(table.fields.values()):
+            raise SampleSkipped(book.reason)  # no value within the bounds: never "no PII"
+        cut_short(table, f"{book.reason} after {table.rows} rows")
+    return table
 
 
 def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], limits: Limits) -> None:

@@ -169,7 +169,9 @@ def test_parquet_that_inflates_past_the_cap_reads_fewer_rows() -> None:
     import pyarrow as pa
 
     note = "x" * 50_000
-    data = _parquet(pa.table({"note": [note] * 200}), compression="zstd", use_dictionary=False)
+    # Pages of two values each: a page inflates whole, so one 10 MB page could not be read at all.
+    data = _parquet(pa.table({"note": [note] * 200}), compression="zstd", use_dictionary=False,
+                    data_page_size=100_000, write_batch_size=1)
     assert len(data) < 100_000  # 10 MB of values in a small file
     sample = parse_sample("n.parquet", data, limits=Limits(max_decompressed_bytes=1_000_000, max_cell_chars=10))
     assert 0 < sample.rows <= 20
