@@ -4,7 +4,7 @@ Ten AWS accounts of 200 buckets (each holding one CSV of synthetic customers) on
 server, ten GCP projects of 30 tables (each with its own, empty, storage emulator, as a project
 needs). Each environment is extracted in its own child process, as the extract task would be:
 every resource ASSESSED, PII found in every sample, and the child's peak RSS under the extract
-task's bound. Time and memory are printed for docs/reliability.d/faults.md, never asserted.
+task's bound. Time and memory are printed for docs/reliability.md, never asserted.
 
 Slow (minutes): it runs only with ``CLOUDAUDIT_SLOW=1``, which ``make test-slow`` sets.
 """
