@@ -169,6 +169,7 @@ def _docker_engine_reason() -> str | None:
     return None
 
 
+@pytest.mark.ci_may_skip("this machine kind has the Docker client but no engine: `docker compose config` runs where one answers")
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     reason = _docker_engine_reason()
     if reason:

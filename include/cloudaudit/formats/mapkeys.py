@@ -51,8 +51,10 @@ def reads_as_data(key: str) -> bool:
     True
     >>> [reads_as_data(k) for k in ("Taro Yamada", "山田 太郎", "a@b.example", "2024", "+81 3 1234", "a\tb")]
     [True, True, True, True, True, True]
-    >>> [reads_as_data(k) for k in ("drg. Vanya Andriani, S.Gz", "Siti binti Ahmad", "No. of items", "date of birth")]
-    [True, True, False, False]
+    >>> [reads_as_data(k) for k in ("drg. Vanya Andriani, S.Gz", "Siti binti Ahmad", "Quý ông Dũng Hoàng")]
+    [True, True, True]
+    >>> [reads_as_data(k) for k in ("No. of items", "date of birth", "Amount due today")]
+    [False, False, False]
     """
     if len(key) > MAX_KEY_CHARS or not _spelt_like_a_field_name(key):
         return True
@@ -78,10 +80,13 @@ def _spelt_like_a_name(key: str) -> bool:
                for char in key):
         return False
     words = key.split()
-    if not any(word[0].isupper() or not word[0].islower() for word in words):
+    capitalised = sum(1 for word in words if word[0].isupper() or not word[0].islower())
+    if not capitalised:
         return False
-    return all(word[0].isupper() or not word[0].islower() or word.endswith(".") or word in _NAME_PARTICLES
-               for word in words)
+    # Lower-case words a name may hold: particles, dotted titles, and with two capitalised words
+    # one more (an honorific: "Quý ông Dũng Hoàng"). "No. of items" has one capitalised word.
+    others = [w for w in words if w[0].islower() and not w.endswith(".") and w not in _NAME_PARTICLES]
+    return not others or (len(others) == 1 and capitalised >= 2)
 
 
 def is_data_map(obj: Mapping[Any, Any]) -> bool:
