@@ -361,9 +361,9 @@ def _policy_exposure(bucket: Resource, bpa: EffectiveBpa) -> PolicyExposure:
     return PolicyExposure(effective, written_reads if effective or not written_reads else None, reading, "")
 
 
-def _without_read(acl_public: bool | None, grants: list[str], policy: PolicyExposure, level: str) -> list[str]:
-    """Effective public grants and statements that read no data, for Detail."""
-    out = [f"{level} ACL {g}" for g in grants if acl_public and not grant_reads(g)]
+def _without_read(acl_public: bool | None, grants: list[str], policy: PolicyExposure) -> list[str]:
+    """The bucket's effective public grants and statements that read no data, for Detail."""
+    out = [f"bucket ACL {g}" for g in grants if acl_public and not grant_reads(g)]
     if policy.public:
         out += [f"bucket policy {s}" for s in policy.reading.without_read]
     return out
@@ -409,7 +409,7 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> S3BucketFacts:
         policy_public_statements="; ".join(policy.reading.public),
         policy_limited_statements="; ".join(policy.reading.limited), policy_neutralised_by=policy.neutralised_by,
         policy_public_read=policy.reads,
-        public_without_read="; ".join(_without_read(acl_public, grants, policy, "bucket")),
+        public_without_read="; ".join(_without_read(acl_public, grants, policy)),
         bpa_fully_on=fully_on, bpa_off_flags=", ".join(off),
         bpa_sources="; ".join(f"{flag}: {src}" for flag, src in bpa.sources.items() if src),
         encryption_on=encryption_on, encryption_algorithms=algorithms,
