@@ -86,10 +86,10 @@ def s3_bucket(name: str, *, location: str = "ap-northeast-1", samples: tuple[Sam
 
 def gcs_bucket(name: str, *, location: str = "asia-northeast1", members: tuple[str, ...] = (),
                pap: str = "enforced", samples: tuple[SampleResult, ...] = (),
-               unreadable: dict[str, str] | None = None) -> Resource:
+               unreadable: dict[str, str] | None = None, role: str = "roles/storage.objectViewer") -> Resource:
     config: dict[str, Any] = {
         "location": location, "public_access_prevention": pap, "uniform_bucket_level_access": True,
-        "iam_bindings": [{"role": "roles/storage.objectViewer", "members": [f"user:{fake.email()}", *members]}],
+        "iam_bindings": [{"role": role, "members": [f"user:{fake.email()}", *members]}],
     }
     for key in unreadable or {}:
         config.pop(key, None)
@@ -98,24 +98,25 @@ def gcs_bucket(name: str, *, location: str = "asia-northeast1", members: tuple[s
 
 
 def bq_dataset(project: str, dataset: str, *, location: str = "asia-northeast1",
-               public_entity: str | None = None) -> Resource:
+               public_entity: str | None = None, role: str = "READER") -> Resource:
     entries = [{"role": "OWNER", "entity_type": "userByEmail", "entity_id": fake.email()}]
     if public_entity:
-        entries.append({"role": "READER", "entity_type": "specialGroup", "entity_id": public_entity})
+        entries.append({"role": role, "entity_type": "specialGroup", "entity_id": public_entity})
     return Resource(resource=f"bq://{project}.{dataset}", provider=Provider.GCP, service=Service.BIGQUERY,
                     kind="dataset", location=location, config={"location": location, "access_entries": entries})
 
 
 def bq_table(project: str, dataset: str, table: str, *, location: str = "asia-northeast1",
              columns: dict[str, tuple[PiiType, ...]] | None = None, tagged: tuple[str, ...] = (),
-             members: tuple[str, ...] = (), unreadable: dict[str, str] | None = None) -> Resource:
+             members: tuple[str, ...] = (), unreadable: dict[str, str] | None = None,
+             role: str = "roles/bigquery.dataViewer") -> Resource:
     columns = columns or {}
     uri = f"bq://{project}.{dataset}.{table}"
     schema = [{"name": name, "type": "STRING", "mode": "NULLABLE",
                "policy_tags": [f"projects/{project}/locations/{location}/taxonomies/1/policyTags/2"]
                if name in tagged else []} for name in sorted({*columns, *tagged})]
     config: dict[str, Any] = {"location": location, "schema": schema, "num_rows": 100,
-                              "iam_bindings": [{"role": "roles/bigquery.dataViewer", "members": list(members)}]}
+                              "iam_bindings": [{"role": role, "members": list(members)}]}
     for key in unreadable or {}:
         config.pop(key, None)
     data = sample(uri, *(field(name, *types) for name, types in columns.items()))

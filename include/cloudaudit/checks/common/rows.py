@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cloudaudit.model import CoverageStatus, PiiType, Resource, SampleResult
 
@@ -89,25 +90,35 @@ class PiiFacts:
     matches: int
     masked_example: str
     location: str | None
-    public: bool | None
+    public: bool | None  # readable by anyone (a grant that only lets anyone write does not count)
     public_via: str  # what makes it readable by anyone ("bucket ACL", "object ACL", ...)
+    public_without_read: str = ""  # public grants that read no data ("bucket policy statement X (s3:PutObject)")
+
+
+class Exposure(NamedTuple):
+    """Whether a sample's data is readable by anyone, through what, and public grants that do not read."""
+
+    public: bool | None
+    via: str = ""
+    without_read: str = ""
 
 
 def pii_rows(environment: str, container: str, location: str | None, samples: Iterable[SampleResult],
-             exposure: Callable[[SampleResult], tuple[bool | None, str]]) -> list[PiiFacts]:
+             exposure: Callable[[SampleResult], Exposure]) -> list[PiiFacts]:
     """One PiiFacts per (sampled object, field, PII type); ``exposure`` judges each sample."""
     out: list[PiiFacts] = []
     for sample in samples:
         if not sample.fields:  # also a PARTIAL sample's fields count: PII found is PII held
             continue
-        public, via = exposure(sample)
+        public, via, without_read = exposure(sample)
         for field_result in sample.fields:
             for match in sorted(field_result.pii, key=lambda m: m.pii_type.value):
                 out.append(PiiFacts(
                     fact_id=0, environment=environment, resource=container, object=sample.resource,
                     field=field_result.field, pii_type=match.pii_type,
                     rows_sampled=field_result.rows_sampled, matches=match.matches,
-                    masked_example=match.masked_example, location=location, public=public, public_via=via))
+                    masked_example=match.masked_example, location=location, public=public, public_via=via,
+                    public_without_read=without_read))
     return out
 
 

@@ -7,7 +7,10 @@ from cloudaudit.checks.aws.s3.facts import S3BucketFacts, S3ObjectFacts
 
 def acl_detail(row: S3BucketFacts | S3ObjectFacts) -> str:
     if row.acl_public:
-        return f"ACL of {row.resource} grants {row.acl_public_grants}"
+        note = ""
+        if row.acl_public_read is False:  # S3 calls it public; PII_EXPOSURE does not count it
+            note = " (no READ or FULL_CONTROL: the public cannot read the data)"
+        return f"ACL of {row.resource} grants {row.acl_public_grants}{note}"
     if row.acl_neutralised_by and row.acl_public_grants:
         return f"ACL of {row.resource} grants {row.acl_public_grants}, neutralised by {row.acl_neutralised_by}"
     if row.acl_public is None:

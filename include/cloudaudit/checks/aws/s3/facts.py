@@ -9,16 +9,25 @@ Exposure is judged as S3 enforces it:
 - Block Public Access is "fully on" when each of its four flags is on at bucket or account level.
 
 A neutralised grant does not make the bucket public; its check passes and the detail names it.
+
+"Public" as S3 defines it (``acl_public``, ``policy_public``: the configuration checks) is not
+the same as "readable by the public" (``acl_public_read``, ``policy_public_read``, ``public``:
+PII_EXPOSURE). A grant that lets anyone only write (ACL WRITE, WRITE_ACP, READ_ACP; a policy
+allowing only ``s3:PutObject``) is public to S3 but exposes no data; it is named in
+``public_without_read``. Reading counts object reads and bucket listings (a bucket ACL READ
+grant lists the bucket); an unrecognised ACL permission counts as readable, conservatively.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.checks.common.rows import (
+    Exposure,
     PiiFacts,
     any_true,
     config_value,
@@ -32,6 +41,17 @@ from cloudaudit.model import CoverageStatus, Resource, SampleResult, Service, Sn
 
 BPA_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 PUBLIC_GROUPS = ("AllUsers", "AuthenticatedUsers")
+
+# ACL permissions that let the grantee read: READ (object data; on a bucket, its listing) and
+# FULL_CONTROL. WRITE, WRITE_ACP and READ_ACP alone read no data.
+NON_READING_PERMISSIONS = frozenset(("WRITE", "WRITE_ACP", "READ_ACP"))
+# Policy actions that read object data or list the bucket's objects.
+READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent",
+                "s3:ListBucket", "s3:ListBucketVersions")
+# The S3 User Guide's rule ("The meaning of public", Block Public Access): a policy limited by
+# aws:SourceIp is not public only when its ranges are no broader than IPv4 /8 and IPv6 /32.
+# The guide could not be re-read here: these figures are the guide as remembered.
+MIN_PREFIX = {4: 8, 6: 32}
 
 # Condition keys that restrict a statement to known callers (S3 policy status treats these as non-public).
 LIMITING_KEYS = frozenset(k.casefold() for k in (
@@ -57,18 +77,21 @@ class S3BucketFacts:
     acl_public: bool | None  # effective: after Block Public Access and ownership controls
     acl_public_grants: str  # public grants as written, e.g. "AllUsers:READ"
     acl_neutralised_by: str  # why written public grants have no effect
+    acl_public_read: bool | None  # the effective public grants include one that reads
     policy_public: bool | None
     has_policy: bool | None
     policy_public_statements: str
     policy_limited_statements: str  # allow "*" but pinned to a network or organisation
     policy_neutralised_by: str
+    policy_public_read: bool | None  # a public statement allows reading or listing
+    public_without_read: str  # public to S3, but reads no data: "bucket ACL AllUsers:WRITE; ..."
     bpa_fully_on: bool | None
     bpa_off_flags: str  # flags on at neither level
     bpa_sources: str  # where the on flags come from
     encryption_on: bool | None
     encryption_algorithms: str
     website: bool | None
-    public: bool | None  # readable by anyone through its ACL or policy
+    public: bool | None  # readable by anyone through its ACL or policy (what PII_EXPOSURE uses)
     public_via: str
     sample_state: str | None
     objects_sampled: int
@@ -87,6 +110,7 @@ class S3ObjectFacts:
     acl_public: bool | None
     acl_public_grants: str
     acl_neutralised_by: str
+    acl_public_read: bool | None
     unreadable: str
 
 
@@ -145,6 +169,21 @@ def public_grants(acl: Any) -> list[str]:
     return sorted(set(out))
 
 
+def grant_reads(grant: str) -> bool:
+    """``"AllUsers:WRITE"`` → False; READ, FULL_CONTROL and anything unrecognised → True."""
+    return grant.rsplit(":", 1)[-1].upper() not in NON_READING_PERMISSIONS
+
+
+def acl_reads(public: bool | None, grants: list[str]) -> bool | None:
+    """Readable by the public through an ACL whose effective verdict (as S3 defines public) is ``public``."""
+    if public is False:
+        return False
+    reading = any(grant_reads(g) for g in grants)
+    if public:
+        return reading
+    return None if reading or not grants else False  # unknown: only a reading grant (or none known) stays so
+
+
 def acls_disabled(bucket: Resource) -> bool:
     """Ownership ``BucketOwnerEnforced`` turns ACLs off: no grant has any effect."""
     readable, value = config_value(bucket, "ownership_controls")
@@ -184,14 +223,30 @@ def _principal_is_anyone(statement: Mapping[str, Any]) -> bool:
 
 
 def _open_network(values: list[Any]) -> bool:
-    """True for a SourceIp range that lets in the whole internet (0.0.0.0/0 is still public)."""
+    """True for a SourceIp range broader than S3 accepts as limiting (see MIN_PREFIX), or unparsable."""
     for value in values:
         try:
-            if ipaddress.ip_network(str(value), strict=False).prefixlen == 0:
-                return True
+            network = ipaddress.ip_network(str(value).strip(), strict=False)
         except ValueError:
             return True
+        if network.prefixlen < MIN_PREFIX[network.version]:
+            return True
     return False
+
+
+def _action_pattern(pattern: str) -> re.Pattern[str]:
+    """An IAM action with ``*``/``?`` wildcards as a case-insensitive regex (IAM matches actions so)."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE)
+
+
+def statement_reads(statement: Mapping[str, Any]) -> bool:
+    """True when the statement's Action (or the complement of its NotAction) includes a read action."""
+    if "NotAction" in statement:
+        excluded = [_action_pattern(str(a)) for a in _as_list(statement["NotAction"])]
+        return any(not any(p.fullmatch(action) for p in excluded) for action in READ_ACTIONS)
+    patterns = [_action_pattern(str(a)) for a in _as_list(statement.get("Action", []))]
+    return any(p.fullmatch(action) for p in patterns for action in READ_ACTIONS)
 
 
 ARN_KEYS = frozenset(k.casefold() for k in ("aws:PrincipalArn", "aws:SourceArn", "s3:DataAccessPointArn"))
@@ -230,45 +285,88 @@ def _statement_name(index: int, statement: Mapping[str, Any]) -> str:
     return f"statement {sid or f'#{index + 1}'} ({actions})"
 
 
-def policy_statements(policy: Any) -> tuple[list[str], list[str]]:
-    """(public statements, statements allowing ``*`` that conditions pin to known callers)."""
-    public: list[str] = []
-    limited: list[str] = []
+@dataclass(frozen=True)
+class PolicyReading:
+    """A policy's statements allowing anyone: public ones (and which of them read), limited ones."""
+
+    public: list[str]
+    limited: list[str]
+    without_read: list[str]  # public statements that neither read nor list (e.g. only s3:PutObject)
+
+    @property
+    def reads(self) -> bool:
+        return len(self.without_read) < len(self.public)
+
+
+def read_policy(policy: Any) -> PolicyReading:
+    reading = PolicyReading([], [], [])
     if not isinstance(policy, Mapping):
-        return public, limited
+        return reading
     for index, statement in enumerate(_as_list(policy.get("Statement", []))):
         if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
             continue
         if not _principal_is_anyone(statement):
             continue
         key = _limiting_condition(statement)
+        name = _statement_name(index, statement)
         if key:
-            limited.append(f"{_statement_name(index, statement)} limited by {key}")
-        else:
-            public.append(_statement_name(index, statement))
-    return public, limited
+            reading.limited.append(f"{name} limited by {key}")
+            continue
+        reading.public.append(name)
+        if not statement_reads(statement):
+            reading.without_read.append(name)
+    return reading
 
 
-def _policy_exposure(bucket: Resource, bpa: EffectiveBpa) -> tuple[bool | None, list[str], list[str], str]:
-    """(effective public?, public statements, limited statements, neutralised by)."""
+def policy_statements(policy: Any) -> tuple[list[str], list[str]]:
+    """(public statements, statements allowing ``*`` that conditions pin to known callers)."""
+    reading = read_policy(policy)
+    return reading.public, reading.limited
+
+
+@dataclass(frozen=True)
+class PolicyExposure:
+    public: bool | None  # effective, as S3 defines public
+    reads: bool | None  # effective, and a public statement reads
+    reading: PolicyReading
+    neutralised_by: str
+
+
+def _policy_exposure(bucket: Resource, bpa: EffectiveBpa) -> PolicyExposure:
     readable, policy = config_value(bucket, "policy")
+    written_reads: bool | None
     if readable:
-        public, limited = policy_statements(policy)
-        written_public: bool | None = bool(public)
+        reading = read_policy(policy)
+        written_public: bool | None = bool(reading.public)
+        written_reads = reading.reads
     else:
-        # The document is unreadable: fall back on S3's own verdict when that was readable.
+        # The document is unreadable: fall back on S3's own verdict when that was readable; it does
+        # not tell reading from writing, so a public status counts as readable (conservatively).
         status_readable, status = config_value(bucket, "policy_status")
-        public, limited = [], []
+        reading = PolicyReading([], [], [])
         written_public = None
         if status_readable:
             written_public = bool(isinstance(status, Mapping) and status.get("IsPublic"))
-            public = ["policy status IsPublic"] if written_public else []
+            if written_public:
+                reading.public.append("policy status IsPublic")
+        written_reads = written_public
     if written_public is not True:
-        return written_public, public, limited, ""
+        return PolicyExposure(written_public, written_public, reading, "")
     restrict = bpa.on("RestrictPublicBuckets")
     if restrict:
-        return False, public, limited, f"RestrictPublicBuckets ({bpa.sources['RestrictPublicBuckets']})"
-    return (True if restrict is False else None), public, limited, ""
+        return PolicyExposure(False, False, reading,
+                              f"RestrictPublicBuckets ({bpa.sources['RestrictPublicBuckets']})")
+    effective = True if restrict is False else None
+    # Restriction unknown: a policy that reads stays unknown, one that only writes reads nothing.
+    return PolicyExposure(effective, written_reads if effective or not written_reads else None, reading, "")
+
+
+def _without_read(acl_public: bool | None, grants: list[str], policy: PolicyExposure) -> list[str]:
+    """The bucket's effective public grants and statements that read no data, for Detail."""
+    out = [f"bucket ACL {g}" for g in grants if acl_public and not grant_reads(g)]
+    if policy.public:
+        out += [f"bucket policy {s}" for s in policy.reading.without_read]
+    return out
 
 
 def _encryption(bucket: Resource) -> tuple[bool | None, str]:
@@ -294,25 +392,29 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> S3BucketFacts:
     acl_readable, acl = config_value(bucket, "acl")
     grants = public_grants(acl) if acl_readable else []
     acl_public, acl_neutralised = _acl_exposure(grants, acl_readable, bpa, acls_disabled(bucket))
-    policy_public, statements, limited, policy_neutralised = _policy_exposure(bucket, bpa)
-    policy_readable, policy = config_value(bucket, "policy")
+    acl_read = acl_reads(acl_public, grants)
+    policy = _policy_exposure(bucket, bpa)
+    policy_readable, policy_doc = config_value(bucket, "policy")
     off = [flag for flag in BPA_FLAGS if bpa.on(flag) is False]
     unknown = [flag for flag in BPA_FLAGS if bpa.on(flag) is None]
     fully_on: bool | None = False if off else (None if unknown else True)
     encryption_on, algorithms = _encryption(bucket)
     website_readable, website = config_value(bucket, "website")
-    via = [name for name, value in (("bucket ACL", acl_public), ("bucket policy", policy_public)) if value]
+    via = [name for name, value in (("bucket ACL", acl_read), ("bucket policy", policy.reads)) if value]
     return S3BucketFacts(
         fact_id=0, environment=snapshot.environment.name, resource=bucket.resource, location=location_of(bucket),
         acl_public=acl_public, acl_public_grants=", ".join(grants), acl_neutralised_by=acl_neutralised,
-        policy_public=policy_public, has_policy=bool(policy) if policy_readable else None,
-        policy_public_statements="; ".join(statements),
-        policy_limited_statements="; ".join(limited), policy_neutralised_by=policy_neutralised,
+        acl_public_read=acl_read,
+        policy_public=policy.public, has_policy=bool(policy_doc) if policy_readable else None,
+        policy_public_statements="; ".join(policy.reading.public),
+        policy_limited_statements="; ".join(policy.reading.limited), policy_neutralised_by=policy.neutralised_by,
+        policy_public_read=policy.reads,
+        public_without_read="; ".join(_without_read(acl_public, grants, policy)),
         bpa_fully_on=fully_on, bpa_off_flags=", ".join(off),
         bpa_sources="; ".join(f"{flag}: {src}" for flag, src in bpa.sources.items() if src),
         encryption_on=encryption_on, encryption_algorithms=algorithms,
         website=bool(website) if website_readable else None,
-        public=any_true(acl_public, policy_public), public_via=", ".join(via),
+        public=any_true(acl_read, policy.reads), public_via=", ".join(via),
         sample_state=sample_state(bucket), objects_sampled=bucket.objects_sampled, unreadable=unreadable(bucket),
     )
 
@@ -326,7 +428,7 @@ def object_facts(snapshot: Snapshot, bucket: Resource, sample: SampleResult) -> 
     return S3ObjectFacts(
         fact_id=0, environment=snapshot.environment.name, resource=sample.resource, bucket=bucket.resource,
         location=location_of(bucket), acl_public=public, acl_public_grants=", ".join(grants),
-        acl_neutralised_by=neutralised, unreadable=why or ("" if readable else "acl: not recorded"),
+        acl_neutralised_by=neutralised, acl_public_read=acl_reads(public, grants), unreadable=why or ("" if readable else "acl: not recorded"),
     )
 
 
@@ -351,13 +453,17 @@ def s3_facts(snapshots: Iterable[Snapshot]) -> tuple[list[S3BucketFacts], list[S
                     objects.append(facts)
 
             def exposure(sample: SampleResult, bucket: S3BucketFacts = bucket,
-                         by_object: dict[str, S3ObjectFacts] = by_object) -> tuple[bool | None, str]:
+                         by_object: dict[str, S3ObjectFacts] = by_object) -> Exposure:
                 obj = by_object.get(sample.resource)
-                object_public = obj.acl_public if obj else None
+                object_read = obj.acl_public_read if obj else None
                 via = [bucket.public_via] if bucket.public else []
-                if object_public:
+                if object_read:
                     via.append("object ACL")
-                return any_true(bucket.public, object_public), ", ".join(v for v in via if v)
+                without = [bucket.public_without_read] if bucket.public_without_read else []
+                if obj and obj.acl_public:
+                    without += [f"object ACL {g}" for g in obj.acl_public_grants.split(", ") if g and not grant_reads(g)]
+                return Exposure(any_true(bucket.public, object_read), ", ".join(v for v in via if v),
+                                "; ".join(without))
 
             pii.extend(pii_rows(snapshot.environment.name, resource.resource, bucket.location,
                                 resource.samples, exposure))

@@ -1,8 +1,12 @@
 """BigQuery configuration → flat facts rows: the only place that decides what is public.
 
 A dataset is public when an access entry names allUsers or allAuthenticatedUsers (as a
-special group or IAM member); a table when its IAM policy binds one of them. A table's
-data is readable by anyone when the table or its dataset is public.
+special group or IAM member); a table when its IAM policy binds one of them (the
+configuration checks: ``dataset_public``, ``table_public``). A table's data is readable by
+anyone (``public``, what PII_EXPOSURE uses) when such an entry or binding has a role that reads
+table data: READER, WRITER, OWNER, roles/bigquery.dataViewer and the like. Roles known to read
+no data (metadataViewer, jobUser, user) do not count; any other role, custom ones included,
+counts as reading, conservatively.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.checks.common.rows import (
+    Exposure,
     PiiFacts,
     any_true,
     config_value,
@@ -24,6 +29,26 @@ from cloudaudit.checks.common.rows import (
 from cloudaudit.checks.gcp.iam import PUBLIC_MEMBERS, public_bindings
 from cloudaudit.model import PiiType, Resource, SampleResult, Service, Snapshot
 
+# Predefined roles that read no table data: metadata, running jobs, listing tables.
+NON_READING_ROLES = frozenset(("roles/bigquery.metadataViewer", "roles/bigquery.jobUser", "roles/bigquery.user"))
+
+
+def entry_reads(entry: str) -> bool:
+    """``"READER specialGroup:allUsers"`` → True; ``"roles/bigquery.metadataViewer iamMember:allUsers"`` → False."""
+    return entry.split(" ", 1)[0] not in NON_READING_ROLES
+
+
+def binding_reads(binding: str) -> bool:
+    """``"allUsers:roles/bigquery.dataViewer"`` → True; a non-reading role → False."""
+    return binding.split(":", 1)[-1] not in NON_READING_ROLES
+
+
+def _reads(public: bool | None, reads: bool) -> bool | None:
+    """Readable by anyone: public (as the cloud defines it) through a grant that reads."""
+    if public is None:
+        return None
+    return public and reads
+
 
 @dataclass(frozen=True)
 class BqDatasetFacts:
@@ -35,8 +60,9 @@ class BqDatasetFacts:
     location: str | None
     dataset_public: bool | None
     public_entries: str  # e.g. "READER specialGroup:allAuthenticatedUsers"
-    public: bool | None  # every table in it is readable by anyone
+    public: bool | None  # every table in it is readable by anyone (a public entry reads data)
     public_via: str
+    public_without_read: str  # public entries that read no data
     unreadable: str
 
 
@@ -52,8 +78,9 @@ class BqTableFacts:
     table_public: bool | None  # the table's own IAM policy
     public_bindings: str
     dataset_public: bool | None
-    public: bool | None  # readable by anyone: table or dataset public
+    public: bool | None  # readable by anyone: a public table binding or dataset entry reads data
     public_via: str
+    public_without_read: str  # public bindings and entries that read no data
     pii_columns_tagged: bool | None  # every column holding regulated PII carries a policy tag
     pii_columns: int  # columns where the sample found regulated PII
     untagged_pii_columns: str  # "customer.name (PERSON_NAME), ..."
@@ -84,10 +111,13 @@ def dataset_facts(snapshot: Snapshot, dataset: Resource) -> BqDatasetFacts:
     readable, entries = config_value(dataset, "access_entries")
     written = public_entries(entries) if readable else []
     public = bool(written) if readable else None
+    reads = _reads(public, any(entry_reads(e) for e in written))
     return BqDatasetFacts(
         fact_id=0, environment=snapshot.environment.name, resource=dataset.resource, location=location_of(dataset),
-        dataset_public=public, public_entries=", ".join(written), public=public,
-        public_via="dataset access" if public else "", unreadable=unreadable(dataset),
+        dataset_public=public, public_entries=", ".join(written), public=reads,
+        public_via="dataset access" if reads else "",
+        public_without_read="; ".join(f"dataset access {e}" for e in written if not entry_reads(e)),
+        unreadable=unreadable(dataset),
     )
 
 
@@ -144,15 +174,21 @@ def table_facts(snapshot: Snapshot, table: Resource, dataset: BqDatasetFacts | N
     iam_readable, bindings = config_value(table, "iam_bindings")
     written = public_bindings(bindings) if iam_readable else []
     table_public = bool(written) if iam_readable else None
+    table_reads = _reads(table_public, any(binding_reads(b) for b in written))
     dataset_public = dataset.dataset_public if dataset else None
+    dataset_reads = dataset.public if dataset else None
     tags = policy_tag_coverage(table, regulated)
-    via = [name for name, value in (("table IAM", table_public), ("dataset access", dataset_public)) if value]
+    via = [name for name, value in (("table IAM", table_reads), ("dataset access", dataset_reads)) if value]
+    without = [f"table IAM {b}" for b in written if not binding_reads(b)]
+    if dataset and dataset.public_without_read:
+        without.append(dataset.public_without_read)
     location = location_of(table) or (dataset.location if dataset else None)
     return BqTableFacts(
         fact_id=0, environment=snapshot.environment.name, resource=table.resource,
         dataset=table.resource.rsplit(".", 1)[0], location=location,
         table_public=table_public, public_bindings=", ".join(written), dataset_public=dataset_public,
-        public=any_true(table_public, dataset_public), public_via=", ".join(via),
+        public=any_true(table_reads, dataset_reads), public_via=", ".join(via),
+        public_without_read="; ".join(without),
         pii_columns_tagged=tags.all_tagged, pii_columns=tags.pii_columns,
         untagged_pii_columns="; ".join(tags.untagged), pii_types=join(tags.untagged_types),
         sample_state=sample_state(table), objects_sampled=table.objects_sampled, unreadable=unreadable(table),
@@ -179,8 +215,8 @@ def bq_facts(snapshots: Iterable[Snapshot], regulated: Collection[PiiType]
             table = table_facts(snapshot, resource, by_id.get(resource.resource.rsplit(".", 1)[0]), regulated)
             tables.append(table)
 
-            def exposure(sample: SampleResult, table: BqTableFacts = table) -> tuple[bool | None, str]:
-                return table.public, table.public_via
+            def exposure(sample: SampleResult, table: BqTableFacts = table) -> Exposure:
+                return Exposure(table.public, table.public_via, table.public_without_read)
 
             pii.extend(pii_rows(snapshot.environment.name, resource.resource, table.location,
                                 resource.samples, exposure))

@@ -5,6 +5,12 @@ is enforced on the bucket, which makes Cloud Storage refuse public access whatev
 policy says; the bucket check then passes and the detail names the neutralised binding.
 A sampled object's own ACL (fine-grained access only: uniform access turns object ACLs off)
 can make the object public, and so the bucket's data for PII_EXPOSURE.
+
+``bucket_public`` is public as Cloud Storage defines it (the configuration check); ``public``
+is "readable by the public" (PII_EXPOSURE): a public binding whose role reads or lists objects.
+Only roles known to read nothing count as not reading (``roles/storage.objectCreator`` only
+creates objects); any other role, custom ones included, counts as reading, conservatively.
+Object ACL roles (READER, OWNER) all read.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudaudit.checks.common.rows import (
+    Exposure,
     PiiFacts,
     any_true,
     config_value,
@@ -24,6 +31,14 @@ from cloudaudit.checks.common.rows import (
 )
 from cloudaudit.checks.gcp.iam import PUBLIC_MEMBERS, public_bindings
 from cloudaudit.model import Resource, SampleResult, Service, Snapshot
+
+# Predefined roles that grant no object read or listing.
+NON_READING_ROLES = frozenset(("roles/storage.objectCreator",))
+
+
+def binding_reads(binding: str) -> bool:
+    """``"allUsers:roles/storage.objectCreator"`` → False; any other (or unknown) role → True."""
+    return binding.split(":", 1)[-1] not in NON_READING_ROLES
 
 
 @dataclass(frozen=True)
@@ -40,8 +55,9 @@ class GcsBucketFacts:
     pap_enforced: bool | None
     pap_setting: str
     uniform_access: bool | None
-    public: bool | None
+    public: bool | None  # readable by anyone through the bucket IAM (what PII_EXPOSURE uses)
     public_via: str
+    public_without_read: str  # effective public bindings that read nothing
     sample_state: str | None
     objects_sampled: int
     unreadable: str
@@ -63,13 +79,16 @@ def bucket_facts(snapshot: Snapshot, bucket: Resource) -> GcsBucketFacts:
         public = None
     else:
         public = True
+    reading = any(binding_reads(b) for b in written)
+    readable = reading if public else (False if public is False else (None if reading or not written else False))
+    without = [f"bucket IAM {b}" for b in written if public and not binding_reads(b)]
     uniform_readable, uniform = config_value(bucket, "uniform_bucket_level_access")
     return GcsBucketFacts(
         fact_id=0, environment=snapshot.environment.name, resource=bucket.resource, location=location_of(bucket),
         bucket_public=public, public_bindings=", ".join(written), neutralised_by=neutralised,
         pap_enforced=pap_enforced, pap_setting=pap_setting,
         uniform_access=bool(uniform) if uniform_readable else None,
-        public=public, public_via="bucket IAM" if public else "",
+        public=readable, public_via="bucket IAM" if readable else "", public_without_read="; ".join(without),
         sample_state=sample_state(bucket), objects_sampled=bucket.objects_sampled, unreadable=unreadable(bucket),
     )
 
@@ -103,10 +122,10 @@ def gcs_facts(snapshots: Iterable[Snapshot]) -> tuple[list[GcsBucketFacts], list
             bucket = bucket_facts(snapshot, resource)
             buckets.append(bucket)
 
-            def exposure(sample: SampleResult, bucket: GcsBucketFacts = bucket) -> tuple[bool | None, str]:
+            def exposure(sample: SampleResult, bucket: GcsBucketFacts = bucket) -> Exposure:
                 obj = object_public(sample, bucket)
                 via = [v for v in (bucket.public_via, "object ACL" if obj else "") if v]
-                return any_true(bucket.public, obj), ", ".join(via)
+                return Exposure(any_true(bucket.public, obj), ", ".join(via), bucket.public_without_read)
 
             pii.extend(pii_rows(snapshot.environment.name, resource.resource, bucket.location,
                                 resource.samples, exposure))

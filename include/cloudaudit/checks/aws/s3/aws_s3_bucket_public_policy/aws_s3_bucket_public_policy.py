@@ -20,7 +20,10 @@ def detail(rows: Sequence[S3BucketFacts], policy: CountryPolicy) -> str:
     row = rows[0]
     limited = f"; not public: {row.policy_limited_statements}" if row.policy_limited_statements else ""
     if row.policy_public:
-        return f"Policy of {row.resource} is public: {row.policy_public_statements}{limited}"
+        note = ""
+        if row.policy_public_read is False:  # S3 calls it public; PII_EXPOSURE does not count it
+            note = "; anyone can write, but no public statement reads or lists objects"
+        return f"Policy of {row.resource} is public: {row.policy_public_statements}{note}{limited}"
     if row.policy_neutralised_by:
         return (f"Policy of {row.resource} allows anyone ({row.policy_public_statements}), neutralised by "
                 f"{row.policy_neutralised_by}{limited}")
