@@ -70,3 +70,18 @@ def test_a_column_of_company_numbers_is_no_tfn_column() -> None:
     for header in ("acn", "company_abn", "Company Number"):
         for value in values:
             assert not detect_field(header, [value], "AU").pii, (header, value)
+
+
+@pytest.mark.parametrize(("text", "country", "detector", "found"), [
+    ("ABN 51 824 753 556, TFN 876 543 210.", "AU", "au_tfn", True),  # the TFN's own name is nearer
+    ("TFN 876 543 210 lodged; company ACN 004 235 063.", "AU", "au_tfn", True),  # the first one only
+    ("Updated the head unit firmware to 10.20.30.40 today.", "VN", "ipv4", False),
+    ("The customer connected from 10.20.30.40.", "VN", "ipv4", True),
+])
+def test_words_naming_something_else_count_against_a_match(text: str, country: str, detector: str,
+                                                           found: bool) -> None:
+    from cloudaudit.pii.spans import find_spans
+
+    spans = [s for s in find_spans(text, country) if s.detector.name == detector]
+    assert bool(spans) is found
+    assert len(spans) <= 1
