@@ -73,7 +73,11 @@ def _jp_my_number(rng: random.Random) -> str:
 def _th_pin(rng: random.Random) -> str:
     from stdnum.th import pin
 
-    number = (body := _digits(rng, 12, "12345678")) + pin.calc_check_digit(body)
+    body = _digits(rng, 12, "12345678")
+    # Digits 2-3 are a province code (ISO 3166-2:TH, 10-96 with gaps): moved into one without new draws.
+    if body[1] == "0" or body[1:3] in {"28", "29", "59", "68", "69", "78", "79", "87", "88", "89", "97", "98", "99"}:
+        body = body[0] + ("1" if body[1] == "0" else body[1]) + ("0" if body[1] != "0" else body[2]) + body[3:]
+    number = body + pin.calc_check_digit(body)
     return rng.choice([number, pin.format(number)])
 
 

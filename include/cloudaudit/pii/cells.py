@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from cloudaudit.model import PiiMatch, PiiType
+from cloudaudit.pii import context
 from cloudaudit.pii.candidates import MIXED_SHARE, Candidate
 from cloudaudit.pii.mask import mask
 from cloudaudit.pii.spans import BASE_CONFIDENCE
@@ -32,6 +33,9 @@ def match(detector: Detector, value: str, has_digit: bool) -> str | None:
     for found in detector.pattern.finditer(value):
         text = found.group()
         if detector.validate is None or detector.validate(text):
+            if found.start() and detector.excluded_context and context.counted_against(
+                    detector, value[:found.start()]):
+                continue  # ``ACN 004 235 063``: the cell names it as something else
             return text
     return None
 

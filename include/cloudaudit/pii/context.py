@@ -111,3 +111,18 @@ def words_for(detector: Detector) -> tuple[str, ...]:
 def excluded_for(detector: Detector) -> tuple[str, ...]:
     """Headers that contain the type's words but name something else."""
     return detector.excluded_context + words.EXCLUDED_BY_TYPE.get(detector.pii_type, ())
+
+
+def _last_mention(words: tuple[str, ...], normalised_text: str) -> int:
+    pattern = compile_words(words)
+    return max((m.end() for m in pattern.finditer(normalised_text)), default=-1) if pattern else -1
+
+
+def counted_against(detector: Detector, before: str, local: bool = True) -> bool:
+    """Does the text just before a match name it as something else (``ABN 51 824 753 556`` is a
+    company's number, not a TFN), more closely than any word that names the detector's type?"""
+    if not detector.excluded_context:
+        return False
+    window = normalise(before[-WINDOW:], camel=False)
+    against = _last_mention(detector.excluded_context, window)
+    return against >= 0 and against > _last_mention(words_for(detector) if local else detector.context, window)

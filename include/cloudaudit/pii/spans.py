@@ -28,7 +28,7 @@ from cloudaudit.pii.types import Detector, Strength
 BASE_CONFIDENCE = {Strength.CHECKSUM: 0.95, Strength.STRUCTURE: 0.85, Strength.FORMAT: 0.7, Strength.CONTEXT: 0.6}
 
 _NON_DIGITS = re.compile(r"\D+")
-_DIGIT_RUN = re.compile(r"\d+(?:[ ().\-/]{1,2}\d+)*")  # digits joined by the separators identifiers use
+_DIGIT_RUN = re.compile(r"\d+(?:(?:[ ().:\-/]{1,2}| {3,6})\d+)*")  # digits joined by the separators identifiers use
 _LABEL_SEPARATOR = re.compile(r"[:：=]|\bis\b|は|คือ|\blà\b|\badalah\b|\bay\b")
 _LABEL_VALUE = {  # the value after a separator, up to the punctuation that ends it
     PiiType.PERSON_NAME: re.compile(r"[^\S\n]*([^\W\d_][^\n,;|()（）、。\d@]{1,58}?)"
@@ -119,6 +119,8 @@ def _pattern_spans(detector: Detector, text: str, local: bool, named_by_field: b
     for match in detector.pattern.finditer(text):
         candidate = match.group()
         if detector.validate is not None and not detector.validate(candidate):
+            continue
+        if detector.excluded_context and context.counted_against(detector, text[:match.start()], local):
             continue
         named = named_by_field or _near_context(detector, text, match.start(), local)
         if strong or named:

@@ -12,15 +12,24 @@ from cloudaudit.pii.types import Detector, PiiType, Strength
 # first character: a leading look-behind would slow the scan of every position).
 _VIN = re.compile(r"[A-HJ-NPR-Za-hj-npr-z0-9](?<![A-Za-z0-9].)[A-HJ-NPR-Za-hj-npr-z0-9]{16}(?![A-Za-z0-9])")
 
+# The domain may be internationalised: labels in any script or punycode (``xn--p1ai``), a top-level
+# domain in ASCII letters, punycode, or letters of another script (``.рф``, ``.中国``). An ASCII one
+# ends at the first non-ASCII letter (``taro@example.jpです``).
+_EMAIL = re.compile(r"[A-Za-z0-9](?<![\w.%+-].)[A-Za-z0-9._%+-]{0,63}@[^\W_][\w-]*(?:\.[^\W_][\w-]*)*"
+                    r"\.(?:[A-Za-z]{2,24}(?![A-Za-z0-9_-])|xn--[A-Za-z0-9-]{2,59}(?![\w-])"
+                    r"|[^\W\d_A-Za-z]{2,24}(?![\w-]))")
+
 DETECTORS = (
     Detector(name="email", pii_type=PiiType.EMAIL_ADDRESS, strength=Strength.STRUCTURE, min_digits=0,
-             needs_char="@", pattern=re.compile(r"[A-Za-z0-9](?<![\w.%+-].)[A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-                                r"\.[A-Za-z]{2,24}(?![\w-])"), min_len=6),
+             needs_char="@", pattern=_EMAIL, min_len=6),
     Detector(name="ipv4", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=7, max_len=60,
              min_digits=4, needs_char=".", excluded_context=("version", "ver", "build", "firmware", "バージョン"),
-             pattern=re.compile(r"\d(?<![\w.].)\d{0,2}(?:\.\d{1,3}){3}(?![\w.])"), validate=predicates.is_ipv4),
+             pattern=re.compile(r"\d(?<![\w.].)\d{0,2}(?:\.\d{1,3}){3}(?!\w|\.\w)"),  # a full stop may end it
+             validate=predicates.is_ipv4),
     Detector(name="ipv6", pii_type=PiiType.IP_ADDRESS, strength=Strength.STRUCTURE, min_len=6, needs_char=":",
-             pattern=re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"),
+             # The last 32 bits may be a dotted quad (``::ffff:192.0.2.1``); hex groups never run into one.
+             pattern=re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})"
+                                r"(?![\w:]|\.\w)"),
              validate=predicates.is_ipv6),
     Detector(name="geo_pair", pii_type=PiiType.GEO_LOCATION, strength=Strength.STRUCTURE, min_len=9,
              min_digits=4, needs_char=".",

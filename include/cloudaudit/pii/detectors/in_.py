@@ -22,7 +22,7 @@ def _is_state_plate(text: str) -> bool:
 
 DETECTORS = (
     Detector(name="in_aadhaar", pii_type=PiiType.NATIONAL_ID, countries=_IN, strength=Strength.CHECKSUM,
-             pattern=re.compile(r"[2-9](?<![\d-].)\d{3}[ -]?\d{4}[ -]?\d{4}(?![\d-])"), validate=predicates.in_aadhaar,
+             pattern=re.compile(r"[2-9](?<![\d-].)(?<!\d:.)\d{3}[ :-]?\d{4}[ :-]?\d{4}(?![\d-]|:\d)"), validate=predicates.in_aadhaar,
              context=("aadhaar", "aadhar", "uid", "uidai", "आधार"), min_len=12, max_len=40, min_digits=12),
     *phone_detectors("IN", min_digits=10, bare=False),  # numbers are written without the 0 already
     Detector(name="in_plate", pii_type=PiiType.VEHICLE_REGISTRATION, countries=_IN, strength=Strength.STRUCTURE,

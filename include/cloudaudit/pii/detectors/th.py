@@ -14,7 +14,8 @@ _PLATE = re.compile(r"(?<![\u0e00-\u0e7f\w])\d?[ก-ฮ]{1,2}[ -]?\d{1,4}(?:\s+[
 
 DETECTORS = (
     Detector(name="th_pin", pii_type=PiiType.NATIONAL_ID, countries=_TH, strength=Strength.CHECKSUM,
-             pattern=re.compile(r"[1-8](?<![\d-].)[ -]?\d{4}[ -]?\d{5}[ -]?\d{2}[ -]?\d(?![\d-])"),
+             # 13 digits grouped any way (``1 2345 67890 12 3``, ``3  91 05 00  3    92 03 6``): runs of spaces or a dash.
+             pattern=re.compile(r"[1-8](?<![\d-].)(?:(?: {1,6}|-)?\d){12}(?![\d-]| +\d)"),
              validate=predicates.th_pin, min_len=13, max_len=40, min_digits=13,
              context=("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "citizen id", "thai id", "pin")),
     *phone_detectors("TH", min_digits=9),
