@@ -59,6 +59,15 @@ def header_of(field: str) -> str:
     return last
 
 
+def readings(header: str) -> tuple[str, ...]:
+    """A normalised header as written and, when it abbreviates, as ``pii.lexicon`` reads it
+    (``tgl lhr`` → ``tanggal lahir``, ``ten kh`` → ``ten khach hang``, ``jusho`` → ``住所``)."""
+    from cloudaudit.pii import lexicon
+
+    reading = lexicon.read(header)
+    return (header,) if reading == header else (header, reading)
+
+
 def _word_pattern(word: str) -> str:
     word = normalise(word) if word.isascii() else word.lower()
     escaped = re.escape(word).replace(r"\ ", r"\s?")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from cloudaudit.pii import context, words
+from cloudaudit.pii import context, lexicon, words
 from cloudaudit.pii.engine import is_pii_text, pii_spans
 from cloudaudit.pii.shapes import is_person_name
 
@@ -41,7 +41,10 @@ def _column_words() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)  # keys and parents repeat, record after record
 def _mentions(vocabulary: tuple[str, ...], text: str) -> bool:
-    return context.mentions(vocabulary, context.normalise(text))
+    """Also as abbreviations read in full (``Cust Nm``, ``Tên KH``), but never romanised words:
+    ``Chue``, ``Mei`` or ``Thi Yu`` may be a person, whose name must not become a field name."""
+    folded = context.normalise(text)
+    return context.mentions(vocabulary, folded) or context.mentions(vocabulary, lexicon.read(folded, romanised=False))
 
 
 @functools.cache

@@ -15,20 +15,25 @@ PERSON_NAME = (
     "name", "full name", "first name", "last name", "given name", "family name", "surname", "customer",
     "owner", "contact person", "driver", "氏名", "名前", "お名前", "姓名", "顧客名", "契約者", "所有者", "使用者",
     "フリガナ", "ふりがな", "ชื่อ", "นามสกุล", "ชื่อลูกค้า", "họ tên", "họ và tên", "tên khách hàng", "chủ xe",
-    "nama", "nama lengkap", "nama pelanggan", "pemilik", "pangalan", "buong pangalan", "may-ari", "नाम", "ग्राहक",
+    "nama", "nama lengkap", "nama pelanggan", "pemilik", "pangalan", "khách hàng", "buong pangalan", "may-ari", "नाम", "ग्राहक",
 )
 PERSON_NAME_EXCLUDED = (
     "file name", "filename", "user name", "username", "host", "product", "model", "service", "item", "part",
     "company", "shop", "dealer", "branch", "bucket", "table", "column", "brand", "store", "customer id",
     "customer no", "customer number", "customer type", "customer since", "ファイル名", "商品名", "品名", "車名",
     "店舗名", "会社名", "車種", "nama file", "nama produk", "ชื่อสินค้า", "tên sản phẩm",
+    # what a customer or name column classifies or places, not who (``cust_seg``, ``TwnNm``,
+    # BPJS ``nmProvider``/``nmPoli``, ``LoaiKH``, ``MaKH``, ``ชื่อบริษัท``)
+    "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
+    "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "mã khách hàng",
+    "loại khách hàng", "nhóm khách hàng", "ชื่อบริษัท",
 )
 ADDRESS = (
     "address", "addr", "street", "residence", "home address", "mailing address", "住所", "所在地", "現住所",
     "ที่อยู่", "địa chỉ", "alamat", "tirahan", "address line", "पता",
 )
 ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web", "メールアドレス", "ip address",
-                    "อีเมล", "emel", "địa chỉ email")
+                    "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử", "city", "town")
 DATE_OF_BIRTH = (
     "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
     "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
@@ -90,4 +95,9 @@ EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
 def header_words() -> frozenset[str]:
     """Every word that names a PII column, or a column that merely looks like one: the commonest
     column names in the covered languages, handed to ``formats.parse_sample`` to tell headers."""
-    return frozenset(word for group in (*BY_TYPE.values(), *EXCLUDED_BY_TYPE.values()) for word in group)
+    from cloudaudit.pii import context, lexicon
+
+    known = frozenset(word for group in (*BY_TYPE.values(), *EXCLUDED_BY_TYPE.values()) for word in group)
+    everything = tuple(known)
+    # and the abbreviations whose reading alone is one of them (``nm``, ``hp``, ``kh``; not ``tgl``, any date)
+    return known | {key for key in lexicon.column_abbreviations() if context.mentions(everything, lexicon.read(key))}
