@@ -46,7 +46,7 @@ FHIR = {"telecom": "telephone email"}
 # in the brief's exports; the class words that make a name not a person's (``prod_nm``,
 # ``co_nm``, ``svc_nm``, ``cust_seg``) are read too, so that they exclude.
 ENGLISH = {
-    "nme": "name", "addr": "address", "cust": "customer", "mbr": "member", "tel": "telephone",
+    "nme": "name", "addr": "address", "mailaddr": "mailing address", "cust": "customer", "mbr": "member", "tel": "telephone",
     "phon": "phone", "brth": "birth", "bth": "birth", "1st": "first", "ln": "line",
     "cont": "contact", "fname": "first name", "lname": "last name",
     "stat": "status", "seg": "segment", "grp": "group", "cat": "category", "lvl": "level",
@@ -138,7 +138,8 @@ def _parts() -> frozenset[str]:
 
     vocabulary = {token for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
                   for word in group if word.isascii() for token in word.lower().replace("-", " ").split()}
-    return frozenset(token for token in vocabulary | set(ABBREVIATIONS) if len(token) >= 2)
+    # Words of two letters are too easily found inside others (``ho`` + ``tel`` is not a hotel's phone).
+    return frozenset({token for token in vocabulary if len(token) >= 3} | set(ABBREVIATIONS))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -146,8 +147,8 @@ def split_glued(token: str) -> tuple[str, ...] | None:
     """A glued token as the fewest known parts, at least one of them a lexicon entry
     (``custnm`` → ``cust nm``, ``tgllahir`` → ``tgl lahir``); None when it is not so made.
 
-    >>> split_glued("custnm"), split_glued("nohp"), split_glued("nameplate"), split_glued("xyz")
-    (('cust', 'nm'), ('no', 'hp'), None, None)
+    >>> split_glued("custnm"), split_glued("tgllahir"), split_glued("nameplate"), split_glued("hotel")
+    (('cust', 'nm'), ('tgl', 'lahir'), None, None)
     """
     if not token.isascii() or not 4 <= len(token) <= _MAX_GLUED:
         return None
