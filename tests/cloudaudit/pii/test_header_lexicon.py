@@ -169,3 +169,20 @@ def test_an_upper_case_dukcapil_export_keeps_its_header_and_is_detected() -> Non
     assert list(sample.fields) == ["NM", "ALMT", "HP"]
     found = {name: detect_field(name, values, "ID").pii_types for name, values in sample.fields.items()}
     assert found == {"NM": (T.PERSON_NAME,), "ALMT": (T.ADDRESS,), "HP": (T.PHONE_NUMBER,)}
+
+
+def test_bigquery_record_columns_are_read_by_their_abbreviated_leaf() -> None:
+    """A BigQuery table's nested columns (``kh.dchi``, ``pelanggan.tgl_lhr``) are sample fields by
+    key path: the leaf's reading decides, so ``gcp_bq_pii_column_untagged`` sees them."""
+    from cloudaudit.model import Sample
+    from cloudaudit.pii import detect_sample
+
+    rng = random.Random(11)
+    fields: dict[str, list[str | None]] = {
+        "kh.dchi": [synth.value(T.ADDRESS, "VN", rng) for _ in range(20)],
+        "kh.ngsinh": [synth.value(T.DATE_OF_BIRTH, "VN", rng) for _ in range(20)],
+        "kh.ma_kh": [_VI.lexify("KH????").upper() for _ in range(20)],
+    }
+    results = detect_sample(Sample(format="bigquery", fields=fields), "VN")
+    assert {r.field: r.pii_types for r in results} == {
+        "kh.dchi": (T.ADDRESS,), "kh.ngsinh": (T.DATE_OF_BIRTH,), "kh.ma_kh": ()}
