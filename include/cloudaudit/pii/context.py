@@ -86,6 +86,22 @@ def compile_words(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(_word_pattern(w) for w in sorted(words, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=64)
+def _compile_whole(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    parts = [_word_pattern(w) + (r"(?:e?s)?(?![a-z])" if w.isascii() else "")
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts))
+
+
+def mentions_whole(words: tuple[str, ...], normalised_text: str) -> bool:
+    """Like ``mentions``, but an ASCII word must end where a word ends (a plural allowed):
+    ``brand`` is in ``brands``, not in ``brandi``."""
+    pattern = _compile_whole(words)
+    return pattern is not None and pattern.search(normalised_text) is not None
+
+
 def mentions(words: tuple[str, ...], normalised_text: str) -> bool:
     """True when any of ``words`` occurs in the (already normalised) text."""
     pattern = compile_words(words)

@@ -25,7 +25,7 @@ class _PiiNameDetectors:
         return pii_spans(text)
 
     def names_a_column(self, text: str) -> bool:
-        return _mentions(_column_words(), text)
+        return _names_a_column(text)
 
     def names_people(self, text: str) -> bool:
         return _mentions(words.PERSON_NAME, text)
@@ -41,10 +41,18 @@ def _column_words() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)  # keys and parents repeat, record after record
 def _mentions(vocabulary: tuple[str, ...], text: str) -> bool:
-    """Also as abbreviations read in full (``Cust Nm``, ``Tên KH``), but never romanised words:
-    ``Chue``, ``Mei`` or ``Thi Yu`` may be a person, whose name must not become a field name."""
+    return context.mentions(vocabulary, context.normalise(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_column(text: str) -> bool:
+    """A spaced, capitalised key names a column only by whole words (``Brandi Smith`` is a
+    person, though ``brand`` names a column), also as abbreviations read in full (``Cust Nm``,
+    ``Tên KH``), never by romanised words: ``Chue Vang`` or ``Thi Yu`` may be a person, whose
+    name must not become a field name."""
     folded = context.normalise(text)
-    return context.mentions(vocabulary, folded) or context.mentions(vocabulary, lexicon.read(folded, romanised=False))
+    return any(context.mentions_whole(_column_words(), reading)
+               for reading in (folded, lexicon.read(folded, romanised=False)))
 
 
 @functools.cache

@@ -186,3 +186,14 @@ def test_bigquery_record_columns_are_read_by_their_abbreviated_leaf() -> None:
     results = detect_sample(Sample(format="bigquery", fields=fields), "VN")
     assert {r.field: r.pii_types for r in results} == {
         "kh.dchi": (T.ADDRESS,), "kh.ngsinh": (T.DATE_OF_BIRTH,), "kh.ma_kh": ()}
+
+
+@pytest.mark.parametrize(("key", "names_a_column"), [
+    ("Brandi Smith", False),  # Faker's name; ``brand`` names a column only as a whole word
+    ("Hostetler Modelo", False),  # ``host``, ``model`` as prefixes of surnames
+    ("Product Brands", True), ("Customer Names", True), ("Home Addresses", True),
+])
+def test_a_spaced_key_names_a_column_by_whole_words(key: str, names_a_column: bool) -> None:
+    """A pivoted export's header named after a person (tests/cloudaudit/test_leak_property.py
+    found ``Brandi Smith`` kept as a field name): column words count whole, plurals allowed."""
+    assert name_detectors().names_a_column(key) is names_a_column
