@@ -27,12 +27,12 @@ ISO_20022 = {
     "mob": "mobile", "nb": "number", "ctct": "contact", "dtls": "details", "bldg": "building",
 }
 # SAP ERP data dictionary fields (German abbreviations): KNA1/LFA1 customer and vendor masters
-# (KUNNR customer number, NAME1, STRAS street and house number, TELF1 first telephone number),
+# (KUNNR customer number, LIFNR vendor number, NAME1, STRAS street and house number, TELF1 and
+# TELF2 telephone numbers),
 # PA0002 personal data (NACHN last name, VORNA first name, GBDAT date of birth), PA0006
 # addresses (TELNR telephone number).
 SAP = {
-    "kunnr": "customer number", "lifnr": "vendor number", "stras": "street", "telf": "telephone",
-    "telf1": "telephone", "telf2": "telephone", "telnr": "telephone number", "nachn": "last name",
+    "kunnr": "customer number", "lifnr": "vendor number", "stras": "street", "telf1": "telephone", "telf2": "telephone", "telnr": "telephone number", "nachn": "last name",
     "vorna": "first name", "gbdat": "date of birth",
 }
 # HL7 FHIR R4 Patient and ContactPoint: ``telecom`` holds phones and e-mails alike
@@ -42,25 +42,30 @@ FHIR = {"telecom": "telephone email"}
 # naming conventions, table D.18: Addr, Cust, Dlr, Svc, Phon, Corp, Stat, Bldg), the
 # PeopleSoft-style "standard word abbreviations" lists (ADDR, BRTH), and US health-plan
 # warehouse and CMS marketplace dictionaries (Facets MBR_FIRST_NM, MBR_LAST_NM, MBR_BRTH_DT,
-# MBR_MAIL_ADDR_LN_1, ADDR_CITY_NM; CMS FFM_MBR_1ST_NM, ISUR_BTH_DT). ``nme`` and ``tel`` as
-# in the brief's exports; the class words that make a name not a person's (``prod_nm``,
-# ``co_nm``, ``svc_nm``, ``cust_seg``) are read too, so that they exclude.
+# MBR_MAIL_ADDR_LN_1, ADDR_CITY_NM; CMS FFM_MBR_1ST_NM, ISUR_BTH_DT). ``nme`` as the exports
+# of issue 17 write it.
 ENGLISH = {
-    "nme": "name", "addr": "address", "mailaddr": "mailing address", "cust": "customer", "mbr": "member", "tel": "telephone",
-    "phon": "phone", "brth": "birth", "bth": "birth", "1st": "first", "ln": "line",
-    "cont": "contact", "fname": "first name", "lname": "last name",
-    "stat": "status", "seg": "segment", "grp": "group", "cat": "category", "lvl": "level",
-    "prod": "product", "svc": "service", "corp": "company", "co": "company", "dlr": "dealer", "mdl": "model",
+    "nme": "name", "addr": "address", "mailaddr": "mailing address", "cust": "customer", "mbr": "member",
+    "tel": "telephone", "phon": "phone", "brth": "birth", "bth": "birth", "1st": "first", "ln": "line",
+    "cont": "contact", "stat": "status", "svc": "service", "corp": "company", "dlr": "dealer",
+}
+# Class words that make a name not a person's (``prod_nm``, ``co_nm``, ``cust_seg``), read so
+# that ``words`` excludes them: the dictionary abbreviation Co. (company) and short forms common
+# in ERP exports (PROD, MDL, SEG, GRP, CAT, LVL). No one dictionary lists them all; a wrong entry
+# here can only keep a column from reading as names.
+CLASS_WORDS = {
+    "co": "company", "prod": "product", "mdl": "model", "seg": "segment", "grp": "group", "cat": "category",
+    "lvl": "level",
 }
 
 # ---- Indonesian and Malay -----------------------------------------------------------------
 # Dukcapil population register fields (SIAK biodata: NAMA_LGKP nama lengkap, TGL_LHR tanggal
-# lahir, TMPT_LHR tempat lahir, TGL_KWN tanggal kawin, ALAMAT), the KBBI abbreviations
-# ``tgl.`` (tanggal), ``telp.`` (telepon), ``HP`` (handphone, "nomor HP"), and BPJS Kesehatan
-# VClaim/P-Care fields (nmPeserta, nmProvider, nmPoli, tglLahir).
+# lahir, TMPT_LHR tempat lahir, TGL_KWN tanggal kawin, ALAMAT), BPJS Kesehatan VClaim/P-Care fields (nmPeserta, nmProvider, nmPoli, tglLahir, noHP: "nomor
+# HP", handphone), and school registry tables keyed by NPSN (Dapodik: nm_sekolah,
+# almt_sekolah, no_telp, kd_pos).
 INDONESIAN = {
     "lgkp": "lengkap", "tgl": "tanggal", "lhr": "lahir", "tmpt": "tempat", "kwn": "kawin",
-    "almt": "alamat", "telp": "telepon", "hp": "handphone", "plg": "pelanggan",
+    "almt": "alamat", "telp": "telepon", "hp": "handphone",
     # Malaysian forms: "Tkh. Lahir" (tarikh lahir), "No. H/P" (telefon bimbit: handphone).
     "tkh": "tarikh",
 }
@@ -106,7 +111,8 @@ THAI = {
 }
 
 LEXICONS: dict[str, dict[str, str]] = {
-    "ISO 20022": ISO_20022, "SAP": SAP, "HL7 FHIR": FHIR, "English": ENGLISH, "Indonesian/Malay": INDONESIAN,
+    "ISO 20022": ISO_20022, "SAP": SAP, "HL7 FHIR": FHIR, "English": ENGLISH, "class words": CLASS_WORDS,
+    "Indonesian/Malay": INDONESIAN,
     "Vietnamese": VIETNAMESE, "Japanese (romanised)": JAPANESE, "Thai (RTGS)": THAI,
 }
 ROMANISED = frozenset({*JAPANESE, *THAI})

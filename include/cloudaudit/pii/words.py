@@ -25,7 +25,8 @@ PERSON_NAME_EXCLUDED = (
     # what a customer or name column classifies or places, not who (``cust_seg``, ``TwnNm``,
     # BPJS ``nmProvider``/``nmPoli``, ``LoaiKH``, ``MaKH``, ``ชื่อบริษัท``)
     "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
-    "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "mã khách hàng",
+    "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "sekolah", "school",
+    "mã khách hàng",
     "loại khách hàng", "nhóm khách hàng", "ชื่อบริษัท",
 )
 ADDRESS = (

@@ -43,9 +43,9 @@ POSITIVE = [
     ("MBR_BRTH_DT", "AU", T.DATE_OF_BIRTH, FACETS), ("MBR_MAIL_ADDR_LN_1", "AU", T.ADDRESS, FACETS),
     ("FFM_MBR_1ST_NM", "AU", T.PERSON_NAME, FACETS), ("ISUR_BTH_DT", "AU", T.DATE_OF_BIRTH, FACETS),
     ("NAMA_LGKP", "ID", T.PERSON_NAME, DUKCAPIL), ("TGL_LHR", "ID", T.DATE_OF_BIRTH, DUKCAPIL),
-    ("nmPeserta", "ID", T.PERSON_NAME, BPJS), ("noHP", "ID", T.PHONE_NUMBER, "Indonesian 'nomor HP' (KBBI: HP)"),
-    ("hp", "ID", T.PHONE_NUMBER, "Indonesian 'HP' alone"), ("telp", "ID", T.PHONE_NUMBER, "KBBI abbreviation telp."),
-    ("tgllahir", "ID", T.DATE_OF_BIRTH, "KBBI tgl., glued"), ("tkh_lahir", "MY", T.DATE_OF_BIRTH, "Malaysian forms 'Tkh. Lahir'"),
+    ("nmPeserta", "ID", T.PERSON_NAME, BPJS), ("noHP", "ID", T.PHONE_NUMBER, BPJS + ": noHP"),
+    ("hp", "ID", T.PHONE_NUMBER, "Indonesian 'HP' alone"), ("telp", "ID", T.PHONE_NUMBER, "Dapodik no_telp"),
+    ("tgllahir", "ID", T.DATE_OF_BIRTH, DUKCAPIL + ": TGL_LHR, glued"), ("tkh_lahir", "MY", T.DATE_OF_BIRTH, "Malaysian forms 'Tkh. Lahir'"),
     ("no_hp", "MY", T.PHONE_NUMBER, "Malaysian forms 'No. H/P'"),
     ("HOTEN", "VN", T.PERSON_NAME, QLBH), ("DCHI", "VN", T.ADDRESS, QLBH), ("SODT", "VN", T.PHONE_NUMBER, QLBH),
     ("NGSINH", "VN", T.DATE_OF_BIRTH, QLBH), ("TenKH", "VN", T.PERSON_NAME, "KhachHang(MaKH, TenKH, DiaChi)"),
@@ -59,8 +59,8 @@ POSITIVE = [
     ("thiyu", "TH", T.ADDRESS, RTGS), ("wan_koet", "TH", T.DATE_OF_BIRTH, RTGS), ("WanKoet", "TH", T.DATE_OF_BIRTH, RTGS),
     ("thorasap", "TH", T.PHONE_NUMBER, RTGS), ("chue_lukkha", "TH", T.PERSON_NAME, RTGS),
     ("cust_nm", "SG", T.PERSON_NAME, "Leszynski: Cust"), ("custnm", "SG", T.PERSON_NAME, "Leszynski: Cust, glued"),
-    ("nme", "AU", T.PERSON_NAME, "brief: nme"), ("addr", "AU", T.ADDRESS, "Leszynski: Addr"),
-    ("tel", "AU", T.PHONE_NUMBER, "brief: tel"), ("mbr_addr", "AU", T.ADDRESS, FACETS),
+    ("nme", "AU", T.PERSON_NAME, "issue 17: nme"), ("addr", "AU", T.ADDRESS, "Leszynski: Addr"),
+    ("tel", "AU", T.PHONE_NUMBER, "issue 17: tel"), ("mbr_addr", "AU", T.ADDRESS, FACETS),
 ]
 
 
@@ -111,6 +111,7 @@ DECOYS: list[tuple[str, str, Callable[[], str], str]] = [
     ("nmProvider", "ID", lambda: f"Klinik {_ID.last_name()}", BPJS + ": the provider (clinic) name"),
     ("nmPoli", "ID", lambda: f"Poli {_ID.word().title()}", BPJS + ": the polyclinic name"),
     ("nm_produk", "ID", lambda: _EN.word().title(), "a product name"),
+    ("nm_sekolah", "ID", lambda: f"SD {_ID.last_name()}", "Dapodik school table: the school's name"),
     ("prod_nm", "SG", lambda: f"{_EN.word().title()} {_EN.word().title()}", "Leszynski-style Prod: product name"),
     ("co_nm", "AU", lambda: _EN.company(), "company names"),
     ("cust_seg", "SG", lambda: _EN.word().title(), "customer segment labels"),
