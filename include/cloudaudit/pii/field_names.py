@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from cloudaudit.pii import context, lexicon, words
+from cloudaudit.pii import context, words
 from cloudaudit.pii.engine import is_pii_text, pii_spans
 from cloudaudit.pii.shapes import is_person_name
 
@@ -34,11 +34,6 @@ class _PiiNameDetectors:
         return is_person_name(text)
 
 
-@functools.cache
-def _column_words() -> tuple[str, ...]:
-    return tuple(word for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values()) for word in group)
-
-
 @functools.lru_cache(maxsize=4096)  # keys and parents repeat, record after record
 def _mentions(vocabulary: tuple[str, ...], text: str) -> bool:
     return context.mentions(vocabulary, context.normalise(text))
@@ -46,13 +41,10 @@ def _mentions(vocabulary: tuple[str, ...], text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _names_a_column(text: str) -> bool:
-    """A spaced, capitalised key names a column only by whole words (``Brandi Smith`` is a
-    person, though ``brand`` names a column), also as abbreviations read in full (``Cust Nm``,
-    ``Tên KH``), never by romanised words: ``Chue Vang`` or ``Thi Yu`` may be a person, whose
-    name must not become a field name."""
-    folded = context.normalise(text)
-    return any(context.mentions_whole(_column_words(), reading)
-               for reading in (folded, lexicon.read(folded, romanised=False)))
+    """A spaced, capitalised key names a column only by whole words: ``Brandi Smith`` is a
+    person, though ``brand`` names a column. Abbreviations are not read here (``KH.`` is an
+    Indonesian honorific, ``Chue`` a surname): such a key must not become a field name."""
+    return context.mentions_whole(words.COLUMN_WORDS, context.normalise(text))
 
 
 @functools.cache

@@ -116,8 +116,8 @@ LEXICONS: dict[str, dict[str, str]] = {
     "Vietnamese": VIETNAMESE, "Japanese (romanised)": JAPANESE, "Thai (RTGS)": THAI,
 }
 ROMANISED = frozenset({*JAPANESE, *THAI})
-"""Romanised words that can also be people's names (``Chue``, ``Mei``): never a reason to
-read a spaced, capitalised key as a column name (``field_names``)."""
+"""Romanised words that can also be people's names (``Chue``, ``Mei``): never known column
+names for telling a header row (``words.header_words``)."""
 
 ABBREVIATIONS: dict[str, str] = {k: v for lexicon in LEXICONS.values() for k, v in lexicon.items()}
 _NOT_ROMANISED = {k: v for k, v in ABBREVIATIONS.items() if k not in ROMANISED}
@@ -139,13 +139,15 @@ def _fold_latin(text: str) -> str:
 
 @functools.cache
 def _parts() -> frozenset[str]:
-    """What a glued token may be split into: lexicon entries and the ASCII words of ``words``."""
+    """What a glued token may be split into: lexicon entries and the ASCII words of ``words``
+    of four letters or more."""
     from cloudaudit.pii import words
 
     vocabulary = {token for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values())
                   for word in group if word.isascii() for token in word.lower().replace("-", " ").split()}
-    # Words of two letters are too easily found inside others (``ho`` + ``tel`` is not a hotel's phone).
-    return frozenset({token for token in vocabulary if len(token) >= 3} | set(ABBREVIATIONS))
+    # Short words are too easily found inside others: ``ho`` + ``tel`` is not a hotel's phone,
+    # ``co`` + ``lon`` not a colon's coordinates.
+    return frozenset({token for token in vocabulary if len(token) >= 4} | set(ABBREVIATIONS))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -22,8 +22,12 @@ PERSON_NAME_EXCLUDED = (
     "company", "shop", "dealer", "branch", "bucket", "table", "column", "brand", "store", "customer id",
     "customer no", "customer number", "customer type", "customer since", "ファイル名", "商品名", "品名", "車名",
     "店舗名", "会社名", "車種", "nama file", "nama produk", "ชื่อสินค้า", "tên sản phẩm",
-    # what a customer or name column classifies or places, not who (``cust_seg``, ``TwnNm``,
-    # BPJS ``nmProvider``/``nmPoli``, ``LoaiKH``, ``MaKH``, ``ชื่อบริษัท``)
+)
+PERSON_NAME_EXCLUDED_HEADS = (
+    # What a customer or name column classifies or places, not who (``cust_seg``, ``TwnNm``,
+    # BPJS ``nmProvider``/``nmPoli``, ``LoaiKH``, ``MaKH``, ``ชื่อบริษัท``). They exclude a
+    # header's name reading only: as column words they would make people called Kota,
+    # Branch or Street look like column names (``field_names``).
     "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
     "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "sekolah", "school",
     "mã khách hàng",
@@ -34,7 +38,8 @@ ADDRESS = (
     "ที่อยู่", "địa chỉ", "alamat", "tirahan", "address line", "पता",
 )
 ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web", "メールアドレス", "ip address",
-                    "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử", "city", "town")
+                    "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử")
+ADDRESS_EXCLUDED_HEADS = ("city", "town")  # ``ADDR_CITY_NM`` is a city, not an address
 DATE_OF_BIRTH = (
     "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
     "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
@@ -87,9 +92,15 @@ BY_TYPE = {pii_type: _with_unaccented(words) for pii_type, words in BY_TYPE.item
 """Words that name each type in any covered language; every detector of the type inherits them."""
 
 EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
-    PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED), PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED),
+    PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED + PERSON_NAME_EXCLUDED_HEADS),
+    PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED + ADDRESS_EXCLUDED_HEADS),
 }
 """Headers that contain a type's word but name something else (``file name``, ``email address``)."""
+
+COLUMN_WORDS: tuple[str, ...] = tuple(dict.fromkeys(
+    word for group in (*BY_TYPE.values(), _with_unaccented(PERSON_NAME_EXCLUDED), _with_unaccented(ADDRESS_EXCLUDED))
+    for word in group))
+"""Words that name a PII column, or one that merely looks like one (``file name``): not the heads."""
 
 
 @functools.cache
@@ -98,7 +109,7 @@ def header_words() -> frozenset[str]:
     column names in the covered languages, handed to ``formats.parse_sample`` to tell headers."""
     from cloudaudit.pii import context, lexicon
 
-    known = frozenset(word for group in (*BY_TYPE.values(), *EXCLUDED_BY_TYPE.values()) for word in group)
+    known = frozenset(COLUMN_WORDS)
     everything = tuple(known)
     # and the abbreviations whose reading alone is one of them (``nm``, ``hp``, ``kh``; not ``tgl``, any date)
     return known | {key for key in lexicon.column_abbreviations() if context.mentions(everything, lexicon.read(key))}
