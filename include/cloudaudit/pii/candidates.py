@@ -47,14 +47,14 @@ def _threshold(detector: Detector, header_context: bool, local: bool) -> float:
 @functools.lru_cache(maxsize=4096)
 def candidates(field: str, country: str) -> tuple[Candidate, ...]:
     """The detectors that may fire on ``field`` in an environment of ``country`` (upper case)."""
-    header = context.header_of(field)
+    headers = context.readings(context.header_of(field))  # as written, and abbreviations read in full
     found = []
     for detector in detectors_for(country):
-        if context.mentions(context.excluded_for(detector), header):
+        if any(context.mentions(context.excluded_for(detector), header) for header in headers):
             continue
         local = detector.is_global or country in detector.countries
         own_words = context.words_for(detector) if local else detector.context
-        header_context = context.mentions(own_words, header)
+        header_context = any(context.mentions(own_words, header) for header in headers)
         if not header_context and (not local or detector.needs_context):
             continue
         found.append(Candidate(detector, header_context, local, _threshold(detector, header_context, local)))

@@ -59,6 +59,15 @@ def header_of(field: str) -> str:
     return last
 
 
+def readings(header: str) -> tuple[str, ...]:
+    """A normalised header as written and, when it abbreviates, as ``pii.lexicon`` reads it
+    (``tgl lhr`` → ``tanggal lahir``, ``ten kh`` → ``ten khach hang``, ``jusho`` → ``住所``)."""
+    from cloudaudit.pii import lexicon
+
+    reading = lexicon.read(header)
+    return (header,) if reading == header else (header, reading)
+
+
 def _word_pattern(word: str) -> str:
     word = normalise(word) if word.isascii() else word.lower()
     escaped = re.escape(word).replace(r"\ ", r"\s?")
@@ -75,6 +84,22 @@ def compile_words(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None
     return re.compile("|".join(_word_pattern(w) for w in sorted(words, key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_whole(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    parts = [_word_pattern(w) + (r"(?:e?s)?(?![a-z])" if w.isascii() else "")
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts))
+
+
+def mentions_whole(words: tuple[str, ...], normalised_text: str) -> bool:
+    """Like ``mentions``, but an ASCII word must end where a word ends (a plural allowed):
+    ``brand`` is in ``brands``, not in ``brandi``."""
+    pattern = _compile_whole(words)
+    return pattern is not None and pattern.search(normalised_text) is not None
 
 
 def mentions(words: tuple[str, ...], normalised_text: str) -> bool:

@@ -25,7 +25,7 @@ class _PiiNameDetectors:
         return pii_spans(text)
 
     def names_a_column(self, text: str) -> bool:
-        return _mentions(_column_words(), text)
+        return _names_a_column(text)
 
     def names_people(self, text: str) -> bool:
         return _mentions(words.PERSON_NAME, text)
@@ -34,14 +34,17 @@ class _PiiNameDetectors:
         return is_person_name(text)
 
 
-@functools.cache
-def _column_words() -> tuple[str, ...]:
-    return tuple(word for group in (*words.BY_TYPE.values(), *words.EXCLUDED_BY_TYPE.values()) for word in group)
-
-
 @functools.lru_cache(maxsize=4096)  # keys and parents repeat, record after record
 def _mentions(vocabulary: tuple[str, ...], text: str) -> bool:
     return context.mentions(vocabulary, context.normalise(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_a_column(text: str) -> bool:
+    """A spaced, capitalised key names a column only by whole words: ``Brandi Smith`` is a
+    person, though ``brand`` names a column. Abbreviations are not read here (``KH.`` is an
+    Indonesian honorific, ``Chue`` a surname): such a key must not become a field name."""
+    return context.mentions_whole(words.COLUMN_WORDS, context.normalise(text))
 
 
 @functools.cache

@@ -15,7 +15,7 @@ PERSON_NAME = (
     "name", "full name", "first name", "last name", "given name", "family name", "surname", "customer",
     "owner", "contact person", "driver", "氏名", "名前", "お名前", "姓名", "顧客名", "契約者", "所有者", "使用者",
     "フリガナ", "ふりがな", "ชื่อ", "นามสกุล", "ชื่อลูกค้า", "họ tên", "họ và tên", "tên khách hàng", "chủ xe",
-    "nama", "nama lengkap", "nama pelanggan", "pemilik", "pangalan", "buong pangalan", "may-ari", "नाम", "ग्राहक",
+    "nama", "nama lengkap", "nama pelanggan", "pemilik", "pangalan", "khách hàng", "buong pangalan", "may-ari", "नाम", "ग्राहक",
 )
 PERSON_NAME_EXCLUDED = (
     "file name", "filename", "user name", "username", "host", "product", "model", "service", "item", "part",
@@ -23,12 +23,23 @@ PERSON_NAME_EXCLUDED = (
     "customer no", "customer number", "customer type", "customer since", "ファイル名", "商品名", "品名", "車名",
     "店舗名", "会社名", "車種", "nama file", "nama produk", "ชื่อสินค้า", "tên sản phẩm",
 )
+PERSON_NAME_EXCLUDED_HEADS = (
+    # What a customer or name column classifies or places, not who (``cust_seg``, ``TwnNm``,
+    # BPJS ``nmProvider``/``nmPoli``, ``LoaiKH``, ``MaKH``, ``ชื่อบริษัท``). They exclude a
+    # header's name reading only: as column words they would make people called Kota,
+    # Branch or Street look like column names (``field_names``).
+    "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
+    "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "sekolah", "school",
+    "mã khách hàng",
+    "loại khách hàng", "nhóm khách hàng", "ชื่อบริษัท",
+)
 ADDRESS = (
     "address", "addr", "street", "residence", "home address", "mailing address", "住所", "所在地", "現住所",
     "ที่อยู่", "địa chỉ", "alamat", "tirahan", "address line", "पता",
 )
 ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web", "メールアドレス", "ip address",
-                    "อีเมล", "emel", "địa chỉ email")
+                    "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử")
+ADDRESS_EXCLUDED_HEADS = ("city", "town")  # ``ADDR_CITY_NM`` is a city, not an address
 DATE_OF_BIRTH = (
     "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
     "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
@@ -81,13 +92,24 @@ BY_TYPE = {pii_type: _with_unaccented(words) for pii_type, words in BY_TYPE.item
 """Words that name each type in any covered language; every detector of the type inherits them."""
 
 EXCLUDED_BY_TYPE: dict[PiiType, tuple[str, ...]] = {
-    PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED), PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED),
+    PiiType.PERSON_NAME: _with_unaccented(PERSON_NAME_EXCLUDED + PERSON_NAME_EXCLUDED_HEADS),
+    PiiType.ADDRESS: _with_unaccented(ADDRESS_EXCLUDED + ADDRESS_EXCLUDED_HEADS),
 }
 """Headers that contain a type's word but name something else (``file name``, ``email address``)."""
+
+COLUMN_WORDS: tuple[str, ...] = tuple(dict.fromkeys(
+    word for group in (*BY_TYPE.values(), _with_unaccented(PERSON_NAME_EXCLUDED), _with_unaccented(ADDRESS_EXCLUDED))
+    for word in group))
+"""Words that name a PII column, or one that merely looks like one (``file name``): not the heads."""
 
 
 @functools.cache
 def header_words() -> frozenset[str]:
     """Every word that names a PII column, or a column that merely looks like one: the commonest
     column names in the covered languages, handed to ``formats.parse_sample`` to tell headers."""
-    return frozenset(word for group in (*BY_TYPE.values(), *EXCLUDED_BY_TYPE.values()) for word in group)
+    from cloudaudit.pii import context, lexicon
+
+    known = frozenset(COLUMN_WORDS)
+    everything = tuple(known)
+    # and the abbreviations whose reading alone is one of them (``nm``, ``hp``, ``kh``; not ``tgl``, any date)
+    return known | {key for key in lexicon.column_abbreviations() if context.mentions(everything, lexicon.read(key))}
