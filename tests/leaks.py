@@ -190,6 +190,8 @@ class LeakSearcher:
         after = text[end] if end < len(text) else ""
         if needle.digits and (before.isdigit() or after.isdigit()):
             return False
+        if needle.digits and before == "*" and len(needle.text) <= 4:
+            return False  # the tail a masked example may keep (SPEC: at most the last 4 characters)
         if needle.whole_token:
             return not any(c and (c.isalnum() or c == "_") for c in (before, after))
         return True

@@ -156,3 +156,12 @@ def test_every_postgres_column_is_read(searcher: LeakSearcher) -> None:
                  for where in [leak.where]}
     assert ("xcom.value", "PERSON_NAME as raw") in found
     assert ("xcom.blob", "EMAIL_ADDRESS as raw") in found
+
+
+def test_a_masked_examples_tail_is_not_a_leak_but_the_whole_short_number_is() -> None:
+    """SPEC: a masked example keeps at most the last 4 characters. A Malaysian mobile's short
+    national forms end in those 4 digits: after the mask they are allowed, bare they are found."""
+    found = LeakSearcher({"PHONE_NUMBER": ["012-352 4174"]})
+    assert found.find('"masked_example": "********4174"') == set()
+    assert {n.text for n in found.find("tel 3524174.")} == {"3524174"}
+    assert {n.text for n in found.find("call 4174 now")} == {"4174"}
