@@ -90,7 +90,7 @@ def portal_stack(root: Path, output: Path) -> Iterator[PortalStack]:
                 granted = subprocess.run([CLOUDAUDIT, "portal", "grant", role, *countries], env=env,
                                          capture_output=True, text=True, timeout=180, check=False)
                 assert granted.returncode == 0, granted.stdout + granted.stderr
-                stack.cli("users", "create", "--username", user, "--password", passwords[user], "--role", role,
+                stack.cli("users", "create", "--username", user, f"--password={passwords[user]}", "--role", role,
                           "--firstname", user, "--lastname", "Auditor", "--email", f"{user}@example.invalid")
             stack.start("api-server", "api-server", "--port", str(port), "--host", "127.0.0.1")
             wait_for(lambda: _api_up(port), 180, "the api-server", stack.failure_context)

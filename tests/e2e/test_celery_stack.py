@@ -47,7 +47,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 DAG_ID = "cloudaudit_daily"
 RUN_DATE = "2026-11-20"
-COUNTRIES = ["JP", "TH"]  # one AWS (moto) and one GCP environment: two extract tasks, both clouds
+COUNTRIES = ["JP", "TH", "VN", "SG"]  # AWS (moto) and GCP environments: four extract tasks for two one-slot workers
 WORKERS = ("w1", "w2")
 ADMIN = "admin"
 AUDITORS = {"jp_auditor": ("JP_Auditor", "JP"), "th_auditor": ("TH_Auditor", "TH")}  # issue 15: per-country roles
@@ -119,13 +119,13 @@ def _start(stack: AirflowStack, client: RestClient, port: int, queue: str, passw
            timings: dict[str, float]) -> int:
     started = time.monotonic()
     migrate(stack.airflow_home, stack.env)
-    stack.cli("users", "create", "--username", ADMIN, "--password", password, "--role", "Admin",
+    stack.cli("users", "create", "--username", ADMIN, f"--password={password}", "--role", "Admin",
               "--email", "admin@example.org", "--firstname", "Ada", "--lastname", "Admin")
     for user, (role, country) in AUDITORS.items():  # as an operator grants auditors their country
         granted = subprocess.run([CLOUDAUDIT, "portal", "grant", role, country], env=stack.env, capture_output=True,
                                  text=True, timeout=180, check=False)
         assert granted.returncode == 0, granted.stdout + granted.stderr
-        stack.cli("users", "create", "--username", user, "--password", password, "--role", role,
+        stack.cli("users", "create", "--username", user, f"--password={password}", "--role", role,
                   "--email", f"{user}@example.org", "--firstname", user, "--lastname", "Auditor")
     timings["db_and_user_s"] = time.monotonic() - started
     stack.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1")

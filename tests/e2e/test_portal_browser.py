@@ -73,6 +73,8 @@ def test_auditor_filters_downloads_and_sees_only_own_country(portal: tuple[Porta
             reports.locator("input[name=from]").fill(D2)
             reports.locator("input[name=to]").fill(D2)
             reports.get_by_role("button", name="Filter").click()
+            # The page reloads in the frame: wait until the other date's row is gone, not for a row already there.
+            reports.locator(f'#reports tr[data-date="{D1}"]').wait_for(state="detached")
             reports.locator(f'#reports tr[data-date="{D2}"]').wait_for()
             assert rows.evaluate_all("rs => rs.map(r => r.dataset.country + ' ' + r.dataset.date)") == [f"JP {D2}"]
             assert reports.locator('[data-verified="true"]').count() == 1
