@@ -127,7 +127,7 @@ def create_app(output_root: str | None = None, *, access: CountryAccess | None =
             if wanted not in visible:
                 raise HTTPException(status_code=403, detail=f"no access to country {wanted}")
             visible = {wanted}
-        rows = cat.select(visible, first, last, limit)
+        rows = cat.select(pairs, visible, first, last, limit)
         return ReportList(reports=[_summary(cat.entry(c, d, files)) for c, d, files in rows],
                           countries=sorted(visible))
 
@@ -167,7 +167,7 @@ def create_app(output_root: str | None = None, *, access: CountryAccess | None =
     def report(user: User, country: str, date: str) -> ReportSummary:
         code, when = authorize(user, country, date)
         cat = catalog()
-        files = cat.pairs().get((code, when))
+        files = cat.published(code, when)
         if not files:
             raise HTTPException(status_code=404, detail=f"no report for {code} on {when}")
         return _summary(cat.entry(code, when, files))

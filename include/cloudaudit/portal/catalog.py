@@ -42,10 +42,17 @@ class Catalog:
             found.setdefault((item.country, item.day), {})[item.kind] = item.key
         return found
 
-    def select(self, countries: set[str], since: str | None, until: str | None,
-               limit: int) -> list[tuple[str, str, dict[FileKind, str]]]:
-        """Newest first, then by country; only the given countries and dates (inclusive)."""
-        rows = [(c, d, files) for (c, d), files in self.pairs().items()
+    def published(self, country: str, day: str) -> dict[FileKind, str]:
+        """One report's files, by asking for its two keys (no listing of the whole root)."""
+        kinds: tuple[FileKind, ...] = ("xlsx", "zip")
+        keys = {kind: self.outputs.key(country, day, kind) for kind in kinds}
+        return {kind: key for kind, key in keys.items() if self.outputs.version(key) is not None}
+
+    @staticmethod
+    def select(pairs: dict[tuple[str, str], dict[FileKind, str]], countries: set[str], since: str | None,
+               until: str | None, limit: int) -> list[tuple[str, str, dict[FileKind, str]]]:
+        """Of ``pairs()``: newest first, then by country; only the given countries and dates (inclusive)."""
+        rows = [(c, d, files) for (c, d), files in pairs.items()
                 if c in countries and (since is None or d >= since) and (until is None or d <= until)]
         rows.sort(key=lambda r: r[0])
         rows.sort(key=lambda r: r[1], reverse=True)  # stable: newest date first, countries A-Z
