@@ -40,14 +40,10 @@ def previous_open(store: Store, country: str) -> tuple[str | None, set[str] | No
     return str(record["run_date"]), set(record["open"])
 
 
-def remember(store: Store, country: str, run_date: str, findings: Sequence[Finding]) -> bool:
-    """Record today's open set unless a newer run date is already recorded."""
-    recorded, _ = previous_open(store, country)
-    if recorded is not None and date.fromisoformat(recorded) > date.fromisoformat(run_date):
-        return False
+def remember(store: Store, country: str, run_date: str, findings: Sequence[Finding]) -> None:
+    """Record the run date's open set (callers check that no newer run date is recorded)."""
     body = {"run_date": run_date, "open": sorted(keys(open_critical(findings)))}
     store.write_bytes(_state_key(country), json.dumps(body, sort_keys=True).encode(), content_type="application/json")
-    return True
 
 
 def alert_country(store: Store, country: str, run_date: str, findings: Sequence[Finding],
@@ -57,10 +53,11 @@ def alert_country(store: Store, country: str, run_date: str, findings: Sequence[
     """``verdicts`` maps (check_id, resource) to (verdict, nearest due ISO) from the breach assessment."""
     recorded, before = previous_open(store, country)
     if recorded is not None and date.fromisoformat(recorded) > date.fromisoformat(run_date):
-        before = None  # a backfill behind the record: diff against nothing, and (below) send nothing
+        before = None  # a backfill behind the record: diff against nothing, send nothing, keep the record
         send = False
+    else:
+        remember(store, country, run_date, findings)
     fresh = new_since(findings, before)
-    remember(store, country, run_date, findings)
     if not fresh:
         return AlertOutcome(0, False, (), "nothing new")
     if not send:
