@@ -19,12 +19,12 @@ from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.header import (
     MAX_PREAMBLE_ROWS,
     PROBE_ROWS,
-    header_name,
+    header_names,
     is_header,
     preamble_length,
     trim,
 )
-from cloudaudit.formats.values import FieldTable, format_value, unique_names
+from cloudaudit.formats.values import FieldTable, format_value
 from cloudaudit.model import TEXT_FIELD
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -186,7 +186,7 @@ def add_rows(table: FieldTable, rows: list[list[str]], *, text_field: str = TEXT
     names: list[str] = []
     first = rows[0][: limits.max_fields]  # columns past max_fields are dropped: never look at them
     if is_header(first, [row[: limits.max_fields] for row in rows[1 : 1 + PROBE_ROWS]]):
-        names = unique_names([header_name(cell.strip(), n) for n, cell in enumerate(trim(first), 1)])
+        names = header_names([cell.strip() for cell in trim(first)])
         rows = rows[1:]
     if len(rows) > limits.max_rows:
         table.truncated = True

@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextvars import ContextVar
 
 from cloudaudit.formats import detectors
+from cloudaudit.formats.values import unique_names
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)*%?")
 _MAX_HEADER_CHARS = 64
@@ -198,3 +199,12 @@ def header_name(cell: str, n: int) -> str:
     if is_column_name(cell) or not (reads_as_data(cell) or _is_pii(cell)):
         return cell
     return MAP_KEY
+
+
+def header_names(cells: Sequence[str]) -> list[str]:
+    """The field names a header row gives its columns (``header_name`` each), made unique.
+
+    >>> header_names(["phone", "", "phone", "Taro Yamada", "Hanako Sato"])
+    ['phone', 'column_2', 'phone_2', '<key>', '<key>_2']
+    """
+    return unique_names([header_name(cell, n) for n, cell in enumerate(cells, 1)])

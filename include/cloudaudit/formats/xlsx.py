@@ -21,12 +21,12 @@ from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.header import (
     MAX_PREAMBLE_ROWS,
     PROBE_ROWS,
-    header_name,
+    header_names,
     is_header,
     preamble_length,
     trim,
 )
-from cloudaudit.formats.values import FieldTable, format_value, unique_names
+from cloudaudit.formats.values import FieldTable, format_value
 from cloudaudit.formats.xlsx_stream import Bounds, Workbook, XlsxCorrupt, XlsxOverBudget, read_workbook
 from cloudaudit.model import TEXT_FIELD
 
@@ -89,7 +89,7 @@ def _read_sheet(table: FieldTable, sheet: str, rows: Iterable[tuple[Any, ...]], 
     first = trim(probe[0])
     names: list[str] = []
     if is_header(first, probe[1:]):
-        names = [f"{sheet}!{name}" for name in unique_names([header_name(c, n) for n, c in enumerate(first, 1)])]
+        names = [f"{sheet}!{name}" for name in header_names(first)]
         probe = probe[1:]
     for name in names:
         table.declare(name)
