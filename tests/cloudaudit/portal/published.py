@@ -3,6 +3,7 @@ bundles signed by the evidence writer, laid out as the SPEC's ``<output>/<D>/<CC
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,11 @@ def publish(root: Path, plan: Planned, key: Ed25519PrivateKey) -> tuple[Path, Pa
     (folder / name).write_bytes(xlsx)
     (folder / f"evidence_{plan.country}_{plan.day}.zip").write_bytes(bundle)
     return folder / name, folder / f"evidence_{plan.country}_{plan.day}.zip"
+
+
+def publish_all(root: Path, plans: Iterable[Planned]) -> Path:
+    """Publish every plan under ``root`` with one freshly generated signing key; returns ``root``."""
+    key = Ed25519PrivateKey.generate()
+    for plan in plans:
+        publish(root, plan, key)
+    return root

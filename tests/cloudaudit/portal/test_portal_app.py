@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from cloudaudit.portal.access import AuthManagerAccess
 from cloudaudit.portal.app import airflow_user_dependency, create_app
-from tests.cloudaudit.portal.published import Planned, publish
+from tests.cloudaudit.portal.published import Planned, publish, publish_all
 
 D1, D2 = "2026-11-19", "2026-11-20"
 PLANS = [Planned("JP", D1, 1, "2026-11-01"), Planned("JP", D2, 2, "2026-11-01"),
@@ -65,10 +65,7 @@ def _user_from_header(request: Request) -> FakeUser:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("published")
-    key = Ed25519PrivateKey.generate()
-    for plan in PLANS:
-        publish(root, plan, key)
+    root = publish_all(tmp_path_factory.mktemp("published"), PLANS)
     (root / D2 / "JP" / "notes.txt").write_text("not a report")
     return root
 
