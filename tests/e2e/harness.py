@@ -92,13 +92,14 @@ def canary_connection() -> dict[str, str]:
             CANARY_PASSWORD: password}
 
 
-def make_runs(root: Path, estate: EstateInfo) -> DailyRuns:
+def cloudaudit_env(root: Path, estate: EstateInfo) -> dict[str, str]:
+    """Airflow's settings under ``root/airflow`` and every ``CLOUDAUDIT_*`` variable of a test run
+    against ``estate``: state and output under ``root``, a signing key made there, no retries."""
     from cloudaudit.evidence.signing import load_or_create_private_key
 
     key = root / "signing_key.pem"
     load_or_create_private_key(key)
     env = airflow_env(root / "airflow", base=dict(os.environ))
-    env.update(canary_connection())
     env.update({
         "CLOUDAUDIT_INVENTORY": str(estate.inventory_path),
         "CLOUDAUDIT_STATE": str(root / "state"),
@@ -106,6 +107,12 @@ def make_runs(root: Path, estate: EstateInfo) -> DailyRuns:
         "CLOUDAUDIT_SIGNING_KEY": str(key),
         "CLOUDAUDIT_TASK_RETRIES": "0",
     })
+    return env
+
+
+def make_runs(root: Path, estate: EstateInfo) -> DailyRuns:
+    env = cloudaudit_env(root, estate)
+    env.update(canary_connection())
     migrate(root / "airflow", env)
     return DailyRuns(root=root, estate=estate, env=env)
 

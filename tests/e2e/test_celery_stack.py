@@ -12,7 +12,6 @@ group, drops the database and removes the run's Redis keys, also when a step fai
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from cloudaudit_demo.demo import airflow_env, migrate
+from cloudaudit_demo.demo import migrate
 from tests.e2e.airflow_stack import (
     AirflowStack,
     database_exists,
@@ -42,6 +41,7 @@ from tests.e2e.celery_stack import (
     start_worker,
     unique_queue,
 )
+from tests.e2e.harness import cloudaudit_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -160,7 +160,6 @@ def _portal_downloads(base_url: str, password: str) -> dict[str, tuple[int, byte
 
 @pytest.fixture(scope="module")
 def celery_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRun]:
-    from cloudaudit.evidence.signing import load_or_create_private_key
     from cloudaudit_demo.estate.manager import running_estate
 
     for reason in (postgres_unavailable_reason(), redis_unavailable_reason()):
@@ -168,23 +167,14 @@ def celery_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRun]:
             pytest.skip(f"{reason}: the Celery stack needs PostgreSQL and Redis (CI starts them)")
     started = time.monotonic()
     root = tmp_path_factory.mktemp("celery_stack")
-    key = root / "signing_key.pem"
-    load_or_create_private_key(key)
     queue, password = unique_queue(), secrets.token_urlsafe(16)
     stack: AirflowStack | None = None
     timings: dict[str, float] = {}
     with running_estate(root / "state" / "estate") as estate, temporary_database("cloudaudit_celery") as database:
         timings["estate_s"] = time.monotonic() - started
         port = free_port()
-        env = airflow_env(root / "airflow", base=dict(os.environ))
-        env.update({
-            "CLOUDAUDIT_INVENTORY": str(estate.inventory_path),
-            "CLOUDAUDIT_STATE": str(root / "state"),
-            "CLOUDAUDIT_OUTPUT": str(root / "output"),
-            "CLOUDAUDIT_SIGNING_KEY": str(key),
-            "CLOUDAUDIT_TASK_RETRIES": "0",
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(Path(__file__).resolve().parents[2] / "plugins"),
-        })
+        env = cloudaudit_env(root, estate)
+        env["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(Path(__file__).resolve().parents[2] / "plugins")
         stack = AirflowStack(root=root, env=celery_env(env, database, port, queue), database=database)
         client = RestClient(f"http://127.0.0.1:{port}")
         listening: set[str] = set()

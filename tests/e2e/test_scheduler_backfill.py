@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from typing import Any
 import pytest
 
 from cloudaudit.config import load_inventory
-from cloudaudit_demo.demo import airflow_env, migrate
+from cloudaudit_demo.demo import migrate
 from tests.e2e.airflow_stack import (
     PG_HOST,
     PG_PORT,
@@ -40,7 +39,7 @@ from tests.e2e.airflow_stack import (
     temporary_database,
     wait_for,
 )
-from tests.e2e.harness import CANARY_PASSWORD, canary_connection
+from tests.e2e.harness import CANARY_PASSWORD, canary_connection, cloudaudit_env
 from tests.leaks import (
     Haystack,
     LeakSearcher,
@@ -136,7 +135,6 @@ def _start_stack(stack: AirflowStack, port: int, timings: dict[str, float]) -> N
 
 @pytest.fixture(scope="module")
 def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
-    from cloudaudit.evidence.signing import load_or_create_private_key
     from cloudaudit_demo.estate.manager import running_estate
 
     reason = postgres_unavailable_reason()
@@ -144,20 +142,11 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]
         pytest.skip(f"{reason}: the scheduler backfill test needs a PostgreSQL metadata DB (CI starts one)")
     started = time.monotonic()
     root = tmp_path_factory.mktemp("scheduler_backfill")
-    key = root / "signing_key.pem"
-    load_or_create_private_key(key)
     stack: AirflowStack | None = None
     with running_estate(root / "state" / "estate") as estate, temporary_database() as database:
         port = free_port()
-        env = airflow_env(root / "airflow", base=dict(os.environ))
+        env = cloudaudit_env(root, estate)
         env.update(canary_connection())
-        env.update({
-            "CLOUDAUDIT_INVENTORY": str(estate.inventory_path),
-            "CLOUDAUDIT_STATE": str(root / "state"),
-            "CLOUDAUDIT_OUTPUT": str(root / "output"),
-            "CLOUDAUDIT_SIGNING_KEY": str(key),
-            "CLOUDAUDIT_TASK_RETRIES": "0",
-        })
         stack = AirflowStack(root=root, env=stack_env(env, database, port), database=database)
         inventory = load_inventory(estate.inventory_path)
         result = Backfilled(root=root, env=stack.env, countries=list(inventory.country_codes),
