@@ -32,6 +32,24 @@ S3_OBJECTS = {
                 "cut.parquet": data.truncated_parquet(), "intact.csv": data.people_csv(10, seed=3)},
 }
 GCS_OBJECTS = {f"gcs-{name}": objects for name, objects in S3_OBJECTS.items()}
+
+
+def assert_damaged_bucket_is_partial(result: Extracted, bucket: str) -> None:
+    """The ``damaged`` bucket (either cloud): each broken object PARTIAL with its format's reason,
+    the gzip cut mid-stream flagged truncated (what it held, never passed off as the whole
+    object), the intact one assessed, and the bucket's coverage row naming both reasons."""
+    from cloudaudit.model import CoverageStatus
+
+    samples = {s.resource.rsplit("/", 1)[1]: s for s in result.resource(bucket).samples}
+    assert samples["corrupt.csv.gz"].status is CoverageStatus.PARTIAL
+    assert samples["corrupt.csv.gz"].reason.startswith("gzip: ")
+    assert samples["cut.parquet"].status is CoverageStatus.PARTIAL
+    assert samples["cut.parquet"].reason.startswith("parquet: ")
+    assert samples["cut.csv.gz"].truncated
+    assert samples["intact.csv"].status is CoverageStatus.ASSESSED
+    row = result.coverage_of(bucket)
+    assert row.status is CoverageStatus.PARTIAL
+    assert "gzip: " in row.reason and "parquet: " in row.reason
 BQ_TABLES = {"crm": ("customers", "orders", "visits"), "ops": ("events",)}
 # Small and quick: two attempts per call, three-second timeouts (room for a busy machine), two workers.
 LIMITS = Limits(call_timeout_s=3, max_workers=2, max_objects_per_bucket=5, max_rows=50)

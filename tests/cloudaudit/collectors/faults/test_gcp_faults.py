@@ -16,7 +16,13 @@ import pytest
 from cloudaudit.config import Limits
 from cloudaudit.model import CoverageStatus
 from tests.cloudaudit.collectors.faults.conftest import GCS_OBJECTS as GCS_BUCKETS
-from tests.cloudaudit.collectors.faults.conftest import LIMITS, PROJECT, Extract, GcpEstate
+from tests.cloudaudit.collectors.faults.conftest import (
+    LIMITS,
+    PROJECT,
+    Extract,
+    GcpEstate,
+    assert_damaged_bucket_is_partial,
+)
 from tests.faults.child import Extracted
 from tests.faults.proxy import (
     CANARY,
@@ -279,16 +285,7 @@ def test_corrupt_gzip_and_truncated_files_are_partial_with_their_reason(gcp_esta
                                                                       extract: Extract) -> None:
     result = extract(gcp_estate.env(), LIMITS)
 
-    samples = {s.resource.rsplit("/", 1)[1]: s for s in result.resource("gs://gcs-damaged").samples}
-    assert samples["corrupt.csv.gz"].status is CoverageStatus.PARTIAL
-    assert samples["corrupt.csv.gz"].reason.startswith("gzip: ")
-    assert samples["cut.parquet"].status is CoverageStatus.PARTIAL
-    assert samples["cut.parquet"].reason.startswith("parquet: ")
-    assert samples["cut.csv.gz"].truncated
-    assert samples["intact.csv"].status is CoverageStatus.ASSESSED
-    row = result.coverage_of("gs://gcs-damaged")
-    assert row.status is CoverageStatus.PARTIAL
-    assert "gzip: " in row.reason and "parquet: " in row.reason
+    assert_damaged_bucket_is_partial(result, "gs://gcs-damaged")
     assert_scanned(result, *BUCKETS, TABLE)
 
 

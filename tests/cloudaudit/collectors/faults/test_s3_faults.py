@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from cloudaudit.model import CoverageStatus
-from tests.cloudaudit.collectors.faults.conftest import AwsEstate, Extract
+from tests.cloudaudit.collectors.faults.conftest import AwsEstate, Extract, assert_damaged_bucket_is_partial
 from tests.faults.child import Extracted
 from tests.faults.proxy import (
     CANARY,
@@ -233,17 +233,7 @@ def test_corrupt_gzip_and_truncated_files_are_partial_with_their_reason(aws_esta
                                                                       extract: Extract) -> None:
     result = extract(aws_estate.env())
 
-    samples = {s.resource.rsplit("/", 1)[1]: s for s in result.resource("s3://damaged").samples}
-    assert samples["corrupt.csv.gz"].status is CoverageStatus.PARTIAL
-    assert samples["corrupt.csv.gz"].reason.startswith("gzip: ")
-    assert samples["cut.parquet"].status is CoverageStatus.PARTIAL
-    assert samples["cut.parquet"].reason.startswith("parquet: ")
-    # A gzip cut mid-stream yields what it held, flagged as truncated, never as the whole object.
-    assert samples["cut.csv.gz"].truncated
-    assert samples["intact.csv"].status is CoverageStatus.ASSESSED
-    row = result.coverage_of("s3://damaged")
-    assert row.status is CoverageStatus.PARTIAL
-    assert "gzip: " in row.reason and "parquet: " in row.reason
+    assert_damaged_bucket_is_partial(result, "s3://damaged")
     assert_others_scanned(result, "alpha", "bravo")
 
 
