@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Literal
 
-import pycountry
+from cloudaudit.countries import country_problem
 
 FileKind = Literal["xlsx", "zip"]
 MAX_PARAM_CHARS = 64  # longer than any legal value: a country, a date or a file name
@@ -40,8 +40,8 @@ def country_code(value: str) -> str:
     cloudaudit.portal.names.BadName: country 'XX' is not an ISO 3166-1 alpha-2 code
     """
     code = _bounded(value, "country").strip().upper()
-    if not _COUNTRY.match(code) or pycountry.countries.get(alpha_2=code) is None:
-        shown = code if _COUNTRY.match(code) else "value"
+    if not _COUNTRY.match(code) or country_problem(code):  # the project's one ISO 3166-1 check
+        shown = code if _COUNTRY.match(code) else "value"  # never echo what is not shaped like a code
         raise BadName(f"country {shown!r} is not an ISO 3166-1 alpha-2 code")
     return code
 
