@@ -48,9 +48,11 @@ NON_READING_PERMISSIONS = frozenset(("WRITE", "WRITE_ACP", "READ_ACP"))
 # Policy actions that read object data or list the bucket's objects.
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent",
                 "s3:ListBucket", "s3:ListBucketVersions")
-# The S3 User Guide's rule ("The meaning of public", Block Public Access): a policy limited by
-# aws:SourceIp is not public only when its ranges are no broader than IPv4 /8 and IPv6 /32.
-# The guide could not be re-read here: these figures are the guide as remembered.
+# The S3 User Guide, "Blocking public access to your Amazon S3 storage" > "The meaning of public"
+# > "Bucket policies" (awsdocs/amazon-s3-userguide, doc_source/access-control-block-public-access.md):
+# aws:SourceIp ranges "broader than /8 for IPv4 and /32 for IPv6 (excluding RFC1918 private ranges)"
+# are evaluated as public, e.g. 0.0.0.0/1. Every RFC 1918 range is /8 or narrower, so the prefix
+# rule alone decides.
 MIN_PREFIX = {4: 8, 6: 32}
 
 # Condition keys that restrict a statement to known callers (S3 policy status treats these as non-public).
