@@ -159,16 +159,8 @@ def is_uninformative(field: str) -> bool:
 class _Reading:
     words: int
     known: int
-    family: bool  # a word is a known family name
+    family: bool  # the first or the last word is a known family name
 
-    @property
-    def is_known(self) -> bool:
-        """One word, known; two, both known; three or four, all but one; and, with more than
-        one word, a family name among them (a street or shop named after someone has a word
-        that is no name: "Carmen Curve", "Nicole Ville")."""
-        if self.words == 1:
-            return self.known == 1
-        return self.family and self.known >= (self.words if self.words == 2 else self.words - 1)
 
 
 def _strip_thai_title(token: str) -> str:
@@ -184,7 +176,7 @@ def read_value(value: str, known_names: KnownNames) -> _Reading | None:
         return None
     names, family_names = known_names.names, known_names.family
     words = known = 0
-    family = False
+    family_at: list[bool] = []
     for raw in _SEPARATORS.split(value.strip()):
         token = raw.strip(".'-")
         if not token:
@@ -202,14 +194,16 @@ def read_value(value: str, known_names: KnownNames) -> _Reading | None:
         words += 1
         if folded in names:
             known += 1
-            family = family or folded in family_names
+            family_at.append(folded in family_names)
         elif _CJK.match(token) and len(token) >= 3 and (parts := _split_cjk(token, known_names)):
             words += 1
             known += parts
-            family = True
+            family_at += [True, False]
+        else:
+            family_at.append(False)
     if not 1 <= words <= MAX_WORDS:
         return None
-    return _Reading(words, min(known, words), family)
+    return _Reading(words, min(known, words), family_at[0] or family_at[-1])
 
 
 def _split_cjk(token: str, known_names: KnownNames) -> int:
@@ -221,8 +215,10 @@ def _split_cjk(token: str, known_names: KnownNames) -> int:
     return 0
 
 
-# Street types: the USPS Publication 28, Appendix C1 primary street suffix names, and the
-# Australian road types of AS/NZS 4819 (Rural and urban addressing). A column whose values end
+# Street types: the USPS Publication 28, Appendix C1 primary street suffix names, the
+# Australian road types of AS/NZS 4819 (Rural and urban addressing), and the locality and
+# road words of Indian postal addresses (India Post's addressing guidelines: Marg, Nagar,
+# Chowk, Gali, Ganj, Path, Vihar, Colony, Zila). A column whose values end
 # in them is one of streets, even where the street is named after someone ("Garcia Plaza").
 STREET_TYPES = frozenset("""
 alley annex arcade avenue bayou beach bend bluff bluffs bottom boulevard branch bridge brook burg bypass camp
@@ -235,6 +231,7 @@ path pike pines place plain plaza point port prairie ramp ranch rapids rest ridg
 shoal shore skyway spring spur square station stream street summit terrace trace track trail tunnel turnpike
 underpass union valley viaduct view village ville vista walk wall way well wells esplanade parade promenade
 rise gully rotary retreat chase close concourse boulevarde quay reserve strand glade grange
+marg nagar chowk gali galli ganj vihar colony zila enclave layout bagh peth puram
 """.split())
 STREET_SHARE = 0.3
 """Share of a column's values of two words or more that end in a street type: a column of streets."""
@@ -249,6 +246,7 @@ class Thresholds:
     any_known: float = 0.8
     words_known: float = 0.5
     all_known: float = 0.0
+    family_edge: float = 0.0  # of the values of two words or more, with a family name first or last
 
 
 THRESHOLDS: dict[str, Thresholds] = {
@@ -256,10 +254,11 @@ THRESHOLDS: dict[str, Thresholds] = {
     "TH": Thresholds(words_known=0.45),
     # Vietnamese streets, towns and words are made of the syllables names are made of (many
     # streets bear a person's name: Lê Lợi): only columns of wholly known names count.
-    "VN": Thresholds(any_known=0.95, words_known=0.9, all_known=0.93),
+    "VN": Thresholds(any_known=0.95, words_known=0.9, all_known=0.9, family_edge=0.9),
     # Indonesian and Malay names are the least covered by the published lists (no surnames).
     "ID": Thresholds(any_known=0.35, words_known=0.18),
-    "MY": Thresholds(any_known=0.35, words_known=0.18),
+    "MY": Thresholds(any_known=0.4, words_known=0.2, all_known=0.04),
+    "IN": Thresholds(any_known=0.65, words_known=0.35),
 }
 
 
@@ -276,6 +275,7 @@ class ColumnReading:
     words: int = 0
     words_known: int = 0
     street: int = 0
+    family_edge: int = 0
     distinct: int = 0
     first_known: int = -1  # index in ``values`` of the first value read as a known name
 
@@ -291,7 +291,8 @@ class ColumnReading:
             return False
         limits = THRESHOLDS.get(self.country, Thresholds())
         return (self.any_known >= limits.any_known * self.shaped and self.words_known >= limits.words_known * self.words
-                and self.all_known >= limits.all_known * self.shaped)
+                and self.all_known >= limits.all_known * self.shaped
+                and self.family_edge >= limits.family_edge * self.multi_word)
 
 
 def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) -> ColumnReading:
@@ -302,7 +303,7 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         shaped_probe = sum(1 for v in probe if read_value(v, names) is not None)
         if shaped_probe < PROBE_SHAPE_SHARE * len(probe):
             return ColumnReading(country, len(values))
-    shaped = multi = any_known = all_known = words = words_known = street = 0
+    shaped = multi = any_known = all_known = words = words_known = street = family_edge = 0
     first = -1
     for index, value in enumerate(values):
         reading = read_value(value, names)
@@ -314,13 +315,14 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         if reading.words > 1:
             multi += 1
             street += fold(value.split()[-1].strip(".,")) in STREET_TYPES
+            family_edge += reading.family
         if reading.known:
             any_known += 1
             if first < 0:
                 first = index
         all_known += reading.known == reading.words
     return ColumnReading(country, len(values), shaped, multi, any_known, all_known, words, words_known, street,
-                         len(set(values)), first)
+                         family_edge, len(set(values)), first)
 
 
 def detect_column(field: str, values: Sequence[str], probe: Sequence[str], country: str) -> PiiMatch | None:
