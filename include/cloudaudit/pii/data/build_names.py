@@ -135,10 +135,10 @@ def main(src: Path) -> None:
 
     words: Counter[str] = Counter()
     repo = next(src.glob("idner-news-2k*"))
-    files = [repo / split for split in ("train.txt", "dev.txt", "test.txt")]
+    files: list[Path] = [repo / split for split in ("train.txt", "dev.txt", "test.txt")]
     files += list(src.glob("**/indolem_ner.txt"))  # nerugm.txt and nergithub.txt, concatenated
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
             parts = line.split()
             if len(parts) >= 2 and parts[-1].endswith(("-PER", "-PERSON")) and parts[0][:1].isupper() and parts[0].isalpha():
                 words[parts[0]] += 1
