@@ -143,6 +143,27 @@ def test_engine_leaves_a_dealer_column_clean() -> None:
     assert detect_field("column_1", companies, "ID").pii == ()
 
 
+@pytest.mark.parametrize("country", sorted(LOCALES))
+@pytest.mark.parametrize("make", ["Toyota", "Honda", "Isuzu", "Suzuki"])
+def test_one_brands_dealers_stay_clean(country: str, make: str) -> None:
+    """``Toyota Sukhumvit``, ``Toyota Rama 3``: a brand that is also a surname, before places."""
+    rng = random.Random(f"{country}{make}")
+    dealers = [f"{make} {rng.choice(CITIES[country])}" for _ in range(60)]
+    assert detect_field("column_4", dealers, country).pii == ()
+
+
+@pytest.mark.parametrize("kind", ["kana_name", "romanized_name", "name"])
+@pytest.mark.parametrize("spaced", [True, False])
+def test_japanese_names_in_kanji_kana_and_romaji(kind: str, spaced: bool) -> None:
+    """フリガナ columns and romanised names as well as kanji, with or without the space."""
+    fake = Faker("ja_JP")
+    fake.seed_instance(9)
+    values = [getattr(fake, kind)() for _ in range(60)]
+    if not spaced and kind != "romanized_name":
+        values = [v.replace(" ", "") for v in values]
+    assert detect_field("value", values, "JP").pii_types == (PiiType.PERSON_NAME,)
+
+
 def _write_estate(root: Path, country: str, seed: int) -> tuple[dict[Path, str], list[str], list[Path]]:
     """Files with a name column and no telling header, and decoy files; returns where the names
     are (file → field), the planted names, and the decoy files."""
@@ -168,6 +189,9 @@ def _write_estate(root: Path, country: str, seed: int) -> tuple[dict[Path, str],
 def test_scan_finds_names_without_a_header_and_leaks_none(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], country: str) -> None:
     expected, names, decoys = _write_estate(tmp_path, country, seed=200)
+    strings = tmp_path / f"{country}_strings.json"  # an array of strings is read as one text field
+    strings.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    expected[strings] = "(text)"
     assert run_scan([*expected, *decoys], country=country, as_json=True) == 0
     out = capsys.readouterr().out
     rows = json.loads(out)

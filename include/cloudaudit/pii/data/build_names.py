@@ -37,6 +37,11 @@ def fold(token: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+def katakana(hiragana: str) -> str:
+    """The katakana spelling of a hiragana reading (``やまだ`` → ``ヤマダ``), as フリガナ columns hold it."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in hiragana)
+
+
 def write(name: str, header: str, tokens: Iterable[str]) -> None:
     seen: dict[str, None] = {}
     for token in tokens:
@@ -107,17 +112,20 @@ def main(src: Path) -> None:
     dataset = next(src.glob("**/japanese_personal_name_dataset/dataset"))
     last = [line.split(",") for line in (dataset / "last_name_org.csv").read_text().splitlines() if line]
     romaji = [r[3] for r in last] + [r[3].replace("ou", "o").replace("uu", "u") for r in last]
+    kana = [r[2] for r in last] + [katakana(r[2]) for r in last]
     write("jp_surnames", JAPAN.format(file="last_name_org.csv", what="the 1,999 most frequent surnames with "
           "population estimates from Myoji-Yurai.net's national ranking, in kanji, then the\nsame in romaji "
-          "(Hepburn as given, and with long vowels written short: satou, sato)."),
-          [r[0] for r in last] + romaji)
+          "(Hepburn as given, and with long vowels written short: satou, sato), then their readings in\n"
+          "hiragana and katakana (as furigana columns hold them)."),
+          [r[0] for r in last] + romaji + kana)
     jp_given: list[str] = []
     for file in ("first_name_man_opti.csv", "first_name_woman_opti.csv"):
         for line in (dataset / file).read_text().splitlines():
             parts = line.split(",")
-            jp_given += [parts[1], parts[1].replace("ou", "o").replace("uu", "u"), *parts[2:2 + JP_SPELLINGS]]
+            jp_given += [parts[1], parts[1].replace("ou", "o").replace("uu", "u"), parts[0], katakana(parts[0]),
+                         *parts[2:2 + JP_SPELLINGS]]
     write("jp_given", JAPAN.format(file="first_name_man_opti.csv, first_name_woman_opti.csv", what="the popular "
-          "given names (943 readings) in romaji and the first six kanji spellings the dataset lists\nfor each (names registered and "
+          "given names (943 readings) in romaji, hiragana and katakana, and the first six kanji spellings the dataset lists\nfor each (names registered and "
           "cross-checked with Wikidata, CC0, and the National Diet Library's Web NDL Authorities)."), jp_given)
 
     namdict = next(src.glob("**/gender_guesser/data/nam_dict.txt")).read_text(encoding="iso-8859-1")
