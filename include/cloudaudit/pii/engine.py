@@ -63,7 +63,7 @@ def detect_field(field: str, values: Sequence[str | None], country: str) -> Fiel
     examined = _spread(cleaned, MAX_VALUES)
     cands = candidates(_named_by(field), country)
     probe = _spread(examined, PROBE)
-    by_value = names_by_value.detect_column(field, examined, probe, country) if examined else None
+    by_value = names_by_value.detect_column(_named_by(field), examined, probe, country) if examined else None
     if not examined or not (cands or by_value):
         return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned))
     if not cands:

@@ -133,6 +133,8 @@ def test_engine_reports_a_headerless_name_column_masked() -> None:
     assert match.detectors == (DETECTOR,) and match.matches == 60
     assert match.masked_example.startswith("*") and match.masked_example not in names
     assert detect_field("product", names, "TH").pii == ()  # a header that names something else wins
+    assert detect_field("products.<key>", names, "TH").pii == ()  # a map's keys: by the map's name
+    assert detect_field("<key>", names, "TH").pii_types == (PiiType.PERSON_NAME,)
 
 
 def test_engine_leaves_a_dealer_column_clean() -> None:
