@@ -90,7 +90,7 @@ _PLACE = re.compile(
     r"station|airport|hospital|clinic|school|university|hotel|cafe|restaurant|bank|auto|autos|cars|"
     r"showroom|dealer|dealership|service|services|sales|outlet|depot|central|island|river|port|mount|mt)"
     r"(?![^\W\d_])|[市区町村郡県都府駅店号館線]$|丁目|通り|ビル|センター|ホテル|สาขา|จังหวัด|อำเภอ|ตำบล|ถนน|ซอย|"
-    r"เขต|แขวง|ห้าง|ร้าน|โรง|ศูนย์|ตลาด|phường|quận|huyện|tỉnh|thành phố|đường|phố")
+    r"เขต|แขวง|ห้าง|ร้าน|โรง|ศูนย์|ตลาด|phường|quận|huyện|tỉnh|thành phố|thị xã|thị trấn|đường|phố")
 """Words of streets, places and shops (a dealer "Toyota Sukhumvit Branch", "Jl. Sudirman",
 "横浜市"): they make a value a place, whatever names it contains. Words that are also common
 surnames or given names (Hill, Lane, West, Park, Dương, Phương) are left out."""
