@@ -172,7 +172,6 @@ class _Reading:
     family: bool  # the first or the last word is a known family name
 
 
-
 def _strip_thai_title(token: str) -> str:
     for title in _THAI_TITLES:
         if token.startswith(title) and len(token) > len(title) + 1:
@@ -235,9 +234,27 @@ def _split_cjk(token: str, known_names: KnownNames) -> int:
 # Street types: the USPS Publication 28, Appendix C1 primary street suffix names, the
 # Australian road types of AS/NZS 4819 (Rural and urban addressing), and the locality and
 # road words of Indian postal addresses (India Post's addressing guidelines: Marg, Nagar,
-# Chowk, Gali, Ganj, Path, Vihar, Colony, Zila). A column whose values end
-# in them is one of streets, even where the street is named after someone ("Garcia Plaza").
-STREET_TYPES = frozenset(["alley", "annex", "arcade", "avenue", "bayou", "beach", "bend", "bluff", "bluffs", "bottom", "boulevard", "branch", "bridge", "brook", "burg", "bypass", "camp", "canyon", "cape", "causeway", "center", "centre", "circle", "circuit", "cliff", "club", "common", "corner", "course", "court", "cove", "creek", "crescent", "crest", "crossing", "curve", "dale", "dam", "divide", "drive", "estate", "expressway", "extension", "falls", "ferry", "field", "fields", "flat", "ford", "forest", "forge", "fork", "fort", "freeway", "garden", "gardens", "gateway", "glen", "green", "grove", "harbor", "harbour", "haven", "heights", "highway", "hill", "hills", "hollow", "inlet", "island", "isle", "junction", "key", "knoll", "lake", "land", "landing", "lane", "light", "lock", "lodge", "loop", "mall", "manor", "meadow", "meadows", "mews", "mill", "mission", "motorway", "mount", "mountain", "neck", "orchard", "oval", "overpass", "park", "parkway", "pass", "passage", "path", "pike", "pines", "place", "plain", "plaza", "point", "port", "prairie", "ramp", "ranch", "rapids", "rest", "ridge", "river", "road", "route", "row", "rue", "run", "shoal", "shore", "skyway", "spring", "spur", "square", "station", "stream", "street", "summit", "terrace", "trace", "track", "trail", "tunnel", "turnpike", "underpass", "union", "valley", "viaduct", "view", "village", "ville", "vista", "walk", "wall", "way", "well", "wells", "esplanade", "parade", "promenade", "rise", "gully", "rotary", "retreat", "chase", "close", "concourse", "boulevarde", "quay", "reserve", "strand", "glade", "grange", "marg", "nagar", "chowk", "gali", "galli", "ganj", "vihar", "colony", "zila", "enclave", "layout", "bagh", "peth", "puram"])
+# Chowk, Gali, Ganj, Path, Vihar, Colony, Zila). A column whose values end in them is one of
+# streets, even where the street is named after someone ("Garcia Plaza").
+STREET_TYPES = frozenset((
+    "alley", "annex", "arcade", "avenue", "bayou", "beach", "bend", "bluff", "bluffs", "bottom",
+    "boulevard", "branch", "bridge", "brook", "burg", "bypass", "camp", "canyon", "cape", "causeway",
+    "center", "centre", "circle", "circuit", "cliff", "club", "common", "corner", "course", "court", "cove",
+    "creek", "crescent", "crest", "crossing", "curve", "dale", "dam", "divide", "drive", "estate",
+    "expressway", "extension", "falls", "ferry", "field", "fields", "flat", "ford", "forest", "forge",
+    "fork", "fort", "freeway", "garden", "gardens", "gateway", "glen", "green", "grove", "harbor",
+    "harbour", "haven", "heights", "highway", "hill", "hills", "hollow", "inlet", "island", "isle",
+    "junction", "key", "knoll", "lake", "land", "landing", "lane", "light", "lock", "lodge", "loop", "mall",
+    "manor", "meadow", "meadows", "mews", "mill", "mission", "motorway", "mount", "mountain", "neck",
+    "orchard", "oval", "overpass", "park", "parkway", "pass", "passage", "path", "pike", "pines", "place",
+    "plain", "plaza", "point", "port", "prairie", "ramp", "ranch", "rapids", "rest", "ridge", "river",
+    "road", "route", "row", "rue", "run", "shoal", "shore", "skyway", "spring", "spur", "square", "station",
+    "stream", "street", "summit", "terrace", "trace", "track", "trail", "tunnel", "turnpike", "underpass",
+    "union", "valley", "viaduct", "view", "village", "ville", "vista", "walk", "wall", "way", "well",
+    "wells", "esplanade", "parade", "promenade", "rise", "gully", "rotary", "retreat", "chase", "close",
+    "concourse", "boulevarde", "quay", "reserve", "strand", "glade", "grange", "marg", "nagar", "chowk",
+    "gali", "galli", "ganj", "vihar", "colony", "zila", "enclave", "layout", "bagh", "peth", "puram"
+))
 STREET_SHARE = 0.3
 """Share of a column's values of two words or more that end in a street type: a column of streets."""
 SAME_FIRST_WORD = 0.5
