@@ -118,7 +118,11 @@ def _folded(words: frozenset[str]) -> frozenset[str]:
 
 
 def fold(token: str) -> str:
-    """Lower case, Latin diacritics off (``Nguyễn`` → ``nguyen``); other scripts unchanged."""
+    """Lower case, Latin diacritics off; other scripts unchanged.
+
+    >>> fold("Nguyễn"), fold("Đặng"), fold("山田"), fold("สมชาย")
+    ('nguyen', 'dang', '山田', 'สมชาย')
+    """
     if token.isascii():
         return token.lower()
     decomposed = unicodedata.normalize("NFD", token.replace("đ", "d").replace("Đ", "D").lower())
@@ -158,8 +162,13 @@ def known_names(country: str) -> KnownNames:
 
 @functools.lru_cache(maxsize=4096)
 def is_uninformative(field: str) -> bool:
-    """A field name that says nothing of its column: none, a position or a placeholder
-    (``column_3``, ``col_3``, ``value``, ``field1``, ``<key>``, ``items[]``)."""
+    """A field name that says nothing of its column: none, a position or a placeholder.
+
+    >>> [is_uninformative(f) for f in ("column_3", "col_3", "value", "field1", "<key>", "Sheet1!column_2")]
+    [True, True, True, True, True, True]
+    >>> [is_uninformative(f) for f in ("name", "customer", "product", "price.value")]
+    [False, False, False, False]
+    """
     return _UNINFORMATIVE.fullmatch(context.header_of(field)) is not None
 
 
@@ -180,7 +189,13 @@ def _strip_thai_title(token: str) -> str:
 
 
 def read_value(value: str, known_names: KnownNames) -> _Reading | None:
-    """How many words of a name-shaped value are known names; None when it is not name-shaped."""
+    """How many words of a name-shaped value are known names; None when it is not name-shaped.
+
+    >>> read_value("Dr. Siti Rahayu, S.Kom", known_names("ID"))
+    _Reading(words=2, known=2, family=True)
+    >>> [read_value(v, known_names("ID")) for v in ("PT Astra Motor", "Jl. Sudirman", "Avanza 1.3 G")]
+    [None, None, None]
+    """
     if "/" in value:
         value = _SLASHED.sub(" ", value)
     if len(value) > 60 or _NOT_NAME_CHARS.search(value) or COMPANY.search(value) or _PLACE.search(value):
