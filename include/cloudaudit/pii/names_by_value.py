@@ -150,6 +150,9 @@ class KnownNames:
     family: frozenset[str]
 
 
+_NO_NAMES = KnownNames(frozenset(), frozenset())
+
+
 @functools.cache
 def known_names(country: str) -> KnownNames:
     """Given names and surnames (folded) for an environment of ``country``, read once."""
@@ -340,11 +343,11 @@ class ColumnReading:
 def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) -> ColumnReading:
     """Read a column's (cleaned, non-empty) values; stops early when the probe is not name-shaped."""
     country = country.upper()
-    names = known_names(country)
-    if probe:
-        shaped_probe = sum(1 for v in probe if read_value(v, names) is not None)
+    if probe:  # the shape alone, before any list is loaded
+        shaped_probe = sum(1 for v in probe if read_value(v, _NO_NAMES) is not None)
         if shaped_probe < PROBE_SHAPE_SHARE * len(probe):
             return ColumnReading(country, len(values))
+    names = known_names(country)
     shaped = multi = any_known = all_known = words = words_known = street = family_edge = 0
     first = -1
     first_words: Counter[str] = Counter()
