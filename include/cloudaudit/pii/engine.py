@@ -14,8 +14,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from cloudaudit.model import TEXT_FIELD, FieldResult, Sample
-from cloudaudit.pii import cells, spans
+from cloudaudit.model import TEXT_FIELD, FieldResult, PiiMatch, PiiType, Sample
+from cloudaudit.pii import cells, names_by_value, spans
 from cloudaudit.pii.candidates import Candidate, candidates
 
 MAX_VALUES = 1000
@@ -63,12 +63,17 @@ def detect_field(field: str, values: Sequence[str | None], country: str) -> Fiel
     examined = _spread(cleaned, MAX_VALUES)
     cands = candidates(_named_by(field), country)
     probe = _spread(examined, PROBE)
-    if not examined or not cands:
+    by_value = names_by_value.detect_column(_named_by(field), examined, probe, country) if examined else None
+    if not examined or not (cands or by_value):
         return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned))
-    if _is_free_text(field, probe, cands):
+    if not cands:
+        matches: tuple[PiiMatch, ...] = ()
+    elif _is_free_text(field, probe, cands):
         matches = spans.detect_spans(examined, {c.detector.name: c.header_context for c in cands}, country)
     else:
         matches = cells.detect_cells(examined, probe, cands)
+    if by_value is not None and all(m.pii_type is not PiiType.PERSON_NAME for m in matches):
+        matches = tuple(sorted((*matches, by_value), key=lambda m: m.pii_type))  # a headerless column of names
     scale = len(cleaned) / len(examined)
     pii = tuple(m.model_copy(update={"matches": round(m.matches * scale)}) for m in matches)
     return FieldResult(field=field, rows_sampled=len(values), non_empty=len(cleaned), pii=pii)

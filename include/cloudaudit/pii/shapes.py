@@ -20,7 +20,7 @@ _ADDRESS_WORDS = re.compile(
 
 
 # Legal forms: a fleet customer's company name is not personal data.
-_COMPANY = re.compile(
+COMPANY = re.compile(
     r"(?i)株式会社|有限会社|合同会社|\(株\)|（株）|บริษัท|ห้างหุ้นส่วน|หจก|บจก|บมจ|หสน|จำกัด|มูลนิธิ|ธนาคาร|และ|"
     r"công ty|tập đoàn|doanh nghiệp|^(?:pt|cv|pd|ud)\.?\s|"  # Indonesian forms lead: "PT Astra", not "S.Pt"
     r"(?<![a-z.])(?:co|corp|inc|ltd|llc|plc|pte|pty|sdn|bhd|tbk|gmbh|limited|corporation|company|"
@@ -34,7 +34,7 @@ def is_person_name(value: str) -> bool:
     text = value.strip()
     if not 2 <= len(text) <= 60 or not _NAME_RE.match(text):
         return False
-    return len(text.split()) <= 7 and not _COMPANY.search(text)
+    return len(text.split()) <= 7 and not COMPANY.search(text)
 
 
 def is_address(value: str) -> bool:
