@@ -1,19 +1,52 @@
-"""Run every benchmark module in this folder (`make bench`); each writes to benchmarks/results/."""
+"""Run the benchmarks in this folder (`make bench`); each writes to benchmarks/results/.
+
+    python -m benchmarks                               # every benchmark, in name order
+    python -m benchmarks vs_prowler --sizes 100        # a subset; options go to each one run
+    python -m benchmarks scaling vs_prowler --budget-s 900
+
+Names come first; every option after them is passed to each benchmark (each ignores the ones
+it does not know). ``--budget-s`` (default 1,140: `make bench` must finish within 20 minutes
+on the 2-core machine) sets ``CLOUDAUDIT_BENCH_DEADLINE``, which benchmarks with optional,
+long steps (the 5,000-bucket run) consult before starting them.
+"""
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+DEFAULT_BUDGET_S = 1140.0
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
-    for name in names:
+    known = available()
+    names = []
+    while argv and not argv[0].startswith("-"):
+        name = argv.pop(0).removesuffix(".py")
+        if name not in known:
+            print(f"unknown benchmark {name!r}; available: {', '.join(known)}", file=sys.stderr)
+            return 2
+        names.append(name)
+    budget = DEFAULT_BUDGET_S
+    if "--budget-s" in argv:
+        at = argv.index("--budget-s")
+        budget = float(argv[at + 1])
+        del argv[at:at + 2]
+    os.environ.setdefault("CLOUDAUDIT_BENCH_DEADLINE", str(time.time() + budget))
+    started = time.perf_counter()
+    for name in names or known:
         print(f"== benchmark {name}", flush=True)
+        sys.argv = [str(HERE / f"{name}.py"), *argv]
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+        print(f"== benchmark {name} done after {time.perf_counter() - started:.0f} s in all", flush=True)
     return 0
 
 
