@@ -42,11 +42,26 @@ def main(argv: list[str]) -> int:
         del argv[at:at + 2]
     os.environ.setdefault("CLOUDAUDIT_BENCH_DEADLINE", str(time.time() + budget))
     started = time.perf_counter()
+    load = os.getloadavg()
+    seconds: dict[str, float] = {}
     for name in names or known:
         print(f"== benchmark {name}", flush=True)
         sys.argv = [str(HERE / f"{name}.py"), *argv]
+        begun = time.perf_counter()
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+        seconds[name] = round(time.perf_counter() - begun, 1)
         print(f"== benchmark {name} done after {time.perf_counter() - started:.0f} s in all", flush=True)
+    if not names:  # the whole `make bench`: how long it took, then the performance page from the results
+        import json
+
+        (HERE / "results" / "bench_run.json").write_text(json.dumps({
+            "seconds": seconds, "total_s": round(time.perf_counter() - started, 1), "budget_s": budget,
+            "options": argv, "load_average_at_start": [round(x, 2) for x in load],
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}, indent=2) + "\n", encoding="utf-8")
+    sys.path.insert(0, str(HERE.parent))
+    from benchmarks._doc import write_performance_page
+
+    write_performance_page()
     return 0
 
 

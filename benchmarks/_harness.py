@@ -8,7 +8,7 @@ process tree from /proc (psutil) every ``interval`` seconds:
 - CPU time (user + system) of the whole tree, from ``RUSAGE_CHILDREN`` around the wait (every
   descendant that was waited for, i.e. every Airflow task process, counts);
 - peak RSS of the tree: the largest sum, at one sample, of the RSS of every live process in it
-  (what the issue's table reports), and the largest single process (``ru_maxrss``).
+  (what the issue's table reports), and the largest single process seen.
 """
 
 from __future__ import annotations
@@ -62,21 +62,27 @@ def write_results(name: str, report: Mapping[str, Any], markdown: str) -> None:
 
 def tree_rss(root_pid: int) -> tuple[int, int]:
     """(bytes of RSS summed over ``root_pid`` and every descendant alive now, number of processes)."""
+    total, count, _ = _tree_rss(root_pid)
+    return total, count
+
+
+def _tree_rss(root_pid: int) -> tuple[int, int, int]:
+    """``tree_rss`` and the RSS of the largest process."""
     import psutil
 
     try:
         root = psutil.Process(root_pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0, 0
-    total = count = 0
+        return 0, 0, 0
+    total = count = largest = 0
     for proc in processes:
         try:
-            total += proc.memory_info().rss
-            count += 1
+            rss = proc.memory_info().rss
         except psutil.Error:  # it ended between the listing and the read
             continue
-    return total, count
+        total, count, largest = total + rss, count + 1, max(largest, rss)
+    return total, count, largest
 
 
 class TreeSampler:
@@ -84,14 +90,15 @@ class TreeSampler:
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval = pid, interval
-        self.peak_bytes = self.peak_processes = self.samples = 0
+        self.peak_bytes = self.peak_processes = self.largest_bytes = self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total, count = tree_rss(self.pid)
+            total, count, largest = _tree_rss(self.pid)
             self.samples += 1
+            self.largest_bytes = max(self.largest_bytes, largest)
             self.peak_bytes = max(self.peak_bytes, total)
             self.peak_processes = max(self.peak_processes, count)
             self._stop.wait(self.interval)
@@ -141,7 +148,7 @@ def run_measured(argv: Sequence[str], *, env: Mapping[str, str], log_path: Path,
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measurement(wall_s=round(wall, 2), cpu_s=round(cpu, 2), peak_rss_mb=round(sampler.peak_bytes / MB, 1),
-                       largest_process_mb=round(after.ru_maxrss / 1024, 1), peak_processes=sampler.peak_processes,
+                       largest_process_mb=round(sampler.largest_bytes / MB, 1), peak_processes=sampler.peak_processes,
                        returncode=returncode, samples=sampler.samples, load_before=load)
 
 

@@ -198,7 +198,7 @@ def run_cloudaudit(homes: AirflowHomes | None, moto: Server, size: int, name: st
     seeded = estate.truth(size)
     return {**measured.as_dict(), "server_cpu_s": round(process_cpu_s(moto.pid) - moto_cpu, 2),
             "recall": recall(seeded, found, COMMON_KINDS), "recall_pii_public": recall(seeded, found, ["pii_public"]),
-            "fail_findings": len(failed), "root": str(root)}
+            "fail_findings": len(failed), "root": root}
 
 
 def warm_up(prowler: Path, homes: AirflowHomes) -> None:
@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                                     "load_average": list(os.getloadavg())})
             if size == args.incremental_size:
                 report["incremental"] = incremental(moto, size, ours)
+            ours.pop("root", None)  # a local path: not a result
         for size in alone:
             base = report["sizes"][-1]["cloudaudit"] if report["sizes"] else None
             left = deadline_left()
@@ -279,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             have = grow(moto, have, size, rates)
             print(f"== {size} buckets: cloudaudit alone", flush=True)
             ours = run_cloudaudit(homes, moto, size, f"cloudaudit-{size}")
+            ours.pop("root", None)
             print(f"   cloudaudit {ours['wall_s']} s, {ours['peak_rss_mb']} MB", flush=True)
             report["cloudaudit_only"].append({"buckets": size, "estate": estate.summary(size), "cloudaudit": ours,
                                               "load_average": list(os.getloadavg())})
@@ -298,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
 def incremental(moto: Server, size: int, first: dict[str, Any]) -> dict[str, Any]:
     """The DAG again the next day, same state, estate unchanged: its cost as a share of the full run."""
     print(f"== {size} buckets: cloudaudit re-run over the unchanged estate", flush=True)
-    second = run_cloudaudit(None, moto, size, "", root=Path(first["root"]), run_date=NEXT_DATE)
+    second = run_cloudaudit(None, moto, size, "", root=first.pop("root"), run_date=NEXT_DATE)
+    second.pop("root")
     return {"buckets": size, "first": {k: first[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "server_cpu_s")},
             "second": {k: second[k] for k in ("wall_s", "cpu_s", "peak_rss_mb", "server_cpu_s")},
             "second_recall": second["recall"]["recall"],
