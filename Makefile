@@ -45,8 +45,10 @@ test: lint
 test-slow: install
 	CLOUDAUDIT_SLOW=1 $(VENV)/bin/pytest -q -s -m slow
 
+# Every benchmark, results in benchmarks/results/ (under 20 minutes on the 2-core machine; Prowler's
+# venv is made once in .bench/). A subset: make bench BENCH="vs_prowler --sizes 100".
 bench: install
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH)
 
 # Debian's chromium for the portal's browser test; Playwright drives it through executable_path.
 browser:
