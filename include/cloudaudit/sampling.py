@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cloudaudit.config import Limits
+    from cloudaudit.formats.ranged import RangeReader
     from cloudaudit.model import FieldResult, Sample
 
 
@@ -46,3 +47,18 @@ def parse_bytes(name: str, data: bytes, *, limits: Limits, truncated: bool = Fal
 
     return parse_sample(name, data, limits=limits, truncated=truncated, content_type=content_type,
                         header_words=header_words(), detectors=name_detectors())
+
+
+def analyse_ranges(fmt: str, reader: RangeReader, *, country: str,
+                   limits: Limits) -> tuple[Sample, tuple[FieldResult, ...]]:
+    """``analyse_bytes`` for a Parquet or XLSX object over ``max_object_bytes``: its footer or
+    zip directory and then only the parts the sample needs, range-read through ``reader``
+    (whose ``bytes_read`` stays within its budget). A failed read raises ``CallFailed``."""
+    from cloudaudit.formats import parse_ranges
+    from cloudaudit.pii.field_names import name_detectors
+    from cloudaudit.pii.guard import guarded
+    from cloudaudit.pii.words import header_words
+
+    with guarded("unreadable sample"):
+        sample = parse_ranges(fmt, reader, limits=limits, header_words=header_words(), detectors=name_detectors())
+    return sample, detect(sample, country)

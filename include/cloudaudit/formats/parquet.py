@@ -26,10 +26,12 @@ from cloudaudit.config import Limits
 from cloudaudit.errors import SampleSkipped
 from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.flatten import flatten_record
-from cloudaudit.formats.parquet_pages import ChunkSizes, PageHeaderError, chunk_sizes
+from cloudaudit.formats.parquet_pages import ChunkSizes, PageBytes, PageHeaderError, chunk_sizes
 from cloudaudit.formats.values import FieldTable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -55,17 +57,29 @@ def parse_parquet(data: bytes, *, limits: Limits) -> FieldTable:
     """The first ``max_rows`` rows of a whole Parquet file, within ``max_decompressed_bytes``."""
     import pyarrow.parquet as pq
 
+    def open_file(dictionary: list[str] | None) -> pq.ParquetFile:
+        return pq.ParquetFile(io.BytesIO(data), read_dictionary=dictionary)
+
+    return read_parquet(data, open_file, limits=limits)
+
+
+def read_parquet(data: PageBytes, open_file: Callable[[list[str] | None], pq.ParquetFile], *, limits: Limits,
+                 chosen: Selection | None = None, groups: int | None = None) -> FieldTable:
+    """``parse_parquet`` over any file: ``open_file(read_dictionary)`` opens it, ``data`` holds
+    (at least) the bytes of the column chunks read, for their page headers. ``chosen``: these
+    columns rather than the leading ones; ``groups``: only the first row groups (the ones a
+    range read fetched, ``parquet_ranged``)."""
     table: FieldTable | None = None
     plan: ReadPlan | None = None
     try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        selection = _leading_columns(parquet.schema_arrow, limits, parquet.metadata.num_columns)
+        parquet = open_file(None)
+        selection = chosen or leading_columns(parquet.schema_arrow, limits, parquet.metadata.num_columns)
         if selection.text_columns:  # read as dictionaries: values are expanded here, cut first
-            parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=selection.text_columns)
-        plan = plan_read(data, parquet.metadata, selection.leaves, limits, selection.row_caps)
+            parquet = open_file(selection.text_columns)
+        plan = plan_read(data, parquet.metadata, selection.leaves, limits, selection.row_caps, first_groups=groups)
         every = len(selection.columns or ())
         if not plan.rows and plan.cut and len(selection.counts) > 1:  # not one row of each column fits
-            selection, plan = _fewer_columns(data, parquet.metadata, selection, limits)
+            selection, plan = _fewer_columns(data, parquet.metadata, selection, limits, groups)
         table = FieldTable(limits, truncated=plan.rows < parquet.metadata.num_rows)
         if plan.rows:
             _read_rows(parquet, plan, selection.columns, table)
@@ -93,14 +107,14 @@ class Selection:
     text_columns: list[str]  # top-level strings and bytes, read as dictionaries
 
 
-def _leading_columns(schema: pa.Schema, limits: Limits, num_leaves: int) -> Selection:
+def leading_columns(schema: pa.Schema, limits: Limits, num_leaves: int) -> Selection:
     """Top-level columns, in order, until they hold ``max_fields`` leaves."""
     names = schema.names
     counts = [_leaf_count(arrow_field.type) for arrow_field in schema]
     if len(set(names)) != len(names):  # duplicate names cannot be selected by name: read all
         return Selection(None, [], list(range(num_leaves)), [None] * num_leaves, [])
     if sum(counts) != num_leaves:  # unsure which chunk is whose: price every chunk, as a page
-        leading = _leading_columns(schema, limits, sum(counts))
+        leading = leading_columns(schema, limits, sum(counts))
         return Selection(leading.columns, [], list(range(num_leaves)), [None] * num_leaves, leading.text_columns)
     chosen: list[str] = []
     chosen_counts: list[int] = []
@@ -118,8 +132,8 @@ def _leading_columns(schema: pa.Schema, limits: Limits, num_leaves: int) -> Sele
     return Selection(chosen, chosen_counts, list(range(len(caps))), caps, text)
 
 
-def _fewer_columns(data: bytes, metadata: pq.FileMetaData, selection: Selection,
-                   limits: Limits) -> tuple[Selection, ReadPlan]:
+def _fewer_columns(data: PageBytes, metadata: pq.FileMetaData, selection: Selection,
+                   limits: Limits, groups: int | None) -> tuple[Selection, ReadPlan]:
     """The most leading columns of which at least one row fits the budget (bisection), and
     the plan to read them; no column fits: the plan reads nothing."""
     columns = selection.columns or []
@@ -129,7 +143,7 @@ def _fewer_columns(data: bytes, metadata: pq.FileMetaData, selection: Selection,
         chosen = Selection(columns[:count], selection.counts[:count], selection.leaves[:leaves],
                            selection.row_caps[:leaves], [name for name in selection.text_columns
                                                          if name in columns[:count]])
-        return chosen, plan_read(data, metadata, chosen.leaves, limits, chosen.row_caps)
+        return chosen, plan_read(data, metadata, chosen.leaves, limits, chosen.row_caps, first_groups=groups)
 
     low, high = 0, len(columns) - 1
     while low < high:
@@ -180,8 +194,8 @@ def _leaf_count(arrow_type: pa.DataType) -> int:
     return 1
 
 
-def plan_read(data: bytes, metadata: pq.FileMetaData, leaves: list[int], limits: Limits,
-              row_caps: list[int | None] | None = None) -> ReadPlan:
+def plan_read(data: PageBytes, metadata: pq.FileMetaData, leaves: list[int], limits: Limits,
+              row_caps: list[int | None] | None = None, *, first_groups: int | None = None) -> ReadPlan:
     """The leading row groups and rows whose pages fit ``max_decompressed_bytes``.
 
     Each chunk is priced by its page headers (``parquet_pages``): its dictionary page and the
@@ -194,7 +208,8 @@ def plan_read(data: bytes, metadata: pq.FileMetaData, leaves: list[int], limits:
     rows = 0
     caps = row_caps or [None] * len(leaves)
     widest_row = 1  # bytes one row can decode to: its cap, else a whole page (or dictionary) per leaf
-    for index in range(metadata.num_row_groups):
+    count = metadata.num_row_groups if first_groups is None else min(first_groups, metadata.num_row_groups)
+    for index in range(count):
         if rows >= wanted:
             break
         group = metadata.row_group(index)
@@ -228,7 +243,7 @@ def _rows_within(sizes: list[ChunkSizes], want: int, budget: float) -> int:
     return low
 
 
-def _chunk_sizes(data: bytes, column: Any, budget: int) -> ChunkSizes:
+def _chunk_sizes(data: PageBytes, column: Any, budget: int) -> ChunkSizes:
     offsets = [column.data_page_offset]
     if column.has_dictionary_page and column.dictionary_page_offset:
         offsets.append(column.dictionary_page_offset)

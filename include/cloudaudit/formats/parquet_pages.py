@@ -9,12 +9,22 @@ structs; only the two sizes and the page type are needed, everything else is ski
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 _INDEX_PAGE = 1
 _DICTIONARY_PAGE = 2
 _DATA_PAGE_V1_HEADER, _DATA_PAGE_V2_HEADER = 5, 8
 _MAX_DEPTH = 16  # page headers nest two or three structs deep; more is hostile
 _MAX_SKIP_ITEMS = 1_000_000
+
+
+class PageBytes(Protocol):
+    """What the walk needs of the file: its length and its bytes one by one (``bytes``, or the
+    ranges a range read fetched, ``ranged.RangeReader``, which raises IndexError outside them)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> int: ...
 
 
 class PageHeaderError(ValueError):
@@ -50,7 +60,7 @@ class ChunkSizes:
         return needed if self.complete else float("inf")
 
 
-def chunk_sizes(data: bytes, start: int, length: int, *, stop_after: int) -> ChunkSizes:
+def chunk_sizes(data: PageBytes, start: int, length: int, *, stop_after: int) -> ChunkSizes:
     """Walk the page headers of the chunk at ``data[start:start + length]``.
 
     The walk stops once the pages seen inflate to more than ``stop_after`` bytes: the chunk is
@@ -82,7 +92,7 @@ def chunk_sizes(data: bytes, start: int, length: int, *, stop_after: int) -> Chu
 class _Compact:
     """Just enough of the Thrift compact protocol to read a PageHeader's fields 1-3."""
 
-    def __init__(self, data: bytes, pos: int, end: int) -> None:
+    def __init__(self, data: PageBytes, pos: int, end: int) -> None:
         self.data, self.pos, self.end = data, pos, end
 
     def page_header(self) -> tuple[int, int, int, int]:
@@ -124,7 +134,10 @@ class _Compact:
     def _byte(self) -> int:
         if self.pos >= self.end:
             raise PageHeaderError("page header runs past the chunk")
-        value = self.data[self.pos]
+        try:
+            value = self.data[self.pos]
+        except IndexError:  # a range read's view: the chunk was not (all) fetched
+            raise PageHeaderError("page header outside the bytes read") from None
         self.pos += 1
         return value
 

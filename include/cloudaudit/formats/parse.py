@@ -15,6 +15,7 @@ from cloudaudit.formats.fieldnames import safe_field_names
 from cloudaudit.formats.header import using_header_words
 from cloudaudit.formats.jsondoc import parse_json, parse_jsonl
 from cloudaudit.formats.plaintext import parse_text
+from cloudaudit.formats.ranged import RangeReader
 from cloudaudit.formats.sniff import (
     GZIP_SUFFIX,
     WHOLE_OBJECT_FORMATS,
@@ -25,6 +26,9 @@ from cloudaudit.formats.sniff import (
 from cloudaudit.formats.values import FieldTable
 from cloudaudit.model import Sample
 
+# Whole-object formats whose index (Parquet footer, zip directory) lets them be read in ranges.
+RANGED_FORMATS = frozenset({"parquet", "xlsx"})
+
 
 def needs_whole_object(fmt: str) -> bool:
     """True for formats that cannot be read from a range (``parquet``, ``xlsx.gz``...).
@@ -33,6 +37,30 @@ def needs_whole_object(fmt: str) -> bool:
     (True, False)
     """
     return fmt.removesuffix(GZIP_SUFFIX) in WHOLE_OBJECT_FORMATS
+
+
+def parse_ranges(fmt: str, reader: RangeReader, *, limits: Limits, header_words: Collection[str] = (),
+                 detectors: NameDetectors | None = None) -> Sample:
+    """Parse an object over ``max_object_bytes`` whose format keeps its index at the end
+    (``parquet``, ``xlsx``: ``RANGED_FORMATS``) from range reads within ``reader``'s budget.
+
+    Like ``parse_sample``: a bound that left rows unread is ``partial`` on the Sample, and
+    ``SampleSkipped`` (reason only) when nothing could be read within the bounds.
+    """
+    if fmt not in RANGED_FORMATS:
+        raise SampleSkipped(f"{fmt}: cannot be read in ranges")
+    with using_header_words(header_words), using_detectors(detectors):
+        if fmt == "parquet":
+            from cloudaudit.formats.parquet_ranged import parse_parquet_ranges
+
+            table = parse_parquet_ranges(reader, limits=limits)
+        else:
+            from cloudaudit.formats.xlsx import parse_xlsx_ranges
+
+            table = parse_xlsx_ranges(reader, limits=limits)
+        fields = safe_field_names(table.fields, limits.max_rows)
+    return Sample(format=fmt, fields=fields, rows=table.rows, truncated=table.truncated or bool(table.partial),
+                  partial=table.partial)
 
 
 def parse_sample(name: str, data: bytes, *, limits: Limits, truncated: bool = False,

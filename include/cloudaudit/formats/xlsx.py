@@ -16,7 +16,7 @@ from itertools import chain, dropwhile, islice
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.config import Limits
-from cloudaudit.errors import SampleSkipped
+from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.formats.cutshort import cut_short
 from cloudaudit.formats.header import (
     MAX_PREAMBLE_ROWS,
@@ -26,6 +26,7 @@ from cloudaudit.formats.header import (
     preamble_length,
     trim,
 )
+from cloudaudit.formats.ranged import OverBudget, RangeFile, RangeReader
 from cloudaudit.formats.values import FieldTable, format_value
 from cloudaudit.formats.xlsx_stream import Bounds, Workbook, XlsxCorrupt, XlsxOverBudget, read_workbook
 from cloudaudit.model import TEXT_FIELD
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 CELLS_PER_KEPT_CELL = 2  # cells parsed (kept or not) per cell a full sample keeps
+XLSX_READ_AHEAD = 8192  # a range read fetches at least this much: a zip header is not a request of its own
 
 
 def xlsx_bounds(limits: Limits) -> Bounds:
@@ -47,13 +49,30 @@ def xlsx_bounds(limits: Limits) -> Bounds:
 
 def parse_xlsx(data: bytes, *, limits: Limits) -> FieldTable:
     """Up to ``max_rows`` data rows of every sheet of a whole XLSX workbook."""
+    return read_xlsx(io.BytesIO(data), limits=limits)
+
+
+def parse_xlsx_ranges(reader: RangeReader, *, limits: Limits) -> FieldTable:
+    """``parse_xlsx`` of a workbook over ``max_object_bytes``, from range reads within
+    ``reader``'s budget: the zip directory at the end, then the parts the sample needs (the
+    workbook, relationships, styles, the leading rows of the sheets and the shared strings they
+    use), each read from its start only as far as the sample goes."""
+    return read_xlsx(RangeFile(reader, fetch=True, read_ahead=XLSX_READ_AHEAD), limits=limits)
+
+
+def read_xlsx(file: io.BytesIO | io.RawIOBase, *, limits: Limits) -> FieldTable:
+    """Up to ``max_rows`` data rows of every sheet of the XLSX workbook in ``file``."""
     book: Workbook | None = None
     over: str | None = None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(file) as archive:
             book = read_workbook(archive, xlsx_bounds(limits))
     except XlsxOverBudget as exc:
         over = str(exc.args[0])
+    except CallFailed:  # a range read that failed is not damage: the collector says so
+        raise
+    except OverBudget:  # the directory, or the parts a workbook needs whole, are past the range budget
+        over = f"xlsx: the zip directory and workbook parts are over max_object_bytes ({limits.max_object_bytes})"
     except (XlsxCorrupt, Exception):  # zip, inflate and XML errors of every kind; messages may quote cells
         book = None
     if over:

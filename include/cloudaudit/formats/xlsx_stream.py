@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from cloudaudit.formats.ranged import OverBudget
+
 CHUNK_BYTES = 65_536
 _COLUMN = re.compile(r"[A-Za-z]{1,3}")
 _BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), 45, 46, 47})
@@ -285,7 +287,13 @@ class _Reader:
                 if room <= 0:
                     self._cut(f"xlsx: {what} over the decompressed size limit")
                     return False
-                chunk = member.read(min(CHUNK_BYTES, room))
+                try:
+                    chunk = member.read(min(CHUNK_BYTES, room))
+                except OverBudget:  # a range read's byte budget (``ranged``) ended the part here
+                    if not what:
+                        raise XlsxOverBudget(f"xlsx: {posixpath.basename(path)} over max_object_bytes") from None
+                    self._cut(f"xlsx: {what} over max_object_bytes")
+                    return False
                 stats.bytes_inflated += len(chunk)
                 try:
                     parser.Parse(chunk, not chunk)

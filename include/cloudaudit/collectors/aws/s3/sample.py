@@ -9,6 +9,7 @@ from cloudaudit.collectors.aws.calls import ConfigReader, aws_call
 from cloudaudit.collectors.aws.s3.buckets import acl_from
 from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import CallFailed, SampleSkipped
+from cloudaudit.formats import RANGED_FORMATS
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import s3_uri
 from cloudaudit.sampling import analyse_bytes
@@ -26,7 +27,7 @@ def skip_reason(obj: ListedObject, limits: Limits) -> str | None:
         return f"archived storage class ({obj.storage_class})"
     if obj.known_unsampled:
         return f"unsupported format ({obj.suffix})"
-    if obj.needs_whole_object and obj.size > limits.max_object_bytes:
+    if obj.needs_whole_object and obj.size > limits.max_object_bytes and obj.declared_format not in RANGED_FORMATS:
         return (f"{obj.declared_format} is parsed whole and the object ({obj.size} bytes) is over "
                 f"max_object_bytes ({limits.max_object_bytes})")
     return None
@@ -34,7 +35,12 @@ def skip_reason(obj: ListedObject, limits: Limits) -> str | None:
 
 def read_prefix(s3: Any, bucket: str, key: str, max_bytes: int) -> tuple[bytes, str | None]:
     """The first ``max_bytes`` bytes of an object (a range read) and its content type."""
-    byte_range = f"bytes=0-{max_bytes - 1}"  # the whole object when it is smaller
+    return read_range(s3, bucket, key, 0, max_bytes)
+
+
+def read_range(s3: Any, bucket: str, key: str, start: int, max_bytes: int) -> tuple[bytes, str | None]:
+    """At most ``max_bytes`` bytes of an object from ``start`` (a range read) and its content type."""
+    byte_range = f"bytes={start}-{start + max_bytes - 1}"  # up to the object's end when it is shorter
     response = aws_call("GetObject", lambda: s3.get_object(Bucket=bucket, Key=key, Range=byte_range))
     if response is None:  # pragma: no cover - GetObject has no "absent" answer
         raise CallFailed("GetObject", "NoResponse")
@@ -65,6 +71,9 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
         known_format = (obj.declared_format or "") if obj.needs_whole_object else ""  # from the name alone
         return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, format=known_format,
                             read_errors=acl.read_errors, **base)
+    if obj.needs_whole_object and obj.size > limits.max_object_bytes:  # Parquet, XLSX: read in ranges
+        return _sample_ranges(S3Ranges(s3, bucket, obj.key, obj.size), str(obj.declared_format), base,
+                              acl.read_errors, country=country, limits=limits)
     try:
         data, content_type = read_prefix(s3, bucket, obj.key, limits.max_object_bytes)
     except CallFailed as exc:
@@ -87,3 +96,46 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
     return SampleResult(format=sample.format, rows_sampled=sample.rows, fields=fields, bytes_read=bytes_read,
                         truncated=truncated or sample.truncated, read_errors=acl.read_errors, status=status,
                         reason=sample.partial, **base)
+
+
+class S3Ranges:
+    """An object read in byte ranges (``GetObject`` with ``Range``): a ``formats.ranged.RangeSource``."""
+
+    def __init__(self, s3: Any, bucket: str, key: str, size: int) -> None:
+        self.s3, self.bucket, self.key, self._size = s3, bucket, key, size
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def read(self, start: int, length: int) -> bytes:
+        data, _ = read_range(self.s3, self.bucket, self.key, start, length)
+        if len(data) != length:  # the object changed since it was listed, or a short answer
+            raise CallFailed("GetObject", "IncompleteRead", transport=True)
+        return data
+
+
+def _sample_ranges(source: S3Ranges, fmt: str, base: dict[str, Any], read_errors: dict[str, str], *,
+                   country: str, limits: Limits) -> SampleResult:
+    """A Parquet or XLSX object over ``max_object_bytes``: its footer or zip directory, then the
+    parts a sample needs, range-read within ``max_object_bytes`` in all."""
+    from cloudaudit.formats.ranged import RangeReader
+    from cloudaudit.sampling import analyse_ranges
+
+    reader = RangeReader(source, limits.max_object_bytes)
+    try:
+        sample, fields = analyse_ranges(fmt, reader, country=country, limits=limits)
+    except CallFailed as exc:
+        return SampleResult(status=CoverageStatus.NOT_ASSESSED, reason=str(exc), format=fmt,
+                            bytes_read=reader.bytes_read, read_errors={**read_errors, "object": str(exc)}, **base)
+    except SampleSkipped as exc:
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=str(exc), format=fmt, bytes_read=reader.bytes_read,
+                            truncated=True, read_errors=read_errors, **base)
+    except Exception as exc:  # a parser bug must not end the environment; its message may quote data
+        return SampleResult(status=CoverageStatus.PARTIAL, reason=unexpected(log, "sampling", base["resource"], exc),
+                            format=fmt, bytes_read=reader.bytes_read, truncated=True, read_errors=read_errors, **base)
+    log.debug("sampled %s in %d range reads: %d bytes, %d rows, %d fields", base["resource"], reader.requests,
+              reader.bytes_read, sample.rows, len(fields))
+    status = CoverageStatus.PARTIAL if sample.partial else CoverageStatus.ASSESSED
+    return SampleResult(format=sample.format, rows_sampled=sample.rows, fields=fields, bytes_read=reader.bytes_read,
+                        truncated=True, read_errors=read_errors, status=status, reason=sample.partial, **base)
