@@ -12,7 +12,8 @@ Params: `countries` and `environments` (empty: all), `mode`: `auto` replays the 
 of the run date if there is one (so backfills reproduce past reports) and reads live otherwise;
 `replay` never touches the cloud; `live` always reads. `alerts`: `auto` sends each country's new
 critical findings to its channels (inventory `countries.<CC>.alerts`) except in backfills of past
-dates; `always`; `never`.
+dates; `always`; `never`. `rescan`: `incremental` (default) reuses the detection results of
+objects unchanged since the environment's last snapshot, `full` reads every sampled object again.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def _run_date(context: Any) -> str:
                               description="environment names to extract (empty: all)"),
         "mode": Param("auto", enum=["auto", "replay", "live"],
                       description="auto: replay the stored snapshot if any; replay: never read the cloud; live"),
+        "rescan": Param("incremental", enum=["incremental", "full"],
+                        description="incremental: reuse detection results of objects unchanged since the last "
+                                    "snapshot (docs/incremental.md); full: read every sampled object again"),
         "alerts": Param("auto", enum=["auto", "always", "never"],
                         description="alert new critical findings: auto (not for backfills of past dates), always, never"),
     },

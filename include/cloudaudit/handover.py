@@ -11,7 +11,7 @@ read back, validated, by publish; XCom carries its key.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +26,7 @@ class Chunk(TypedDict):
     environments: list[str]
     run_date: str  # YYYY-MM-DD
     mode: str  # auto | replay | live
+    rescan: NotRequired[str]  # incremental (default) | full: see cloudaudit.incremental
 
 
 class ExtractSummary(TypedDict):

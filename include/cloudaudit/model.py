@@ -119,6 +119,11 @@ class SampleResult(_Model):
     config: dict[str, Any] = Field(default_factory=dict)  # e.g. the object's ACL
     read_errors: dict[str, str] = Field(default_factory=dict)
     fields: tuple[FieldResult, ...] = ()
+    # Incremental re-scans (``cloudaudit.incremental``): what the listing said of the content
+    # (ETag / generation / table etag, size, last-modified), and, when the detection results
+    # were carried over instead of read again, the run date of the snapshot that read them.
+    fingerprint: dict[str, str | int | None] = Field(default_factory=dict)
+    carried_over_from: str | None = None
 
 
 class Resource(_Model):
@@ -142,6 +147,19 @@ class Resource(_Model):
     @property
     def rows_sampled(self) -> int:
         return sum(s.rows_sampled for s in self.samples)
+
+
+class IncrementalRecord(_Model):
+    """How a live snapshot was read: ``rescan`` ``full`` (every object read) or ``incremental``
+    (unchanged objects' detection results carried over from ``previous_run_date``'s snapshot).
+    ``detection`` digests what decides a detection result (code, limits, country): results
+    read under another digest are never carried over."""
+
+    rescan: str = "full"
+    detection: str = ""
+    previous_run_date: str | None = None
+    carried_over: int = 0
+    read: int = 0
 
 
 class EnvironmentRef(_Model):
@@ -169,6 +187,7 @@ class Snapshot(_Model):
     resources: tuple[Resource, ...] = ()
     limits: dict[str, int] = Field(default_factory=dict)
     duration_s: float = 0.0
+    incremental: IncrementalRecord | None = None
 
     @property
     def captured_late(self) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudaudit import __version__
 from cloudaudit.breach.report import notification_json, notification_rows, summary
@@ -40,6 +40,9 @@ from cloudaudit.reports.model import CountryReport
 from cloudaudit.store import state
 from cloudaudit.store.backend import Store, open_store
 
+if TYPE_CHECKING:
+    from cloudaudit.incremental import CarryOver
+
 log = logging.getLogger(__name__)
 
 MODES = ("auto", "replay", "live")
@@ -59,6 +62,9 @@ def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None =
     mode = str(params.get("mode") or "auto")
     if mode not in MODES:
         raise ConfigError(f"params.mode: expected one of {', '.join(MODES)}, got {mode!r}")
+    rescan = str(params.get("rescan") or "incremental")
+    if rescan not in ("incremental", "full"):
+        raise ConfigError(f"params.rescan: expected incremental or full, got {rescan!r}")
     wanted_countries = {str(c).upper() for c in params.get("countries") or []}
     wanted_envs = {str(e) for e in params.get("environments") or []}
     known = {e.name for e in inventory.environments}
@@ -76,7 +82,7 @@ def plan(params: Mapping[str, Any], run_date: str, inventory: Inventory | None =
     for country in countries:
         names = [e.name for e in selected if e.country == country]
         chunks += [
-            Chunk(country=country, environments=names[i:i + size], run_date=run_date, mode=mode)
+            Chunk(country=country, environments=names[i:i + size], run_date=run_date, mode=mode, rescan=rescan)
             for i in range(0, len(names), size)
         ]
     log.info("plan %s (%s): %d environments in %d chunks, countries %s", run_date, mode, len(selected),
@@ -97,14 +103,19 @@ def not_assessed_snapshot(env: Environment, run_date: str, reason: str, *, mode:
                     status=CoverageStatus.NOT_ASSESSED, reason=reason)
 
 
-def live_snapshot(env: Environment, run_date: str, limits: Limits) -> Snapshot:
-    """Read the cloud now. Never raises for a cloud failure: it becomes NOT_ASSESSED."""
+def live_snapshot(env: Environment, run_date: str, limits: Limits, *, carry: CarryOver | None = None,
+                  rescan: str = "full") -> Snapshot:
+    """Read the cloud now. Never raises for a cloud failure: it becomes NOT_ASSESSED.
+
+    ``carry``: detection results of unchanged objects to reuse (``cloudaudit.incremental``)."""
     from cloudaudit.collectors import collect_environment
+    from cloudaudit.incremental import CarryOver, incremental_record
 
     started = time.monotonic()
     captured_at = now_utc()
+    carry = carry or CarryOver.for_environment(env, limits, None)
     try:
-        collected = collect_environment(env, limits)
+        collected = collect_environment(env, limits, carry)
     except CollectError as exc:
         log.warning("environment %s not assessed: %s", env.name, exc)
         return not_assessed_snapshot(env, run_date, str(exc))
@@ -118,6 +129,7 @@ def live_snapshot(env: Environment, run_date: str, limits: Limits) -> Snapshot:
         account=collected.account, account_read_errors=collected.account_read_errors,
         resources=tuple(collected.resources), limits=limits.as_dict(),
         duration_s=round(time.monotonic() - started, 3),
+        incremental=incremental_record(rescan, carry, collected.resources),
     )
 
 
@@ -137,8 +149,11 @@ def _summary(snapshot: Snapshot, key: str | None, source: str) -> ExtractSummary
 
 
 def extract_environment(env: Environment, run_date: str, mode: str, *, store: Store | None = None,
-                        limits: Limits | None = None) -> ExtractSummary:
-    """One environment: replay its stored snapshot or read it live; returns a small summary."""
+                        limits: Limits | None = None, rescan: str | None = None) -> ExtractSummary:
+    """One environment: replay its stored snapshot or read it live; returns a small summary.
+
+    Live, ``rescan`` ``incremental`` (the default) carries unchanged objects' detection results
+    over from the environment's previous snapshot; ``full`` (or ``CLOUDAUDIT_RESCAN=full``) reads all."""
     store = store or open_store(state_root())
     key = state.snapshot_key(run_date, env.name)
     if mode in ("auto", "replay"):
@@ -150,7 +165,14 @@ def extract_environment(env: Environment, run_date: str, mode: str, *, store: St
             log.warning("%s: no snapshot for %s, replay mode does not read the cloud", env.name, run_date)
             snap = not_assessed_snapshot(env, run_date, f"replay: no snapshot for {run_date}", mode="replay")
             return _summary(snap, None, "replay")
-    snapshot = live_snapshot(env, run_date, limits or Limits.from_env())
+    from cloudaudit.incremental import FULL, CarryOver, rescan_mode
+    from cloudaudit.store.carryover import previous_snapshot
+
+    limits = limits or Limits.from_env()
+    how = rescan_mode(rescan)
+    previous = None if how == FULL else previous_snapshot(store, env.name, run_date)
+    carry = CarryOver.for_environment(env, limits, previous)
+    snapshot = live_snapshot(env, run_date, limits, carry=carry, rescan=how)
     state.write_snapshot(store, snapshot)
     summary = _summary(snapshot, key, "live")
     log.info("%s: %s, %d resources, %d samples, %d fields with PII (%.1fs)", env.name, snapshot.status.value,
@@ -168,7 +190,7 @@ def extract_chunk(chunk: Chunk, inventory: Inventory | None = None) -> list[Extr
     limits = Limits.from_env()
     return [
         extract_environment(inventory.environment(name), chunk["run_date"], chunk["mode"], store=store,
-                            limits=limits)
+                            limits=limits, rescan=chunk.get("rescan"))
         for name in chunk["environments"]
     ]
 

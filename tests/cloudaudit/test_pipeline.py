@@ -20,10 +20,11 @@ def inventory(n_jp: int = 2) -> Inventory:
 def test_plan_filters_and_groups_by_country() -> None:
     inv = inventory()
     chunks = pipeline.plan({"countries": ["th"], "mode": "replay"}, "2026-11-20", inv)
-    assert chunks == [{"country": "TH", "environments": ["th-1"], "run_date": "2026-11-20", "mode": "replay"}]
-    chunks = pipeline.plan({"environments": ["jp-1"]}, "2026-11-20", inv)
+    assert chunks == [{"country": "TH", "environments": ["th-1"], "run_date": "2026-11-20", "mode": "replay",
+                       "rescan": "incremental"}]
+    chunks = pipeline.plan({"environments": ["jp-1"], "rescan": "full"}, "2026-11-20", inv)
     assert [c["environments"] for c in chunks] == [["jp-1"]]
-    assert chunks[0]["mode"] == "auto"
+    assert (chunks[0]["mode"], chunks[0].get("rescan")) == ("auto", "full")
 
 
 def test_plan_rejects_unknown_names_and_modes() -> None:

@@ -30,8 +30,8 @@ def test_no_import_errors(dagbag: object) -> None:
 def test_cloudaudit_daily_shape(dagbag: object) -> None:
     dag = dagbag.dags["cloudaudit_daily"]  # type: ignore[attr-defined]
     assert {"cloudaudit"} <= set(dag.tags)
-    assert set(dag.params.keys()) == {"countries", "environments", "mode", "alerts"}
-    assert dag.params["mode"] == "auto"
+    assert set(dag.params.keys()) == {"countries", "environments", "mode", "alerts", "rescan"}
+    assert dag.params["mode"] == "auto" and dag.params["rescan"] == "incremental"
     assert [t.task_id for t in dag.tasks] == ["plan", "extract", "by_country", "validate", "publish"]
     for task in dag.tasks:
         assert task.retries >= 1 and task.owner != "airflow"

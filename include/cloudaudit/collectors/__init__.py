@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.incremental import CarryOver
     from cloudaudit.model import Resource
 
 
@@ -23,12 +24,13 @@ class Collected:
     account_read_errors: dict[str, str] = field(default_factory=dict)
 
 
-def collect_environment(env: Environment, limits: Limits) -> Collected:
-    """Read every in-scope resource of one environment, with bounded samples."""
+def collect_environment(env: Environment, limits: Limits, carry: CarryOver | None = None) -> Collected:
+    """Read every in-scope resource of one environment, with bounded samples; ``carry``: the
+    detection results of unchanged objects to reuse instead of reading them (incremental re-scan)."""
     if env.provider == "aws":
         from cloudaudit.collectors.aws.s3 import collect_s3
 
-        return collect_s3(env, limits)
+        return collect_s3(env, limits, carry)
     from cloudaudit.collectors.gcp import collect_gcp
 
-    return collect_gcp(env, limits)
+    return collect_gcp(env, limits, carry)

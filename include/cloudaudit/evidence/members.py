@@ -35,12 +35,24 @@ def bundle_members(snapshots: Sequence[Snapshot], raw: Mapping[str, bytes], data
         rows = [r.model_dump(mode="json") for r in data.pii_inventory if r.environment == name]
         fields = [
             {"resource": s.resource, "format": s.format, "rows_sampled": s.rows_sampled,
+             "carried_over_from": s.carried_over_from,
              "fields": [f.model_dump(mode="json") for f in s.fields if f.pii]}
             for r in snap.resources for s in r.samples if any(f.pii for f in s.fields)
         ]
-        members[pii_member(name)] = json_bytes({"environment": name, "inventory": rows, "samples": fields})
+        members[pii_member(name)] = json_bytes({"environment": name, "inventory": rows, "samples": fields,
+                                                **carried_over(snap)})
     for suite, result in data.gx_results.items():
         members[validation_member(suite)] = json_bytes(result)
     for path, html in data.data_docs.items():
         members[data_docs_member(path)] = html.encode()
     return members
+
+
+def carried_over(snapshot: Snapshot) -> dict[str, Any]:
+    """How the snapshot was read (incremental re-scan) and every sample whose detection results
+    were carried over from an earlier snapshot instead of read again, with the fingerprint that
+    showed the object unchanged (``cloudaudit.incremental``)."""
+    record = snapshot.incremental
+    listed = [{"resource": s.resource, "carried_over_from": s.carried_over_from, "fingerprint": s.fingerprint}
+              for r in snapshot.resources for s in r.samples if s.carried_over_from]
+    return {"incremental": record.model_dump(mode="json") if record else None, "carried_over": listed}

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from cloudaudit.collectors import Collected
@@ -33,6 +34,7 @@ from cloudaudit.model import CoverageStatus, Provider, Resource, Service
 
 if TYPE_CHECKING:
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.incremental import CarryOver
 
 __all__ = ["collect_gcp"]
 
@@ -50,11 +52,12 @@ class ServiceOutcome:
     denied: bool = False
 
 
-def collect_gcp(env: Environment, limits: Limits) -> Collected:
-    """Read every bucket, dataset and table of ``env.project_id``, with bounded samples."""
+def collect_gcp(env: Environment, limits: Limits, carry: CarryOver | None = None) -> Collected:
+    """Read every bucket, dataset and table of ``env.project_id``, with bounded samples (unchanged
+    objects and tables: detection results from ``carry``, see ``cloudaudit.incremental``)."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gcp") as pool:
-        futures = [pool.submit(run_service, Service.STORAGE, _collect_storage, env, limits),
-                   pool.submit(run_service, Service.BIGQUERY, _collect_bigquery, env, limits)]
+        futures = [pool.submit(run_service, Service.STORAGE, partial(_collect_storage, carry=carry), env, limits),
+                   pool.submit(run_service, Service.BIGQUERY, partial(_collect_bigquery, carry=carry), env, limits)]
         outcomes = [f.result() for f in futures]
     failed = [o for o in outcomes if o.failure]
     if len(failed) == len(outcomes):
@@ -87,15 +90,15 @@ def run_service(service: Service, collect: Callable[[Environment, Limits], Servi
         return ServiceOutcome(service, failure=unexpected(log, "collecting", f"{env.name} {service.value}", exc))
 
 
-def _collect_storage(env: Environment, limits: Limits) -> ServiceRead:
+def _collect_storage(env: Environment, limits: Limits, carry: CarryOver | None = None) -> ServiceRead:
     from cloudaudit.collectors.gcp.clients import storage_client
     from cloudaudit.collectors.gcp.storage import collect_storage
 
-    return collect_storage(storage_client(env), env, limits)
+    return collect_storage(storage_client(env), env, limits, carry)
 
 
-def _collect_bigquery(env: Environment, limits: Limits) -> ServiceRead:
+def _collect_bigquery(env: Environment, limits: Limits, carry: CarryOver | None = None) -> ServiceRead:
     from cloudaudit.collectors.gcp.bigquery import collect_bigquery
     from cloudaudit.collectors.gcp.clients import bigquery_client
 
-    return collect_bigquery(bigquery_client(env), env, limits)
+    return collect_bigquery(bigquery_client(env), env, limits, carry)

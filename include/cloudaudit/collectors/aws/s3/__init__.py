@@ -34,6 +34,7 @@ from cloudaudit.resources import s3_uri
 
 if TYPE_CHECKING:
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.incremental import CarryOver
 
 __all__ = ["collect_s3"]
 
@@ -121,9 +122,10 @@ def _survey_safely(clients: AwsClients, item: tuple[str, str], limits: Limits) -
                             read_errors={"bucket": unexpected(log, "surveying", s3_uri(name), exc)})
 
 
-def _sample_safely(s3: Any, bucket: str, obj: ListedObject, env: Environment, limits: Limits) -> SampleResult:
+def _sample_safely(s3: Any, bucket: str, obj: ListedObject, env: Environment, limits: Limits,
+                   carry: CarryOver | None = None) -> SampleResult:
     try:
-        return sample_object(s3, bucket, obj, country=env.country, limits=limits)
+        return sample_object(s3, bucket, obj, country=env.country, limits=limits, carry=carry)
     except Exception as exc:  # as above: one object never ends the environment
         return SampleResult(resource=s3_uri(bucket, obj.key), status=CoverageStatus.NOT_ASSESSED,
                             reason=unexpected(log, "sampling", s3_uri(bucket, obj.key), exc), size=obj.size)
@@ -153,17 +155,18 @@ def to_resource(survey: BucketSurvey, samples: list[SampleResult]) -> Resource:
 
 
 def _sample_all(pool: ThreadPoolExecutor, clients: AwsClients, surveys: list[BucketSurvey], env: Environment,
-                limits: Limits) -> list[list[SampleResult]]:
+                limits: Limits, carry: CarryOver | None = None) -> list[list[SampleResult]]:
     futures: list[list[Future[SampleResult]]] = []
     for survey in surveys:
         s3 = clients.s3(survey.location or None)
-        futures.append([pool.submit(_sample_safely, s3, survey.name, obj, env, limits)
+        futures.append([pool.submit(_sample_safely, s3, survey.name, obj, env, limits, carry)
                         for obj in survey.candidates])
     return [[f.result() for f in bucket] for bucket in futures]
 
 
-def collect_s3(env: Environment, limits: Limits) -> Collected:
-    """Every bucket of ``env``'s account with its configuration and sampled objects."""
+def collect_s3(env: Environment, limits: Limits, carry: CarryOver | None = None) -> Collected:
+    """Every bucket of ``env``'s account with its configuration and sampled objects (unchanged
+    objects' detection results taken from ``carry`` instead of read: ``cloudaudit.incremental``)."""
     if not env.account_id:  # the inventory requires it for aws; this keeps mypy and callers honest
         raise AccessDenied("Environment: no account_id")
     clients = connect(env, limits)
@@ -173,7 +176,7 @@ def collect_s3(env: Environment, limits: Limits) -> Collected:
     account = read_account_public_access_block(clients, env.account_id)
     with ThreadPoolExecutor(max_workers=limits.max_workers, thread_name_prefix="cloudaudit-s3") as pool:
         surveys = list(pool.map(lambda item: _survey_safely(clients, item, limits), names))
-        samples = _sample_all(pool, clients, surveys, env, limits)
+        samples = _sample_all(pool, clients, surveys, env, limits, carry)
     resources = [to_resource(s, found) for s, found in zip(surveys, samples, strict=True)]
     sampled = sum(r.objects_sampled for r in resources)
     log.info("s3 %s: %d buckets, %d objects sampled, %d not fully assessed", env.name, len(resources), sampled,

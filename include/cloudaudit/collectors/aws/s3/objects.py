@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors.aws.calls import aws_call
 from cloudaudit.formats import needs_whole_object
 from cloudaudit.formats.sniff import GZIP_SUFFIX, format_from_extension, strip_gzip_extension
+from cloudaudit.incremental import Fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,6 +40,12 @@ class ListedObject:
     key: str
     size: int
     storage_class: str = "STANDARD"
+    etag: str = ""  # with last_modified and size: the content's fingerprint (cloudaudit.incremental)
+    last_modified: str = ""
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        return Fingerprint.of(self.etag, self.size, self.last_modified)
 
     @property
     def suffix(self) -> str:
@@ -110,8 +118,10 @@ def _list_keys(s3: Any, bucket: str, max_keys: int, prefix: str = "") -> tuple[l
 
 
 def _listed(item: dict[str, Any]) -> ListedObject:
+    modified: Any = item.get("LastModified")  # a datetime, as botocore parses it
     return ListedObject(key=item["Key"], size=int(item.get("Size") or 0),
-                        storage_class=item.get("StorageClass") or "STANDARD")
+                        storage_class=item.get("StorageClass") or "STANDARD", etag=str(item.get("ETag") or ""),
+                        last_modified=modified.isoformat() if isinstance(modified, datetime) else str(modified or ""))
 
 
 def _top_level_after(s3: Any, bucket: str, after: str, limit: int) -> tuple[list[str], list[ListedObject]]:

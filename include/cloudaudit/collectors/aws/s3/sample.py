@@ -10,6 +10,7 @@ from cloudaudit.collectors.aws.s3.buckets import acl_from
 from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.formats import RANGED_FORMATS
+from cloudaudit.incremental import carried
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import s3_uri
 from cloudaudit.sampling import analyse_bytes
@@ -17,6 +18,7 @@ from cloudaudit.sampling import analyse_bytes
 if TYPE_CHECKING:
     from cloudaudit.collectors.aws.s3.objects import ListedObject
     from cloudaudit.config import Limits
+    from cloudaudit.incremental import CarryOver
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,19 @@ def read_range(s3: Any, bucket: str, key: str, start: int, max_bytes: int) -> tu
     return data, response.get("ContentType")
 
 
-def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limits: Limits) -> SampleResult:
-    """ACL and detection results of one object; every failure becomes the result's status and reason."""
+def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limits: Limits,
+                  carry: CarryOver | None = None) -> SampleResult:
+    """ACL and detection results of one object; every failure becomes the result's status and reason.
+
+    An object unchanged since the previous snapshot (``carry``) is not read: its ACL is, and its
+    detection results are carried over."""
     resource = s3_uri(bucket, obj.key)
     acl = ConfigReader()
     acl.read("acl", "GetObjectAcl", lambda: s3.get_object_acl(Bucket=bucket, Key=obj.key), acl_from)
-    base: dict[str, Any] = {"resource": resource, "size": obj.size, "config": acl.config}
+    if carry is not None and (prior := carry.reuse(resource, obj.fingerprint)) is not None:
+        return carried(prior, config=acl.config, read_errors=acl.read_errors)
+    base: dict[str, Any] = {"resource": resource, "size": obj.size, "config": acl.config,
+                            "fingerprint": obj.fingerprint.record()}
 
     reason = skip_reason(obj, limits)
     if reason:

@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from google.cloud.bigquery import Client
 
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.incremental import CarryOver
 
 __all__ = ["collect_bigquery"]
 
 log = logging.getLogger(__name__)
 
 
-def collect_bigquery(client: Client, env: Environment, limits: Limits) -> ServiceRead:
+def collect_bigquery(client: Client, env: Environment, limits: Limits, carry: CarryOver | None = None) -> ServiceRead:
     """One Resource per dataset and per table (at most ``limits.max_resources`` in all), by id.
 
     Datasets or tables left out by that limit are named as a gap of the environment.
@@ -50,7 +51,8 @@ def collect_bigquery(client: Client, env: Environment, limits: Limits) -> Servic
             log.warning("%s: tables over the limit of %d resources were not read", env.name, limits.max_resources)
             gaps["bq_tables"] = limit_gap("listTables", limits.max_resources)
         tables = list(pool.map(lambda job: read_table(
-            client, job[0], location=job[1], country=env.country, limits=limits, opts=opts), jobs[:room]))
+            client, job[0], location=job[1], country=env.country, limits=limits, opts=opts, carry=carry),
+            jobs[:room]))
     resources = sorted([d.resource for d in datasets] + tables, key=lambda r: r.resource)
     log.info("%s: %d datasets, %d tables read", env.name, len(datasets), len(tables))
     return ServiceRead(resources, gaps)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from cloudaudit.collectors.gcp.clients import CallOptions
     from cloudaudit.config import Limits
+    from cloudaudit.incremental import CarryOver, Fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,13 @@ _PAGE_SIZE = 500
 
 
 def read_table(client: Client, item: TableListItem, *, location: str, country: str, limits: Limits,
-               opts: CallOptions) -> Resource:
+               opts: CallOptions, carry: CarryOver | None = None) -> Resource:
     """Configuration and sample of one table; never raises. ``location`` is its dataset's."""
     resource = bq_uri(item.project, item.dataset_id, item.table_id)
     base: dict[str, Any] = {"resource": resource, "provider": Provider.GCP, "service": Service.BIGQUERY,
                             "kind": "table", "location": location}
     try:
-        return _read_table(client, item, base, country=country, limits=limits, opts=opts)
+        return _read_table(client, item, base, country=country, limits=limits, opts=opts, carry=carry)
     except CallFailed as exc:
         return Resource(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc))
     except Exception as exc:  # Google's failures were mapped where they were raised: this is a bug
@@ -52,7 +53,7 @@ def read_table(client: Client, item: TableListItem, *, location: str, country: s
 
 
 def _read_table(client: Client, item: TableListItem, base: dict[str, Any], *, country: str, limits: Limits,
-                opts: CallOptions) -> Resource:
+                opts: CallOptions, carry: CarryOver | None = None) -> Resource:
     with google_call("getTable", base["resource"]):  # the answer is parsed as its properties are read
         table = client.get_table(item.reference, **opts.kwargs())
         table_type = str(table.table_type or "TABLE").upper()
@@ -63,20 +64,35 @@ def _read_table(client: Client, item: TableListItem, base: dict[str, Any], *, co
     policy = reads.read("iam_bindings", "getIamPolicy", lambda: client.get_iam_policy(table, **opts.kwargs()))
     if policy is not None:
         config["iam_bindings"] = iam_bindings(policy.bindings)
-    sample = sample_table(client, table, table_type, size, country=country, limits=limits, opts=opts)
+    sample = sample_table(client, table, table_type, size, country=country, limits=limits, opts=opts, carry=carry)
     status = CoverageStatus.PARTIAL if reads.errors else CoverageStatus.ASSESSED
     return Resource(**base, status=status, reason="; ".join(reads.errors.values()), config=config,
                     read_errors=reads.errors, samples=(sample,))
 
 
+def table_fingerprint(table: Table) -> Fingerprint:
+    """etag, numBytes, lastModifiedTime and numRows; none (never carried over) while rows sit in
+    the streaming buffer, which none of those reflect."""
+    from cloudaudit.incremental import Fingerprint
+
+    if table.streaming_buffer is not None:
+        return Fingerprint("", None, "")
+    return Fingerprint.of(table.etag, table.num_bytes, table.modified, table.num_rows)
+
+
 def sample_table(client: Client, table: Table, table_type: str, size: int | None, *, country: str,
-                 limits: Limits, opts: CallOptions) -> SampleResult:
-    """Up to ``limits.max_rows`` rows through ``tabledata.list``, detected in memory."""
+                 limits: Limits, opts: CallOptions, carry: CarryOver | None = None) -> SampleResult:
+    """Up to ``limits.max_rows`` rows through ``tabledata.list``, detected in memory; a table
+    unchanged since the previous snapshot (``carry``) is not read, its results are carried over."""
     resource = bq_uri(table.project, table.dataset_id, table.table_id)
     base: dict[str, Any] = {"resource": resource, "format": SAMPLE_FORMAT, "size": size}
     if table_type not in SAMPLED_TABLE_TYPES:
         return SampleResult(**base, status=CoverageStatus.PARTIAL,
                             reason=f"{table_type.lower().replace('_', ' ')}: configuration only, rows not sampled")
+    fingerprint = table_fingerprint(table)
+    if carry is not None and (prior := carry.reuse(resource, fingerprint)) is not None:
+        return prior  # a table's sample has no configuration of its own: the IAM policy is the table's
+    base["fingerprint"] = fingerprint.record()
     selected = columns_within(table.schema, limits.max_fields)  # a wide table is cut at the call too
     try:
         with google_call("listRows", resource):  # rows are parsed page by page, as they are walked

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from google.cloud.storage import Client
 
     from cloudaudit.config import Environment, Limits
+    from cloudaudit.incremental import CarryOver
     from cloudaudit.model import Resource, SampleResult
 
 __all__ = ["collect_storage"]
@@ -23,7 +24,7 @@ __all__ = ["collect_storage"]
 log = logging.getLogger(__name__)
 
 
-def collect_storage(client: Client, env: Environment, limits: Limits) -> ServiceRead:
+def collect_storage(client: Client, env: Environment, limits: Limits, carry: CarryOver | None = None) -> ServiceRead:
     """One Resource per bucket (at most ``limits.max_resources``; a cut listing is a gap).
 
     Raises ``AccessDenied`` or ``Unreachable`` only when the bucket list itself cannot be
@@ -47,7 +48,7 @@ def collect_storage(client: Client, env: Environment, limits: Limits) -> Service
         # Objects of every bucket share the pool: one bucket of large files does not serialise the rest.
         jobs = [(read, item) for read in reads for item in read.candidates]
         sampled = list(pool.map(lambda job: sample_safely(
-            job[0], job[1], country=env.country, limits=limits, opts=opts), jobs))
+            job[0], job[1], country=env.country, limits=limits, opts=opts, carry=carry), jobs))
     by_bucket: dict[int, list[SampleResult]] = defaultdict(list)
     for (owner, _), sample in zip(jobs, sampled, strict=True):
         by_bucket[id(owner)].append(sample)

@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
     from cloudaudit.collectors.gcp.clients import CallOptions
     from cloudaudit.config import Limits
+    from cloudaudit.incremental import CarryOver
 
 log = logging.getLogger(__name__)
 
 _LIST_PAGE_SIZE = 1000
-_LIST_FIELDS = "items(name,size,contentType),nextPageToken"  # nothing else is needed to choose
+# Enough to choose, and generation/updated to tell an unchanged object (cloudaudit.incremental).
+_LIST_FIELDS = "items(name,size,contentType,generation,updated),nextPageToken"
 
 
 def bucket_settings(properties: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +108,12 @@ def _read_bucket(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOp
 
 
 def sample_safely(read: BucketRead, item: Listed, *, country: str, limits: Limits,
-                  opts: CallOptions) -> SampleResult:
+                  opts: CallOptions, carry: CarryOver | None = None) -> SampleResult:
     """``sample_object``, with any unforeseen failure recorded on the object; never raises."""
     assert read.bucket is not None  # only buckets that were read have candidates
     try:
-        return sample_object(read.bucket, item, country=country, limits=limits, opts=opts, read_acl=read.read_acl)
+        return sample_object(read.bucket, item, country=country, limits=limits, opts=opts, read_acl=read.read_acl,
+                             carry=carry)
     except Exception as exc:  # as above: one object never ends the environment
         resource = gs_uri(read.bucket.name, item.name)
         return SampleResult(resource=resource, size=item.size, status=CoverageStatus.NOT_ASSESSED,
@@ -126,4 +129,6 @@ def list_objects(client: Client, bucket: Bucket, *, limits: Limits, opts: CallOp
         blobs = client.list_blobs(bucket, max_results=limits.max_keys_listed,
                                   page_size=min(_LIST_PAGE_SIZE, limits.max_keys_listed),
                                   fields=_LIST_FIELDS, **opts.kwargs())
-        return [Listed(name=b.name, size=int(b.size or 0), content_type=b.content_type) for b in blobs]
+        return [Listed(name=b.name, size=int(b.size or 0), content_type=b.content_type,
+                       generation=str(b.generation or ""), updated=b.updated.isoformat() if b.updated else "")
+                for b in blobs]

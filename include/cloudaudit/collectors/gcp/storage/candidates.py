@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cloudaudit.incremental import Fingerprint
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,14 @@ class Listed:
     name: str
     size: int
     content_type: str | None = None
+    generation: str = ""  # with size and updated: the content's fingerprint (cloudaudit.incremental)
+    updated: str = ""
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        from cloudaudit.incremental import Fingerprint
+
+        return Fingerprint.of(self.generation, self.size, self.updated)
 
 
 def is_sampleable_name(name: str) -> bool:

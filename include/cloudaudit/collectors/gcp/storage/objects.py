@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cloudaudit.collectors.gcp.clients import CallOptions
     from cloudaudit.collectors.gcp.storage.candidates import Listed
     from cloudaudit.config import Limits
+    from cloudaudit.incremental import CarryOver
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ def whole_object_format(item: Listed, head: bytes) -> str | None:
 
 
 def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits, opts: CallOptions,
-                  read_acl: bool) -> SampleResult:
-    """Read at most ``limits.max_object_bytes`` of one object and detect PII in it."""
+                  read_acl: bool, carry: CarryOver | None = None) -> SampleResult:
+    """Read at most ``limits.max_object_bytes`` of one object and detect PII in it; an object
+    unchanged since the previous snapshot (``carry``) is not read, its results are carried over."""
     resource = gs_uri(bucket.name, item.name)
     acl_reads = Reads(resource)
     config: dict[str, Any] = {}
@@ -51,8 +53,12 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
         acl = acl_reads.read("acl", "getObjectAcl", lambda: _object_acl(bucket, item.name, opts))
         if acl is not None:
             config["acl"] = acl
+    if carry is not None and (prior := carry.reuse(resource, item.fingerprint)) is not None:
+        from cloudaudit.incremental import carried
+
+        return carried(prior, config=config, read_errors=acl_reads.errors)
     base: dict[str, Any] = {"resource": resource, "size": item.size, "config": config,
-                            "read_errors": acl_reads.errors}
+                            "read_errors": acl_reads.errors, "fingerprint": item.fingerprint.record()}
 
     if item.size == 0:
         return SampleResult(**base, status=CoverageStatus.PARTIAL, reason="empty object")
