@@ -94,7 +94,7 @@ def test_reads_are_bounded_in_bytes_and_in_objects(gcs_url: str) -> None:
     assert 0 < cut.rows_sampled < 400
 
 
-def test_whole_object_formats_over_the_limit_and_unsupported_content_are_partial(gcs_url: str) -> None:
+def test_parquet_over_the_limit_and_unsupported_content_are_partial(gcs_url: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -115,12 +115,14 @@ def test_whole_object_formats_over_the_limit_and_unsupported_content_are_partial
     whole = samples["lake/small.parquet"]
     assert (whole.status, whole.format, whole.truncated) == (CoverageStatus.ASSESSED, "parquet", False)
     assert PiiType.EMAIL_ADDRESS in pii_of(whole)["email"]
-    for name in ("lake/large.parquet", "lake/unnamed-dump"):  # by name before reading, by content after
+    for name in ("lake/large.parquet", "lake/unnamed-dump"):  # by name: footer range-read; by content after
         skipped = samples[name]
         assert skipped.status is CoverageStatus.PARTIAL
         assert skipped.format == "parquet" and "max_object_bytes" in skipped.reason
         assert skipped.fields == ()
-    assert samples["lake/large.parquet"].bytes_read == 0
+    # The footer was range-read, the row group (over the bound) was not.
+    assert 0 < samples["lake/large.parquet"].bytes_read <= limits.max_object_bytes
+    assert "first row group" in samples["lake/large.parquet"].reason
     png = samples["img/logo.png"]
     assert png.status is CoverageStatus.PARTIAL and "PNG" in png.reason
 

@@ -73,7 +73,9 @@ def test_skip_reasons_are_decided_before_reading() -> None:
     assert skip_reason(ListedObject("a.csv", 5000), limits) is None  # range-read a prefix
     assert skip_reason(ListedObject("blob", 5000), limits) is None  # sniffed
     assert skip_reason(ListedObject("a.parquet", 1000), limits) is None
-    assert "max_object_bytes" in (skip_reason(ListedObject("a.parquet", 1001), limits) or "")
+    assert skip_reason(ListedObject("a.parquet", 1001), limits) is None  # footer and row groups range-read
+    assert skip_reason(ListedObject("a.xlsx", 5000), limits) is None  # zip directory and parts range-read
+    assert "max_object_bytes" in (skip_reason(ListedObject("a.parquet.gz", 1001), limits) or "")
     assert skip_reason(ListedObject("a.png", 10), limits) == "unsupported format (.png)"
     assert skip_reason(ListedObject("a.csv", 10, "DEEP_ARCHIVE"), limits) == "archived storage class (DEEP_ARCHIVE)"
 
