@@ -212,10 +212,14 @@ def test_token_from_auth_endpoint_and_run_succeeds_with_its_params(celery_run: C
     assert celery_run.run["conf"]["countries"] == COUNTRIES
 
 
-def test_extract_tasks_ran_on_both_workers(celery_run: CeleryRun) -> None:
+def test_the_runs_tasks_ran_on_both_workers(celery_run: CeleryRun) -> None:
+    # Redis hands each message to whichever idle worker polls first, so which worker takes the four
+    # extracts is not fixed (one fast worker can take them all in turn); across the run's dozen-odd
+    # tasks, both one-slot workers must have taken work.
     extracts = [ti for ti in celery_run.task_instances if ti["task_id"] == "extract"]
     assert len(extracts) == len(COUNTRIES)
-    assert {ti["hostname"] for ti in extracts} == set(WORKERS)
+    assert {ti["hostname"] for ti in extracts} <= set(WORKERS)
+    assert {ti["hostname"] for ti in celery_run.task_instances} == set(WORKERS)
 
 
 def test_every_task_went_through_the_runs_own_celery_queue(celery_run: CeleryRun) -> None:
