@@ -176,13 +176,16 @@ class RangeFile(io.RawIOBase):
     ``fetch=False``: only what was already fetched can be read (anything else is an
     ``OSError``), so a parser cannot make the reader fetch more than was planned. ``fetch=True``:
     missing bytes are fetched, at least ``read_ahead`` at a time (within the budget and the
-    object), so small reads of a zip header do not become one request each.
+    object, never over bytes already held), so small reads of a zip header do not become one
+    request each; near the budget a read returns what is left of it (a short read), and past it
+    raises ``OverBudget``.
     """
 
     def __init__(self, reader: RangeReader, *, fetch: bool = False, read_ahead: int = 0) -> None:
         super().__init__()
         self.reader, self.fetch, self.read_ahead = reader, fetch, read_ahead
         self.pos = 0
+        self.cut_short = False  # a read was shortened (or refused) for the budget
 
     def readable(self) -> bool:
         return True
@@ -208,10 +211,28 @@ class RangeFile(io.RawIOBase):
         if data is None:
             if not self.fetch:
                 raise OSError("read outside the ranges planned")
+            length = self._within_budget(length)
             data = self._fetch(length)
         buffer[:length] = data
         self.pos += length
         return length
+
+    def _within_budget(self, length: int) -> int:
+        """``length``, or less when fetching its missing bytes would pass the budget: a short
+        read of what the budget still affords, so that a part streamed in chunks (a sheet) is
+        read to the budget, not to the last whole chunk under it. Nothing affordable at all:
+        ``OverBudget`` (``cut_short`` tells it was the budget that cut a read short)."""
+        room = self.reader.room
+        end = self.pos + length
+        for start, gap in self.reader.gaps(self.pos, length):
+            if gap > room:
+                end = start + room
+                self.cut_short = True
+                break
+            room -= gap
+        if end <= self.pos:
+            raise OverBudget(f"nothing more within the budget ({self.reader.bytes_read} of {self.reader.budget} read)")
+        return end - self.pos
 
     def _fetch(self, length: int) -> bytes:
         # Only what is not cached is fetched, the read-ahead stops at the next cached byte: a

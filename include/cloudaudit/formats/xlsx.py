@@ -75,6 +75,9 @@ def read_xlsx(file: io.BytesIO | io.RawIOBase, *, limits: Limits) -> FieldTable:
         over = f"xlsx: the zip directory and workbook parts are over max_object_bytes ({limits.max_object_bytes})"
     except (XlsxCorrupt, Exception):  # zip, inflate and XML errors of every kind; messages may quote cells
         book = None
+        if isinstance(file, RangeFile) and file.cut_short:  # a zip directory the budget cut short: not damage
+            over = (f"xlsx: the zip directory and workbook parts are over max_object_bytes "
+                    f"({limits.max_object_bytes})")
     if over:
         raise SampleSkipped(over)
     if book is None:  # raised outside the handler: no chained error

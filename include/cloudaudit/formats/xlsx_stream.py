@@ -23,7 +23,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from xml.parsers import expat
 
 from cloudaudit.formats.ranged import OverBudget
@@ -104,10 +104,24 @@ def read_workbook(archive: zipfile.ZipFile, bounds: Bounds) -> Workbook:
         columns += max(map(len, rows), default=0)
     needed = {cell.index for _, rows in book.sheets for row in rows for cell in row if isinstance(cell, SharedRef)}
     strings = reader.shared_strings(strings_path, needed) if needed and strings_path else {}
+    if needed and book.reason and book.stats.strings_parsed <= max(needed):
+        _keep_resolved(book, book.stats.strings_parsed)  # a bound cut the shared strings short
     for _, rows in book.sheets:
         for row in rows:
             row[:] = [strings.get(cell.index) if isinstance(cell, SharedRef) else cell for cell in row]
     return book
+
+
+def _keep_resolved(book: Workbook, parsed: int) -> None:
+    """Keep each sheet's rows up to the first one that refers to a shared string past the
+    ``parsed`` first: a row whose text was never read is not a row sampled (its cells would
+    pass for empty). Writers number strings as cells first use them, so those are the rows
+    past the point where the shared strings were cut."""
+    for index, (title, rows) in enumerate(book.sheets):
+        for number, row in enumerate(rows):
+            if any(isinstance(cell, SharedRef) and cell.index >= parsed for cell in row):
+                book.sheets[index] = (title, rows[:number])
+                break
 
 
 class _Reader:
@@ -281,14 +295,18 @@ class _Reader:
             parser.CharacterDataHandler = text
         parser.buffer_text = True
         stats = self.workbook.stats
-        with self.archive.open(info) as member:
+        with self.archive.open(info) as opened:
+            member = cast(zipfile.ZipExtFile, opened)  # what ZipFile.open returns for reading
             while True:
                 room = self._room()
                 if room <= 0:
                     self._cut(f"xlsx: {what} over the decompressed size limit")
                     return False
                 try:
-                    chunk = member.read(min(CHUNK_BYTES, room))
+                    # read1: one read of the compressed stream at a time, so what it inflated is
+                    # parsed before the next read can meet the range budget (``read`` would
+                    # loop on and lose it with the OverBudget)
+                    chunk = member.read1(min(CHUNK_BYTES, room))
                 except OverBudget:  # a range read's byte budget (``ranged``) ended the part here
                     if not what:
                         raise XlsxOverBudget(f"xlsx: {posixpath.basename(path)} over max_object_bytes") from None
