@@ -148,9 +148,19 @@ class CountingSource:
 
     def refetched(self) -> int:
         """Bytes fetched more than once over all reads (0: no byte was fetched twice)."""
-        seen = bytearray(self.size)
-        twice = 0
-        for start, length in self.reads:
-            twice += sum(seen[start:start + length])
-            seen[start:start + length] = b"\x01" * length
-        return twice
+        return fetched_twice(self.reads)
+
+
+def fetched_twice(reads: list[tuple[int, int]]) -> int:
+    """Bytes that more than one of the ``(start, length)`` reads fetched.
+
+    >>> fetched_twice([(0, 10), (10, 5)]), fetched_twice([(0, 10), (8, 5), (2, 1)])
+    (0, 3)
+    """
+    twice = 0
+    reach = 0  # the furthest byte fetched so far (reads sorted by start)
+    for start, length in sorted(reads):
+        end = start + length
+        twice += max(0, min(end, reach) - start)
+        reach = max(reach, end)
+    return twice
