@@ -7,6 +7,7 @@ that their size, not their row count, puts them over ``max_object_bytes``.
 
 from __future__ import annotations
 
+import csv
 import io
 import random
 import zipfile
@@ -14,9 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from cloudaudit.model import PiiType
 from tests.cloudaudit.formats.formatfactory import Customer, customers
 
 COLUMNS = ["customer_id", "name", "email", "phone", "my_number", "address", "notes"]
+# Each customer column and the PII it holds (``notes`` holds none).
+EXPECTED = {"name": PiiType.PERSON_NAME, "email": PiiType.EMAIL_ADDRESS, "phone": PiiType.PHONE_NUMBER,
+            "my_number": PiiType.NATIONAL_ID, "address": PiiType.ADDRESS}
+_WORDS = ("invoice", "service", "brake", "tyre", "oil", "filter", "warranty", "inspection", "paint", "glass")
 
 
 def people(count: int = 600, *, seed: int = 17) -> list[Customer]:
@@ -125,6 +131,22 @@ def big_xlsx_shared(crowd: list[Customer], rows: int, *, filler: int = 256, seed
         archive.writestr("xl/worksheets/sheet1.xml", "".join(sheet))
         archive.writestr("xl/sharedStrings.xml", "".join(shared))
     return buffer.getvalue()
+
+
+def customers_then_filler(crowd: Any, size: int, *, with_pii: int = 300, seed: int = 3) -> bytes:
+    """A CSV whose first ``with_pii`` rows hold PII and whose rows after hold none (order
+    numbers and words), to ``size`` bytes: PII is found only when the start is read."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["customer_id", "name", "email", "phone", "my_number", "address", "notes"])
+    for index, person in enumerate(crowd[:with_pii]):
+        writer.writerow([index, person.name, person.email, person.phone, person.my_number, person.address, ""])
+    index = with_pii
+    while out.tell() < size:
+        writer.writerow([index, "", "", "", "", "", " ".join(rng.choices(_WORDS, k=8))])
+        index += 1
+    return out.getvalue().encode()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from cloudaudit.formats.ranged import OverBudget, RangeFile, RangeReader
 from cloudaudit.model import FieldResult, PiiType
 from cloudaudit.sampling import analyse_ranges
 from tests.cloudaudit.formats.bigfactory import (
+    EXPECTED,
     CountingSource,
     big_parquet,
     big_xlsx_inline,
@@ -27,9 +28,6 @@ from tests.cloudaudit.formats.bigfactory import (
 )
 
 MIB = 1024 * 1024
-# Each customer column and the PII it holds (``notes`` is random hex: none).
-EXPECTED = {"name": PiiType.PERSON_NAME, "email": PiiType.EMAIL_ADDRESS, "phone": PiiType.PHONE_NUMBER,
-            "my_number": PiiType.NATIONAL_ID, "address": PiiType.ADDRESS}
 
 
 @pytest.fixture(scope="module")

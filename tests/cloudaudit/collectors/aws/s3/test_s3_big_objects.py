@@ -9,9 +9,7 @@ synthetic (Faker, python-stdnum); the PII planted in the first rows must be foun
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import random
 import threading
 from collections import defaultdict
@@ -25,17 +23,16 @@ from cloudaudit.config import Limits
 from cloudaudit.formats import RANGED_HEAD_BYTES
 from cloudaudit.model import CoverageStatus, PiiType, SampleResult
 from tests.cloudaudit.formats.bigfactory import (
+    EXPECTED,
     big_parquet,
     big_xlsx_inline,
     big_xlsx_shared,
+    customers_then_filler,
     fetched_twice,
     people,
 )
 
 MIB = 1024 * 1024
-EXPECTED = {"name": PiiType.PERSON_NAME, "email": PiiType.EMAIL_ADDRESS, "phone": PiiType.PHONE_NUMBER,
-            "my_number": PiiType.NATIONAL_ID, "address": PiiType.ADDRESS}
-_WORDS = ("invoice", "service", "brake", "tyre", "oil", "filter", "warranty", "inspection", "paint", "glass")
 
 
 @pytest.fixture(scope="module")
@@ -58,22 +55,6 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple[int, int]]]
 
     monkeypatch.setattr(sample_module, "read_range", spy)
     return reads
-
-
-def customers_then_filler(crowd: Any, size: int, *, customers: int = 300, seed: int = 3) -> bytes:
-    """A CSV whose first ``customers`` rows hold PII and whose rows after hold none (order
-    numbers and words), to ``size`` bytes: PII is found only when the start is read."""
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["customer_id", "name", "email", "phone", "my_number", "address", "notes"])
-    for index, person in enumerate(crowd[:customers]):
-        writer.writerow([index, person.name, person.email, person.phone, person.my_number, person.address, ""])
-    index = customers
-    while out.tell() < size:
-        writer.writerow([index, "", "", "", "", "", " ".join(rng.choices(_WORDS, k=8))])
-        index += 1
-    return out.getvalue().encode()
 
 
 def _collect(account: Any, bucket: str, limits: Limits) -> dict[str, SampleResult]:
@@ -187,7 +168,7 @@ def test_a_corrupt_parquet_footer_is_skipped_with_its_reason_and_costs_nothing_e
     garbage = b"\x15\x00" * 512
     broken = b"PAR1" + random.Random(9).randbytes(2 * MIB) + garbage + len(garbage).to_bytes(4, "little") + b"PAR1"
     good = big_parquet(crowd, 24_000, row_group_size=2_000)
-    small = customers_then_filler(crowd, 20_000, customers=50)
+    small = customers_then_filler(crowd, 20_000, with_pii=50)
     limits = Limits()
     bucket = account.create_bucket(bucket_name("broken"))
     s3 = account.s3()
