@@ -7,8 +7,8 @@ The footer is at the end of the file, so a read of the first bytes cannot parse 
 2. the footer is fetched and parsed; the leading columns are chosen as for a whole file;
 3. row group by row group, the chosen column chunks' byte ranges (from the footer: checked to
    lie between the leading magic and the footer, else the file is refused) are fetched while
-   they fit what is left of the budget; when not even the first row group's chunks fit, the
-   leading columns whose chunks do;
+   they fit what is left of the budget; when not even the first row group's chunks fit, as
+   many of its columns as fit, cheapest chunks first;
 4. the fetched chunks are parsed by ``parquet.read_parquet``, which prices every page by its
    own header, as for a whole file; pyarrow reads through a file that serves only the ranges
    fetched (anything else is an error), so nothing is fetched that was not planned.
@@ -129,28 +129,52 @@ def _chunk_range(column: Any, data_end: int) -> tuple[int, int]:
 
 def plan_fetch(metadata: pq.FileMetaData, selection: Selection, limits: Limits, *, room: int,
                data_end: int, missing: Callable[[int, int], int] | None = None) -> FetchPlan:
-    """The leading row groups whose chosen chunks fit ``room`` bytes; when not even the first
-    does, the most leading columns of it that fit. Raises ``SampleSkipped`` when nothing fits.
+    """The leading row groups whose chosen chunks fit ``room`` bytes. When not even the first
+    does: as many of its columns as fit, cheapest chunks first (one large column, an id or a
+    blob, does not cost the others), then the row groups those columns' chunks fit. Raises
+    ``SampleSkipped`` when nothing fits.
 
     ``missing(start, length)``: how many bytes of a range are still to be fetched (what the
     reader holds already costs nothing); without it every byte of a chunk is priced."""
     cost = missing or _length
     plan = _groups_within(metadata, selection, limits, room, data_end, cost)
-    if plan.groups or selection.columns is None or len(selection.counts) <= 1:
-        if not plan.groups and metadata.num_row_groups and metadata.num_rows:
-            raise SampleSkipped(f"parquet: the first row group's column data is over max_object_bytes "
-                                f"({limits.max_object_bytes})")
+    if plan.groups or not metadata.num_row_groups or not metadata.num_rows:
         return plan
-    columns = selection.columns
-    for count in range(len(columns) - 1, 0, -1):  # leaves per column are few: a linear walk is cheap
-        leaves = sum(selection.counts[:count])
-        fewer = Selection(columns[:count], selection.counts[:count], selection.leaves[:leaves],
-                          selection.row_caps[:leaves], [n for n in selection.text_columns if n in columns[:count]])
-        plan = _groups_within(metadata, fewer, limits, room, data_end, cost)
-        if plan.groups:
-            return plan
-    raise SampleSkipped(f"parquet: the first row group's first column is over max_object_bytes "
-                        f"({limits.max_object_bytes})")
+    if selection.columns is None or len(selection.counts) <= 1:  # no columns to choose among
+        raise SampleSkipped(f"parquet: the first row group's column data is over max_object_bytes "
+                            f"({limits.max_object_bytes})")
+    fewer = _cheapest_columns(metadata.row_group(0), selection, room, data_end, cost)
+    if fewer is None:
+        raise SampleSkipped(f"parquet: each column of the first row group is over max_object_bytes "
+                            f"({limits.max_object_bytes})")
+    return _groups_within(metadata, fewer, limits, room, data_end, cost)
+
+
+def _cheapest_columns(group: Any, selection: Selection, room: int, data_end: int,
+                      cost: Callable[[int, int], int]) -> Selection | None:
+    """The columns whose chunks in ``group`` fit ``room`` together, taken cheapest first (the
+    most columns that fit), in the file's order; None when not even one fits."""
+    columns = selection.columns or []
+    firsts = [sum(selection.counts[:index]) for index in range(len(columns))]  # each column's first leaf
+
+    def leaves(index: int) -> list[int]:
+        return list(range(firsts[index], firsts[index] + selection.counts[index]))
+
+    prices = [sum(cost(start, length) for start, length in
+                  _merged([_chunk_range(group.column(selection.leaves[leaf]), data_end) for leaf in leaves(index)]))
+              for index in range(len(columns))]
+    chosen: list[int] = []
+    for index in sorted(range(len(columns)), key=lambda index: (prices[index], index)):
+        if prices[index] <= room:
+            chosen.append(index)
+            room -= prices[index]
+    if not chosen:
+        return None
+    chosen.sort()
+    kept = [leaf for index in chosen for leaf in leaves(index)]
+    names = [columns[index] for index in chosen]
+    return Selection(names, [selection.counts[index] for index in chosen], [selection.leaves[leaf] for leaf in kept],
+                     [selection.row_caps[leaf] for leaf in kept], [n for n in selection.text_columns if n in names])
 
 
 def _length(_start: int, length: int) -> int:

@@ -7,6 +7,7 @@ be fetched twice, and the rows sampled must hold the planted PII (Faker, python-
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_big_parquet_reads_its_footer_and_only_the_leading_row_groups(crowd: Any
     assert (sample.rows, sample.partial) == (limits.max_rows, "")
     assert _pii(fields) == {name: {pii} for name, pii in EXPECTED.items()}
     # What was fetched: the footer and the first row group's column chunks, nothing after them.
-    metadata = pq.ParquetFile(__import__("io").BytesIO(data)).metadata
+    metadata = pq.ParquetFile(io.BytesIO(data)).metadata
     second_group = min(metadata.row_group(1).column(i).data_page_offset for i in range(metadata.num_columns))
     footer_start = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
     assert all(start + length <= second_group or start >= footer_start for start, length in source.reads)
@@ -104,7 +105,7 @@ def test_row_groups_past_the_budget_leave_the_sample_partial(crowd: Any) -> None
     assert _pii(fields) == {name: {pii} for name, pii in EXPECTED.items()}
 
 
-def test_a_first_row_group_over_the_budget_is_read_by_its_leading_columns(crowd: Any) -> None:
+def test_a_first_row_group_over_the_budget_is_read_by_the_columns_that_fit(crowd: Any) -> None:
     # One row group: the filler column alone is ~5 MB, the customer columns fit 1 MiB.
     data = big_parquet(crowd, 20_000, row_group_size=20_000, filler=256)
     limits = Limits()
@@ -118,11 +119,33 @@ def test_a_first_row_group_over_the_budget_is_read_by_its_leading_columns(crowd:
     assert _pii(fields) == {name: {pii} for name, pii in EXPECTED.items()}
 
 
-def test_a_first_column_over_the_budget_is_skipped_with_the_reason(crowd: Any) -> None:
-    data = big_parquet(crowd, 20_000, row_group_size=20_000, filler=256)
-    limits = Limits(max_object_bytes=64 * 1024)
+def test_one_large_leading_column_does_not_cost_the_columns_after_it(crowd: Any) -> None:
+    import pyarrow.parquet as pq
 
-    with pytest.raises(SampleSkipped, match="first row group's first column is over max_object_bytes"):
+    # One row group of 170,000 rows: the leading id column's chunk takes most of 1 MiB, and the
+    # PII columns after it (dictionary-encoded, ~25 KB each) do not all fit beside it.
+    data = big_parquet(crowd, 170_000, row_group_size=170_000, filler=16)
+    group = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0)
+    sizes = {group.column(i).path_in_schema: group.column(i).total_compressed_size for i in range(7)}
+    limits = Limits()
+    assert sizes["customer_id"] + sum(sizes[name] for name in EXPECTED) > limits.max_object_bytes
+    assert sizes["notes"] > limits.max_object_bytes
+
+    sample, fields, source, reader = _sample("parquet", data, limits)
+
+    _assert_bounded(source, reader, limits)
+    assert sample.partial == "parquet: 5 of 7 columns within max_object_bytes"
+    assert sample.rows == limits.max_rows
+    assert set(sample.fields) == set(EXPECTED)  # the id and the filler were the columns left out
+    assert _pii(fields) == {name: {pii} for name, pii in EXPECTED.items()}
+
+
+def test_no_column_within_the_budget_is_skipped_with_the_reason(crowd: Any) -> None:
+    data = big_parquet(crowd, 20_000, row_group_size=20_000, filler=256)
+    footer = int.from_bytes(data[-8:-4], "little")
+    limits = Limits(max_object_bytes=footer + 8 + 1024)  # the footer, and less than any column chunk
+
+    with pytest.raises(SampleSkipped, match="each column of the first row group is over max_object_bytes"):
         _sample("parquet", data, limits)
 
 
