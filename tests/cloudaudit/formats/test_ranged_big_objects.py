@@ -229,6 +229,14 @@ def test_a_sheet_read_to_the_budget_is_partial_with_the_rows_it_holds(crowd: Any
     assert reader.bytes_read > limits.max_object_bytes - 8192  # read to the budget, not short of it
 
 
+def test_a_zip_directory_over_the_budget_is_skipped_with_the_reason(crowd: Any) -> None:
+    data = big_xlsx_shared(crowd, 2_000)
+    limits = Limits(max_object_bytes=200)  # the end record fits, the central directory does not
+
+    with pytest.raises(SampleSkipped, match=r"xlsx: the zip directory and workbook parts are over max_object_bytes"):
+        _sample("xlsx", data, limits)
+
+
 # ---- the reader itself -----------------------------------------------------------------------
 
 
