@@ -265,6 +265,16 @@ def _qualifies(finding: Any, environments: Mapping[str, Environment]) -> bool:
             and finding.category.upper() in CATEGORIES and env is not None and env.remediation != "never")
 
 
+def make_fix(fix_id: str, spec: catalog.FixSpec, env: Environment, resource: str, before: dict[str, Any],
+             findings: Sequence[FindingRef]) -> Fix:
+    """One fix of ``spec`` to ``resource`` as it was read (``before``), with the state it would leave."""
+    return Fix(fix_id=fix_id, kind=spec.kind, label=_label(fix_id, spec, resource, env.name), environment=env.name,
+               provider=env.provider, resource=resource, mode="allowed" if env.remediation == "allowed" else "dry_run",
+               findings=tuple(findings), summary=spec.changes, may_break=spec.may_break,
+               permissions=spec.permissions, before=before, after=spec.after(before),
+               before_sha256=state_digest(before))
+
+
 def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits: Limits | None = None) -> Proposal:
     """Read the published findings and the resources (scanner credentials) and build the proposal. Writes nothing."""
     from cloudaudit.remediation.connect import open_fixer
@@ -322,18 +332,9 @@ def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits:
         if not proposed:
             unfixable.append(Unfixable(finding=ref, environment=env.name, reason="; ".join(reasons)))
 
-    fixes: list[Fix] = []
-    for number, ((env_name, resource, kind), refs) in enumerate(sorted(groups.items()), start=1):
-        env = environments[env_name]
-        spec = catalog.spec(kind)
-        before = states[(env_name, resource, kind)]
-        fix_id = f"F{number}"
-        mode = "allowed" if env.remediation == "allowed" else "dry_run"
-        fixes.append(Fix(fix_id=fix_id, kind=spec.kind, label=_label(fix_id, spec, resource, env_name),
-                         environment=env_name, provider=env.provider, resource=resource, mode=mode,
-                         findings=tuple(refs), summary=spec.changes, may_break=spec.may_break,
-                         permissions=spec.permissions, before=before, after=spec.after(before),
-                         before_sha256=state_digest(before)))
+    fixes = [make_fix(f"F{number}", catalog.spec(kind), environments[env_name], resource,
+                      states[(env_name, resource, kind)], refs)
+             for number, ((env_name, resource, kind), refs) in enumerate(sorted(groups.items()), start=1)]
     return Proposal(country=country, run_date=run_date, created_at=now_utc(), source_bundle=published.location,
                     source_bundle_sha256=published.sha256, fixes=tuple(fixes), unfixable=tuple(unfixable))
 
