@@ -145,10 +145,12 @@ def _read_list(name: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class KnownNames:
-    """Every known name, and those that can stand as a family name (folded)."""
+    """Every known name, those that can stand as a family name, and those of the country's own
+    lists rather than the general ones (folded)."""
 
     names: frozenset[str]
     family: frozenset[str]
+    local: frozenset[str] = frozenset()
 
 
 _NO_NAMES = KnownNames(frozenset(), frozenset())
@@ -160,8 +162,10 @@ def known_names(country: str) -> KnownNames:
     country = country.upper()
     lists = GENERAL_LISTS + LISTS_BY_COUNTRY.get(country, _OTHER_COUNTRY)
     family = tuple(name for name in lists if name.endswith("_surnames")) + _FAMILY_NAMES_GIVEN.get(country, ())
+    local = tuple(name for name in lists if name not in GENERAL_LISTS)
     return KnownNames(frozenset().union(*(_read_list(name) for name in lists)),
-                      frozenset().union(*(_read_list(name) for name in family)))
+                      frozenset().union(*(_read_list(name) for name in family)),
+                      frozenset().union(*(_read_list(name) for name in local)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -304,7 +308,7 @@ class Thresholds:
     words_known: float = 0.5
     all_known: float = 0.0
     family_edge: float = 0.0  # of the values of two words or more, with a family name first or last
-    all_known_slack: int = 0  # values ``all_known`` may fall short by (a short column says little)
+    local_known: float = 0.0  # with a word from the country's own lists, not only the general ones
 
 
 THRESHOLDS: dict[str, Thresholds] = {
@@ -314,9 +318,9 @@ THRESHOLDS: dict[str, Thresholds] = {
     # streets bear a person's name: Lê Lợi): only columns of wholly known names count.
     "VN": Thresholds(any_known=0.95, words_known=0.9, all_known=0.9, family_edge=0.9),
     # Indonesian and Malay names are the least covered by the published lists (no surnames). With
-    # shares this low, English words that are also names ("Small", "Steel", "Ball") made a
-    # column of product names pass: a few values must be wholly known names, as for MY.
-    "ID": Thresholds(any_known=0.35, words_known=0.18, all_known=0.04, all_known_slack=1),
+    # shares this low, English words that are also surnames ("Small", "Steel", "Ball") made a
+    # column of product names pass: some values must hold an Indonesian name.
+    "ID": Thresholds(any_known=0.35, words_known=0.18, local_known=0.15),
     "MY": Thresholds(any_known=0.4, words_known=0.2, all_known=0.04),
     "IN": Thresholds(any_known=0.65, words_known=0.35),
 }
@@ -336,6 +340,7 @@ class ColumnReading:
     words_known: int = 0
     street: int = 0
     colour: int = 0  # values with a colour word
+    local_known: int = 0  # values with a name of the country's own lists (counted where a threshold asks)
     same_first: int = 0  # values of two words or more that start with the commonest first word
     family_edge: int = 0
     distinct: int = 0
@@ -353,7 +358,8 @@ class ColumnReading:
             return False
         limits = THRESHOLDS.get(self.country, Thresholds())
         return (self.any_known >= limits.any_known * self.shaped and self.words_known >= limits.words_known * self.words
-                and self.all_known >= limits.all_known * self.shaped - limits.all_known_slack
+                and self.all_known >= limits.all_known * self.shaped
+                and self.local_known >= limits.local_known * self.shaped
                 and self.family_edge >= limits.family_edge * self.multi_word)
 
 
@@ -365,6 +371,8 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         if shaped_probe < PROBE_SHAPE_SHARE * len(probe):
             return ColumnReading(country, len(values))
     names = known_names(country)
+    count_local = THRESHOLDS.get(country, Thresholds()).local_known > 0
+    local_known = 0
     shaped = multi = any_known = all_known = words = words_known = street = colour = family_edge = 0
     first = -1
     first_words: Counter[str] = Counter()
@@ -374,6 +382,8 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
             continue
         shaped += 1
         colour += any(fold(word.strip(".,")) in COLOUR_WORDS for word in value.split())
+        if count_local and reading.known:
+            local_known += any(fold(word.strip(".,'-")) in names.local for word in value.split())
         words += reading.words
         words_known += reading.known
         if reading.words > 1:
@@ -389,7 +399,7 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         all_known += reading.known == reading.words
     same_first = max(first_words.values(), default=0)
     return ColumnReading(country, len(values), shaped, multi, any_known, all_known, words, words_known, street,
-                         colour, same_first, family_edge, len(set(values)), first)
+                         colour, local_known, same_first, family_edge, len(set(values)), first)
 
 
 def detect_column(field: str, values: Sequence[str], probe: Sequence[str], country: str) -> PiiMatch | None:
