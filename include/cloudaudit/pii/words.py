@@ -30,7 +30,7 @@ PERSON_NAME_EXCLUDED_HEADS = (
     # Branch or Street look like column names (``field_names``).
     "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
     "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "sekolah", "school",
-    "mã khách hàng",
+    "mã khách hàng", "paint", "colour", "color",  # ``paint_nm``, ``colour_name``: a car's paint
     "loại khách hàng", "nhóm khách hàng", "ชื่อบริษัท",
 )
 ADDRESS = (
