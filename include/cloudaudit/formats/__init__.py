@@ -10,9 +10,16 @@ range: collectors read them whole when the object is under ``max_object_bytes``;
 
 from __future__ import annotations
 
-from cloudaudit.formats.parse import RANGED_FORMATS, needs_whole_object, parse_ranges, parse_sample
+from cloudaudit.formats.parse import (
+           RANGED_FORMATS,
+    RANGED_HEAD_BYTES,
+           needs_whole_object,
+           parse_ranges,
+           parse_sample,
+           ranged_format,
+)
 from cloudaudit.formats.sniff import WHOLE_OBJECT_FORMATS, sniff
 from cloudaudit.model import TEXT_FIELD, Sample
 
-__all__ = ["RANGED_FORMATS", "TEXT_FIELD", "WHOLE_OBJECT_FORMATS", "Sample", "needs_whole_object", "parse_ranges",
-           "parse_sample", "sniff"]
+__all__ = ["RANGED_FORMATS", "RANGED_HEAD_BYTES", "TEXT_FIELD", "WHOLE_OBJECT_FORMATS", "Sample",
+           "needs_whole_object", "parse_ranges", "parse_sample", "ranged_format", "sniff"]

@@ -32,6 +32,8 @@ from cloudaudit.formats.ranged import OverBudget, RangeFile, RangeReader
 from cloudaudit.formats.values import FieldTable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyarrow.parquet as pq
 
 MAGIC = b"PAR1"
@@ -66,10 +68,10 @@ def parse_parquet_ranges(reader: RangeReader, *, limits: Limits) -> FieldTable:
         footer = b""
     if not footer:
         raise SampleSkipped(CORRUPT)
-    plan = plan_fetch(metadata, selection, limits, room=reader.room, data_end=data_end)
+    plan = plan_fetch(metadata, selection, limits, room=reader.room, data_end=data_end, missing=reader.missing)
     try:
         for start, length in plan.ranges:
-            reader.fetch(start, length)
+            reader.fill(start, length)  # bytes already held (an object's head) are not fetched again
     except OverBudget as exc:  # pragma: no cover - the plan fits the room
         raise SampleSkipped(f"parquet: {exc.args[0]}") from None
 
@@ -126,10 +128,14 @@ def _chunk_range(column: Any, data_end: int) -> tuple[int, int]:
 
 
 def plan_fetch(metadata: pq.FileMetaData, selection: Selection, limits: Limits, *, room: int,
-               data_end: int) -> FetchPlan:
+               data_end: int, missing: Callable[[int, int], int] | None = None) -> FetchPlan:
     """The leading row groups whose chosen chunks fit ``room`` bytes; when not even the first
-    does, the most leading columns of it that fit. Raises ``SampleSkipped`` when nothing fits."""
-    plan = _groups_within(metadata, selection, limits, room, data_end)
+    does, the most leading columns of it that fit. Raises ``SampleSkipped`` when nothing fits.
+
+    ``missing(start, length)``: how many bytes of a range are still to be fetched (what the
+    reader holds already costs nothing); without it every byte of a chunk is priced."""
+    cost = missing or _length
+    plan = _groups_within(metadata, selection, limits, room, data_end, cost)
     if plan.groups or selection.columns is None or len(selection.counts) <= 1:
         if not plan.groups and metadata.num_row_groups and metadata.num_rows:
             raise SampleSkipped(f"parquet: the first row group's column data is over max_object_bytes "
@@ -140,15 +146,19 @@ def plan_fetch(metadata: pq.FileMetaData, selection: Selection, limits: Limits, 
         leaves = sum(selection.counts[:count])
         fewer = Selection(columns[:count], selection.counts[:count], selection.leaves[:leaves],
                           selection.row_caps[:leaves], [n for n in selection.text_columns if n in columns[:count]])
-        plan = _groups_within(metadata, fewer, limits, room, data_end)
+        plan = _groups_within(metadata, fewer, limits, room, data_end, cost)
         if plan.groups:
             return plan
     raise SampleSkipped(f"parquet: the first row group's first column is over max_object_bytes "
                         f"({limits.max_object_bytes})")
 
 
+def _length(_start: int, length: int) -> int:
+    return length
+
+
 def _groups_within(metadata: pq.FileMetaData, selection: Selection, limits: Limits, room: int,
-                   data_end: int) -> FetchPlan:
+                   data_end: int, missing: Callable[[int, int], int]) -> FetchPlan:
     wanted = min(limits.max_rows, metadata.num_rows)
     ranges: list[tuple[int, int]] = []
     groups = rows = 0
@@ -158,7 +168,7 @@ def _groups_within(metadata: pq.FileMetaData, selection: Selection, limits: Limi
             break
         group = metadata.row_group(index)
         chunks = _merged([_chunk_range(group.column(leaf), data_end) for leaf in selection.leaves])
-        cost = sum(length for _, length in chunks)
+        cost = sum(missing(start, length) for start, length in chunks)
         if cost > room:
             cut = True
             break

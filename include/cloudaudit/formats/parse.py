@@ -20,6 +20,7 @@ from cloudaudit.formats.sniff import (
     GZIP_SUFFIX,
     WHOLE_OBJECT_FORMATS,
     inner_content_type,
+    sniff,
     sniff_plain,
     strip_gzip_extension,
 )
@@ -28,6 +29,26 @@ from cloudaudit.model import Sample
 
 # Whole-object formats whose index (Parquet footer, zip directory) lets them be read in ranges.
 RANGED_FORMATS = frozenset({"parquet", "xlsx"})
+# Read first of an object over max_object_bytes whose name declares no format, for
+# ``ranged_format``: Parquet's magic is 4 bytes, and the writers of XLSX (Excel, openpyxl,
+# LibreOffice) store an ``xl/`` part within the first kilobytes. Small, because it is paid
+# out of the same budget as the footer or zip directory that follows.
+RANGED_HEAD_BYTES = 4096
+
+
+def ranged_format(name: str, head: bytes, content_type: str | None = None) -> str | None:
+    """``parquet`` or ``xlsx`` when an object's first bytes (its magic) or its name say so, not
+    gzipped: over ``max_object_bytes`` such an object is read in ranges whatever its name. A
+    collector reads ``RANGED_HEAD_BYTES`` of an object whose name declares no format to decide.
+
+    >>> ranged_format("lake/dump-0001", b"PAR1" + bytes(60)), ranged_format("dump", b"id,email\\n1,a\\n")
+    ('parquet', None)
+    """
+    try:
+        fmt = sniff(name, head, content_type)
+    except SampleSkipped:  # unsupported content: the read of its prefix gives the reason
+        return None
+    return fmt if fmt in RANGED_FORMATS else None
 
 
 def needs_whole_object(fmt: str) -> bool:

@@ -46,13 +46,16 @@ class RangeReader:
         return self.budget - self.bytes_read
 
     def read(self, start: int, length: int) -> bytes:
-        """``length`` bytes from ``start``: from the cache when held, else fetched (counted)."""
+        """``length`` bytes from ``start``: what is cached from the cache, the rest fetched (counted)."""
         if start < 0 or length < 0 or start + length > self.size:
             raise OverBudget("range outside the object")
         held = self.cached(start, length)
-        if held is not None:
-            return held
-        return self.fetch(start, length)
+        if held is None:
+            self.fill(start, length)  # only the bytes not cached yet are fetched
+            held = self.cached(start, length)
+        if held is None:  # pragma: no cover - the gaps filled join the cached segments
+            raise OSError("range read did not cover the read")
+        return held
 
     def fetch(self, start: int, length: int) -> bytes:
         """Fetch ``[start, start + length)`` whatever is cached (one request), within the budget."""
@@ -67,6 +70,57 @@ class RangeReader:
         self.requests += 1
         self._keep(start, data)
         return data
+
+    def fill(self, start: int, length: int, *, ahead: int = 0) -> None:
+        """Fetch what is not cached of ``[start, start + length)``: only its gaps, one request
+        each, so no byte is fetched (or counted) twice. The last gap is extended by up to
+        ``ahead`` bytes from its start (read-ahead), never past the next cached byte, the
+        object's end or the budget. Raises ``OverBudget`` before any request when the gaps
+        alone would pass the budget."""
+        if start < 0 or length < 0 or start + length > self.size:
+            raise OverBudget("range outside the object")
+        gaps = self.gaps(start, length)
+        missing = sum(gap for _, gap in gaps)
+        if missing > self.room:
+            raise OverBudget(f"{missing} more bytes would pass the budget ({self.bytes_read} of {self.budget} read)")
+        if gaps and ahead:
+            last, gap = gaps[-1]
+            end = min(max(last + gap, last + ahead), self.next_held(last), self.size)
+            gaps[-1] = (last, gap + max(0, min(end - last - gap, self.room - missing)))
+        for gap_start, gap in gaps:
+            self.fetch(gap_start, gap)
+
+    def gaps(self, start: int, length: int) -> list[tuple[int, int]]:
+        """The ranges ``(start, length)`` of ``[start, start + length)`` not cached, in order.
+
+        >>> class Zeros:
+        ...     size = 100
+        ...     def read(self, start, length): return bytes(length)
+        >>> reader = RangeReader(Zeros(), 100)
+        >>> _ = reader.read(10, 10), reader.read(40, 5)
+        >>> reader.gaps(0, 50)
+        [(0, 10), (20, 20), (45, 5)]
+        """
+        out: list[tuple[int, int]] = []
+        pos, end = start, start + length
+        while pos < end:
+            held = self.held_from(pos)
+            if held:
+                pos += held
+                continue
+            gap_end = min(end, self.next_held(pos))
+            out.append((pos, gap_end - pos))
+            pos = gap_end
+        return out
+
+    def missing(self, start: int, length: int) -> int:
+        """How many bytes of ``[start, start + length)`` a ``fill`` would fetch (without read-ahead)."""
+        return sum(gap for _, gap in self.gaps(start, length))
+
+    def next_held(self, start: int) -> int:
+        """Where the first cached segment that begins after ``start`` begins (else the object's size)."""
+        index = bisect.bisect_right(self._starts, start)
+        return self._starts[index] if index < len(self._starts) else self.size
 
     def cached(self, start: int, length: int) -> bytes | None:
         """``[start, start + length)`` when one fetched segment holds it all, else None."""
@@ -160,14 +214,11 @@ class RangeFile(io.RawIOBase):
         return length
 
     def _fetch(self, length: int) -> bytes:
-        reader = self.reader
-        start = self.pos + reader.held_from(self.pos)  # what is cached already is not fetched again
-        needed = self.pos + length - start
-        wanted = min(max(needed, self.read_ahead), reader.size - start)
-        if wanted > reader.room:  # read ahead only as far as the budget goes
-            wanted = max(needed, reader.room)
-        reader.fetch(start, wanted)
-        data = reader.cached(self.pos, length)
-        if data is None:  # pragma: no cover - the fetched segment touches the cached one
+        # Only what is not cached is fetched, the read-ahead stops at the next cached byte: a
+        # read that spans a part fetched before (a zip directory, a local header) never
+        # fetches those bytes again.
+        self.reader.fill(self.pos, length, ahead=self.read_ahead)
+        data = self.reader.cached(self.pos, length)
+        if data is None:  # pragma: no cover - the gaps filled join the cached segments
             raise OSError("range read did not cover the read")
         return data

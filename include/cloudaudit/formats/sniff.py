@@ -130,6 +130,16 @@ def strip_gzip_extension(name: str) -> str:
     return name
 
 
+def declared_format(name: str, content_type: str | None = None) -> str | None:
+    """The format an object's name (``.gz`` looked through) or content type declares, else None.
+
+    >>> declared_format("a/b.CSV.gz"), declared_format("dump-0001"), declared_format("x", "text/csv")
+    ('csv', None, 'csv')
+    """
+    return format_from_extension(strip_gzip_extension(name)) or _format_from_content_type(
+        inner_content_type(content_type))
+
+
 def format_from_extension(name: str) -> str | None:
     return _EXTENSIONS.get(PurePosixPath(name.lower()).suffix)
 

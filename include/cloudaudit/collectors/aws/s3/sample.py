@@ -18,6 +18,7 @@ from cloudaudit.sampling import analyse_bytes
 if TYPE_CHECKING:
     from cloudaudit.collectors.aws.s3.objects import ListedObject
     from cloudaudit.config import Limits
+    from cloudaudit.formats.ranged import RangeReader
     from cloudaudit.incremental import CarryOver
 
 log = logging.getLogger(__name__)
@@ -85,31 +86,69 @@ def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limi
         known_format = (obj.declared_format or "") if obj.needs_whole_object else ""  # from the name alone
         return SampleResult(status=CoverageStatus.PARTIAL, reason=reason, format=known_format,
                             read_errors=acl.read_errors, **base)
-    if obj.needs_whole_object and obj.size > limits.max_object_bytes:  # Parquet, XLSX: read in ranges
-        return _sample_ranges(S3Ranges(s3, bucket, obj.key, obj.size), str(obj.declared_format), base,
-                              acl.read_errors, country=country, limits=limits)
+    if obj.size > limits.max_object_bytes and (obj.needs_whole_object or obj.declared_format is None):
+        # Parquet, XLSX: read in ranges; a name that says nothing: the head's magic decides.
+        return _sample_big(s3, bucket, obj, base, acl.read_errors, country=country, limits=limits)
     try:
         data, content_type = read_prefix(s3, bucket, obj.key, limits.max_object_bytes)
     except CallFailed as exc:
         return SampleResult(status=CoverageStatus.NOT_ASSESSED, reason=str(exc),
                             read_errors={**acl.read_errors, "object": str(exc)}, **base)
+    return _analyse(obj, data, content_type, base, acl.read_errors, country=country, limits=limits)
+
+
+def _analyse(obj: ListedObject, data: bytes, content_type: str | None, base: dict[str, Any],
+             read_errors: dict[str, str], *, country: str, limits: Limits) -> SampleResult:
+    """Parse and detect the bytes read from an object's start (the whole object when it fits)."""
+    resource = base["resource"]
     bytes_read, truncated = len(data), len(data) < obj.size
     try:
         sample, fields = analyse_bytes(obj.key, data, country=country, limits=limits, truncated=truncated,
                                        content_type=content_type)
     except SampleSkipped as exc:
         return SampleResult(status=CoverageStatus.PARTIAL, reason=str(exc), bytes_read=bytes_read,
-                            truncated=truncated, read_errors=acl.read_errors, **base)
+                            truncated=truncated, read_errors=read_errors, **base)
     except Exception as exc:  # a parser bug must not end the environment; its message may quote data
         return SampleResult(status=CoverageStatus.PARTIAL, reason=unexpected(log, "sampling", resource, exc),
-                            bytes_read=bytes_read, truncated=truncated, read_errors=acl.read_errors, **base)
+                            bytes_read=bytes_read, truncated=truncated, read_errors=read_errors, **base)
     finally:
         del data  # the only reference to the raw bytes
     log.debug("sampled %s: %d bytes, %d rows, %d fields", resource, bytes_read, sample.rows, len(fields))
     status = CoverageStatus.PARTIAL if sample.partial else CoverageStatus.ASSESSED  # not read to its bounds
     return SampleResult(format=sample.format, rows_sampled=sample.rows, fields=fields, bytes_read=bytes_read,
-                        truncated=truncated or sample.truncated, read_errors=acl.read_errors, status=status,
+                        truncated=truncated or sample.truncated, read_errors=read_errors, status=status,
                         reason=sample.partial, **base)
+
+
+def _sample_big(s3: Any, bucket: str, obj: ListedObject, base: dict[str, Any], read_errors: dict[str, str], *,
+                country: str, limits: Limits) -> SampleResult:
+    """An object over ``max_object_bytes`` that is, or may be, Parquet or XLSX.
+
+    Named so (``.parquet``, ``.xlsx``): read in ranges from its footer or zip directory. A name
+    that declares no format: its first ``RANGED_HEAD_BYTES`` first; Parquet or XLSX content is then
+    read in ranges like a named one (the head counted, and not fetched again), anything else
+    is read on to ``max_object_bytes`` from its start, as any object is. Every byte fetched,
+    head included, counts against ``max_object_bytes``."""
+    from cloudaudit.formats import RANGED_HEAD_BYTES, ranged_format
+    from cloudaudit.formats.ranged import RangeReader
+
+    source = S3Ranges(s3, bucket, obj.key, obj.size)
+    reader = RangeReader(source, limits.max_object_bytes)
+    fmt = str(obj.declared_format) if obj.needs_whole_object else None
+    data = b""
+    try:
+        if fmt is None:
+            head = reader.read(0, min(RANGED_HEAD_BYTES, limits.max_object_bytes))
+            fmt = ranged_format(obj.key, head, source.content_type)
+            if fmt is None:  # not Parquet or XLSX: the prefix, as for any object (the head is not fetched again)
+                data = reader.read(0, limits.max_object_bytes)
+    except CallFailed as exc:
+        return SampleResult(status=CoverageStatus.NOT_ASSESSED, reason=str(exc), bytes_read=reader.bytes_read,
+                            read_errors={**read_errors, "object": str(exc)}, **base)
+    if fmt is None:
+        del reader  # the bytes are in ``data`` now, and only there
+        return _analyse(obj, data, source.content_type, base, read_errors, country=country, limits=limits)
+    return _sample_ranges(reader, fmt, base, read_errors, country=country, limits=limits)
 
 
 class S3Ranges:
@@ -117,26 +156,25 @@ class S3Ranges:
 
     def __init__(self, s3: Any, bucket: str, key: str, size: int) -> None:
         self.s3, self.bucket, self.key, self._size = s3, bucket, key, size
+        self.content_type: str | None = None  # as GetObject answered
 
     @property
     def size(self) -> int:
         return self._size
 
     def read(self, start: int, length: int) -> bytes:
-        data, _ = read_range(self.s3, self.bucket, self.key, start, length)
+        data, self.content_type = read_range(self.s3, self.bucket, self.key, start, length)
         if len(data) != length:  # the object changed since it was listed, or a short answer
             raise CallFailed("GetObject", "IncompleteRead", transport=True)
         return data
 
 
-def _sample_ranges(source: S3Ranges, fmt: str, base: dict[str, Any], read_errors: dict[str, str], *,
+def _sample_ranges(reader: RangeReader, fmt: str, base: dict[str, Any], read_errors: dict[str, str], *,
                    country: str, limits: Limits) -> SampleResult:
     """A Parquet or XLSX object over ``max_object_bytes``: its footer or zip directory, then the
-    parts a sample needs, range-read within ``max_object_bytes`` in all."""
-    from cloudaudit.formats.ranged import RangeReader
+    parts a sample needs, range-read within ``max_object_bytes`` in all (``reader``'s budget)."""
     from cloudaudit.sampling import analyse_ranges
 
-    reader = RangeReader(source, limits.max_object_bytes)
     try:
         sample, fields = analyse_ranges(fmt, reader, country=country, limits=limits)
     except CallFailed as exc:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cloudaudit.collectors.gcp.failures import Reads, google_call
 from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import CallFailed, SampleSkipped
+from cloudaudit.formats.ranged import RangeReader
 from cloudaudit.model import CoverageStatus, SampleResult
 from cloudaudit.resources import gs_uri
 
@@ -65,8 +66,11 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
     # Over the limit, a name that says Parquet/XLSX is not worth a download that cannot parse.
     if item.size > limits.max_object_bytes and (fmt := whole_object_format(item, b"")):
         if (ranged := _ranged_format(item)) is not None:  # Parquet, XLSX: footer or zip directory first
-            return _sample_ranges(GcsRanges(bucket, item, opts), ranged, base, country=country, limits=limits)
+            reader = RangeReader(GcsRanges(bucket, item, opts), limits.max_object_bytes)
+            return _sample_ranges(reader, ranged, base, country=country, limits=limits)
         return _too_big(base, fmt, item.size, limits)
+    if item.size > limits.max_object_bytes and not _declared(item):
+        return _sample_unnamed(bucket, item, opts, base, country=country, limits=limits)
     end = min(item.size, limits.max_object_bytes) - 1  # the whole object when it fits
     try:
         with google_call("getObject", resource):
@@ -80,6 +84,34 @@ def sample_object(bucket: Bucket, item: Listed, *, country: str, limits: Limits,
     if truncated and (fmt := whole_object_format(item, data)):  # content said so, not the name
         return _too_big(base, fmt, item.size, limits)
     return _analyse(base, item, data, truncated, country=country, limits=limits)
+
+
+def _declared(item: Listed) -> bool:
+    """Whether the object's name or content type names a format (``.csv``, ``text/csv``...)."""
+    from cloudaudit.formats.sniff import declared_format
+
+    return declared_format(item.name, item.content_type) is not None
+
+
+def _sample_unnamed(bucket: Bucket, item: Listed, opts: CallOptions, base: dict[str, Any], *, country: str,
+                    limits: Limits) -> SampleResult:
+    """An object over ``max_object_bytes`` whose name and content type declare no format: its
+    first ``RANGED_HEAD_BYTES`` first. Parquet or XLSX content is read in ranges like a named object
+    (the head counted, and not fetched again); anything else is read on to
+    ``max_object_bytes`` from its start, as any object is."""
+    from cloudaudit.formats import RANGED_HEAD_BYTES, ranged_format
+
+    reader = RangeReader(GcsRanges(bucket, item, opts), limits.max_object_bytes)
+    try:
+        head = reader.read(0, min(RANGED_HEAD_BYTES, limits.max_object_bytes))
+        fmt = ranged_format(item.name, head, item.content_type)
+        data = b"" if fmt else reader.read(0, limits.max_object_bytes)  # the head is not fetched again
+    except CallFailed as exc:
+        return SampleResult(**base, status=CoverageStatus.NOT_ASSESSED, reason=str(exc), bytes_read=reader.bytes_read)
+    if fmt:
+        return _sample_ranges(reader, fmt, base, country=country, limits=limits)
+    del reader  # the bytes are in ``data`` now, and only there
+    return _analyse(base, item, data, True, country=country, limits=limits)
 
 
 def _too_big(base: dict[str, Any], fmt: str, size: int, limits: Limits) -> SampleResult:
@@ -140,14 +172,12 @@ class GcsRanges:
         return data
 
 
-def _sample_ranges(source: GcsRanges, fmt: str, base: dict[str, Any], *, country: str,
+def _sample_ranges(reader: RangeReader, fmt: str, base: dict[str, Any], *, country: str,
                    limits: Limits) -> SampleResult:
     """A Parquet or XLSX object over ``max_object_bytes``: its footer or zip directory, then the
-    parts a sample needs, range-read within ``max_object_bytes`` in all."""
-    from cloudaudit.formats.ranged import RangeReader
+    parts a sample needs, range-read within ``max_object_bytes`` in all (``reader``'s budget)."""
     from cloudaudit.sampling import analyse_ranges
 
-    reader = RangeReader(source, limits.max_object_bytes)
     try:
         sample, fields = analyse_ranges(fmt, reader, country=country, limits=limits)
     except CallFailed as exc:
