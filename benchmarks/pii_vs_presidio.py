@@ -478,10 +478,11 @@ def _outside_markdown(report: dict[str, Any]) -> list[str]:
                   "lowest precision of a type | cells/s |", "|---|---:|---:|---:|---:|---:|"]
         for seed, row in report["seeds"].items():
             lowest = min(row["precision"].items(), key=lambda item: item[1])
+            lowest = lowest if lowest[1] < 1 else ("every type", 1.0)
             lines.append(f"| {seed} | {_ratio(row['abbreviated']['found'], row['abbreviated']['columns'])} | "
                          f"{_ratio(row['headerless_names']['found'], row['headerless_names']['columns'])} | "
                          f"{_ratio(row['things']['false_positive'], row['things']['columns'])} | "
-                         f"{lowest[1]:.3f} ({lowest[0]}) | {row['cells_per_s']:,} |")
+                         f"{float(lowest[1]):.3f} ({lowest[0]}) | {row['cells_per_s']:,} |")
     return lines
 
 
