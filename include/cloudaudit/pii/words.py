@@ -41,7 +41,7 @@ ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web"
                     "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử")
 ADDRESS_EXCLUDED_HEADS = ("city", "town")  # ``ADDR_CITY_NM`` is a city, not an address
 DATE_OF_BIRTH = (
-    "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
+    "date of birth", "birth date", "date birth", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
     "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
     "kaarawan", "petsa ng kapanganakan", "जन्म तिथि", "जन्मतिथि", "जन्म",
 )
