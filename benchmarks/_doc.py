@@ -77,7 +77,10 @@ def targets(vs: dict[str, Any] | None, scaling: dict[str, Any] | None,
     if rescan and "ratio_wall" in rescan:
         rows.append((f"re-sampling unchanged objects ≤ {INCREMENTAL_TARGET:.0%} of a full sampling run",
                      f"{rescan['ratio_wall']:.0%} of the wall time, {rescan['ratio_cpu']:.0%} of the CPU "
-                     f"({rescan.get('objects', '?')} objects: `incremental_rescan`)",
+                     f"({rescan.get('objects', '?')} objects, ACLs disabled as AWS creates buckets; with ACLs "
+                     "enabled: " + ", ".join(f"{e['ratio_wall']:.0%} / {e['ratio_cpu']:.0%}"
+                                             for label, e in rescan.get("estates", {}).items() if e.get("ownership") is None)
+                     + f"; load {rescan.get('load_average', ['?'])[0]}: `incremental_rescan`)",
                      rescan["ratio_wall"] <= INCREMENTAL_TARGET))
     parse = (scaling or {}).get("parse")
     if parse:
