@@ -417,6 +417,10 @@ def apply_fix(fix: Fix, env: Environment | None, fixer: Fixer | CloudauditError 
         current = fixer.read(fix.kind, fix.resource)
     except (CollectError, ValueError) as exc:
         return Result(status=FixStatus.FAILED, reason=f"re-read failed: {exc}", **common)
+    if state_digest(current.state) == state_digest(fix.after) and state_digest(current.state) != fix.before_sha256:
+        # a retried task whose first attempt applied the change: record it, do not call it someone else's
+        return Result(status=FixStatus.APPLIED, before=fix.before, after=current.state,
+                      reason="already in the proposed state when re-read (an earlier attempt applied it)", **common)
     if state_digest(current.state) != fix.before_sha256:
         return Result(status=FixStatus.SKIPPED_CHANGED, before=current.state,
                       reason="the resource changed since the proposal; nothing done", **common)
@@ -495,6 +499,18 @@ def apply(proposed: Mapping[str, Any], decision: Mapping[str, Any] | None) -> di
 # ---- confirm -----------------------------------------------------------------------------------
 
 
+def _run_id(applied: Mapping[str, Any]) -> str:
+    """The Airflow run this is part of (for the manifest), else ``manual``."""
+    if applied.get("run_id"):
+        return str(applied["run_id"])
+    try:
+        from airflow.sdk import get_current_context
+
+        return str(get_current_context().get("run_id") or "manual")
+    except Exception:  # outside a task (CLI, tests): no context
+        return "manual"
+
+
 def confirm(applied: Mapping[str, Any]) -> dict[str, Any]:
     """Re-scan every APPLIED resource, then write the signed remediation bundle; return its summary."""
     from cloudaudit.remediation.bundle import write_remediation_bundle
@@ -510,7 +526,7 @@ def confirm(applied: Mapping[str, Any]) -> dict[str, Any]:
     results = confirm_results(proposal, results, inventory)
     _write_json(out, remediation_key(country, run_date, "results.json"), [r.model_dump(mode="json") for r in results])
     decision = _read_json(out, remediation_key(country, run_date, "decision.json"))
-    location, sha = write_remediation_bundle(proposal, decision, results, run_id=str(applied.get("run_id") or "manual"))
+    location, sha = write_remediation_bundle(proposal, decision, results, run_id=_run_id(applied))
 
     def count(*statuses: FixStatus) -> int:
         return sum(1 for r in results if r.status in statuses)

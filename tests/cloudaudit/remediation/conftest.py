@@ -187,13 +187,13 @@ class Estate:
         client.set_iam_policy(table, tpolicy)
 
 
-def publish(estate: Estate) -> None:
-    """The daily pipeline for RUN_DATE, in-process: extract, validate, publish."""
+def publish(estate: Estate, run_date: str = RUN_DATE) -> None:
+    """The daily pipeline for ``run_date``, in-process: extract, validate, publish."""
     from cloudaudit.config import load_inventory
     from cloudaudit.pipeline import extract_chunk, group_by_country, plan, publish_country, validate_job
 
     inventory = load_inventory()
-    chunks = plan({"mode": "live"}, RUN_DATE, inventory)
+    chunks = plan({"mode": "live"}, run_date, inventory)
     extracted = [extract_chunk(chunk, inventory) for chunk in chunks]
     for job in group_by_country(chunks, extracted):
         publish_country(validate_job(job, inventory))

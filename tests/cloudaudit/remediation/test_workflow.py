@@ -20,7 +20,7 @@ from cloudaudit.remediation.workflow import (
     propose,
     targets,
 )
-from tests.cloudaudit.remediation.conftest import COUNTRY, RUN_DATE, Estate, planted_values
+from tests.cloudaudit.remediation.conftest import COUNTRY, RUN_DATE, Estate, planted_values, publish
 
 TARGET = {"country": COUNTRY, "run_date": RUN_DATE}
 
@@ -188,3 +188,41 @@ def test_confirm_closes_the_findings_and_the_bundle_verifies(fresh: Estate) -> N
     run = subprocess.run([sys.executable, "-m", "cloudaudit.cli", "verify", str(tampered)],
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 1 and "results.json" in run.stdout, run.stdout
+
+
+def test_every_kind_applies_on_the_emulators_and_the_rescan_closes_its_findings(fresh: Estate) -> None:
+    proposed = propose(TARGET)
+    proposal = load_proposal(proposed["proposal"])
+    allowed = [f for f in proposal.fixes if f.mode == "allowed"]
+    assert {f.kind for f in allowed} == set(FixKind)
+    applied = apply(proposed, decision(*(f.label for f in allowed)))
+    statuses = {r["fix_id"]: (r["status"], r["reason"]) for r in applied["results"]}
+    assert {statuses[f.fix_id][0] for f in allowed} == {"APPLIED"}, statuses
+    summary = confirm(applied)
+    assert summary["applied"] == len(allowed) and summary["still_open"] == 0
+    assert summary["closed"] == len(allowed), summary
+    # a retried apply finds every resource already in the proposed state: nothing is changed again
+    again = apply(proposed, decision(*(f.label for f in allowed)))
+    assert {r["status"] for r in again["results"] if r["fix_id"] in {f.fix_id for f in allowed}} == {"APPLIED"}
+    assert all("earlier attempt" in r["reason"] for r in again["results"] if r["status"] == "APPLIED")
+    # and the next daily scan publishes every answered finding as passing
+    from cloudaudit.remediation.published import read_published
+
+    publish(fresh, "2026-12-05")
+    published = {(f.environment, f.check_id, f.resource): f.status for f in read_published(COUNTRY, "2026-12-05").findings}
+    answered = {(f.environment, ref.check_id, ref.resource) for f in allowed for ref in f.findings}
+    assert answered and {published[key] for key in answered} == {"PASS"}
+
+
+def test_confirm_reports_still_open_when_the_exposure_comes_back(fresh: Estate) -> None:
+    import json
+
+    proposed = propose(TARGET)
+    proposal = load_proposal(proposed["proposal"])
+    fix = next(f for f in proposal.fixes if f.resource.endswith("-policyonly"))
+    applied = apply(proposed, decision(fix.label))
+    assert next(r for r in applied["results"] if r["fix_id"] == fix.fix_id)["status"] == "APPLIED"
+    bucket = fix.resource.removeprefix("s3://")
+    fresh.admin_s3("jp-aws").put_bucket_policy(Bucket=bucket, Policy=json.dumps(fix.before["Policy"]))  # reverted
+    summary = confirm(applied)
+    assert (summary["applied"], summary["closed"], summary["still_open"]) == (1, 0, 1)
