@@ -53,6 +53,7 @@ CATEGORIES = frozenset({"ACCESS", "PII_EXPOSURE"})
 REPORTS_URI = "cloudaudit://reports/"
 DAG_ID = "cloudaudit_remediate"
 MAX_JSON_IN_BODY = 1_500  # characters of before/after JSON shown per fix in the approval form
+MAX_BODY_CHARS = 60_000  # beyond this, further fixes are listed by label (XCom and the form stay small)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HITL_KEYS = ("subject", "body", "options", "defaults", "multiple", "assigned_users", "params")
 
@@ -242,7 +243,12 @@ def proposal_body(proposal: Proposal) -> str:
     if not proposal.fixes:
         lines.append("Nothing to fix: no open critical or high ACCESS / PII_EXPOSURE finding has a fix in the "
                      "catalogue.")
-    for fix in proposal.fixes:
+    for index, fix in enumerate(proposal.fixes):
+        if sum(len(line) for line in lines) > MAX_BODY_CHARS:  # the form stays usable: the rest by label
+            lines += ["", f"{len(proposal.fixes) - index} more fixes, listed by label only (their before/after "
+                      "and what may break are in proposal.json):", ""]
+            lines += [f"- {f.label}: {f.summary}" for f in proposal.fixes[index:]]
+            break
         action = ("**apply** (remediation: allowed)" if fix.mode == "allowed"
                   else "**dry run**: recorded only, nothing is changed (remediation: dry_run)")
         lines += [f"### {fix.label}", "",

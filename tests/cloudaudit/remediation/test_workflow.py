@@ -226,3 +226,44 @@ def test_confirm_reports_still_open_when_the_exposure_comes_back(fresh: Estate) 
     fresh.admin_s3("jp-aws").put_bucket_policy(Bucket=bucket, Policy=json.dumps(fix.before["Policy"]))  # reverted
     summary = confirm(applied)
     assert (summary["applied"], summary["closed"], summary["still_open"]) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("kind", [FixKind.BQ_TABLE_PUBLIC_BINDINGS, FixKind.BQ_DATASET_PUBLIC_ACCESS])
+def test_a_change_between_the_re_read_and_the_write_is_refused_by_the_service(fresh: Estate, kind: FixKind) -> None:
+    """The write carries the etag of the version compared: BigQuery refuses it after a concurrent change."""
+    from google.cloud import bigquery
+
+    from cloudaudit.remediation.fixers import Current
+    from cloudaudit.remediation.model import Approval, FixStatus
+    from cloudaudit.remediation.workflow import apply_fix
+
+    proposal = load_proposal(propose(TARGET)["proposal"])
+    fix = by_kind(proposal, kind, "jp-gcp")
+    env = load_inventory().environment("jp-gcp")
+    inner = open_fixer(env, Limits(), as_fixer=True)
+    client = fresh.bigquery()
+
+    def someone_else() -> None:
+        if kind is FixKind.BQ_TABLE_PUBLIC_BINDINGS:
+            policy = client.get_iam_policy("jp-analytics.crm.customers")
+            policy.bindings = [*policy.bindings, {"role": "roles/bigquery.dataEditor", "members": {"user:x@example.com"}}]
+            client.set_iam_policy("jp-analytics.crm.customers", policy)
+        else:
+            dataset = client.get_dataset("jp-analytics.crm")
+            dataset.access_entries = [*dataset.access_entries, bigquery.AccessEntry("READER", "userByEmail",
+                                                                                    "x@example.com")]
+            client.update_dataset(dataset, ["access_entries"])
+
+    class Racing:
+        def read(self, kind: FixKind, resource: str) -> Current:
+            current = inner.read(kind, resource)
+            someone_else()  # lands after our comparison, before our write
+            return current
+
+        def write(self, kind: FixKind, resource: str, current: Current, after: dict[str, Any]) -> None:
+            inner.write(kind, resource, current, after)
+
+    result = apply_fix(fix, env, Racing(), Approval(chosen=(fix.label,)))
+    assert result.status is FixStatus.FAILED and result.reason.startswith("change refused"), result.reason
+    now = inner.read(kind, fix.resource).state
+    assert "x@example.com" in str(now) and catalog.spec(kind).needed(now)  # their change kept, ours not made

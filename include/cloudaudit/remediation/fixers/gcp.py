@@ -96,8 +96,8 @@ class GcpFixer:
         if kind is FixKind.GCS_PUBLIC_ACCESS_PREVENTION:
             bucket = current.handle
             bucket.iam_configuration.public_access_prevention = after["publicAccessPrevention"]
-            with google_call("patchBucket", resource):
-                bucket.patch(**self.storage_opts.kwargs())
+            with google_call("patchBucket", resource):  # only onto the version that was read
+                bucket.patch(if_metageneration_match=bucket.metageneration, **self.storage_opts.kwargs())
         elif kind is FixKind.GCS_PUBLIC_BINDINGS:
             bucket, policy = current.handle
             policy.bindings = _policy_bindings(after)
