@@ -292,14 +292,15 @@ def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits:
     groups: dict[tuple[str, str, str], list[FindingRef]] = {}  # (environment, resource, kind) → findings
     unfixable: list[Unfixable] = []
     wanted: list[tuple[Any, FindingRef]] = []
+    seen: set[tuple[str, FindingRef]] = set()
     for finding in published.findings:
         if not _qualifies(finding, environments):
             continue
         ref = FindingRef(check_id=finding.check_id, resource=finding.resource, severity=finding.severity.lower(),
                          category=finding.category.upper())
-        if ref in [r for f, r in wanted if f.environment == finding.environment]:
-            continue
-        wanted.append((finding, ref))
+        if (finding.environment, ref) not in seen:
+            seen.add((finding.environment, ref))
+            wanted.append((finding, ref))
 
     fixers: dict[str, Fixer | CloudauditError] = {}
     states: dict[tuple[str, str, str], Any] = {}

@@ -177,7 +177,9 @@ def test_confirm_closes_the_findings_and_the_bundle_verifies(fresh: Estate) -> N
     assert {f"fixes/{f.fix_id}/before.json" for f in proposal.fixes} <= names
     assert b"closing the public CRM export" in members["results.json"]
     assert b'"CLOSED"' in members["results.json"]
-    everything = b"".join(members.values()).decode("utf-8", "replace")
+    import json
+
+    everything = b"".join(members.values()).decode("utf-8", "replace") + json.dumps([proposed, applied, summary])
     assert not [v for v in planted_values(*fresh.data.values()) if v in everything]
     # tampering with one member fails verification, naming it
     tampered = bundle.with_name("tampered.zip")
