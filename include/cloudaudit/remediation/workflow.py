@@ -272,11 +272,12 @@ def _qualifies(finding: Any, environments: Mapping[str, Environment]) -> bool:
 
 
 def make_fix(fix_id: str, spec: catalog.FixSpec, env: Environment, resource: str, before: dict[str, Any],
-             findings: Sequence[FindingRef]) -> Fix:
-    """One fix of ``spec`` to ``resource`` as it was read (``before``), with the state it would leave."""
+             findings: Sequence[FindingRef], notes: Sequence[str] = ()) -> Fix:
+    """One fix of ``spec`` to ``resource`` as it was read (``before``), with the state it would leave;
+    ``notes``: what this resource in particular would lose, before the kind's general warnings."""
     return Fix(fix_id=fix_id, kind=spec.kind, label=_label(fix_id, spec, resource, env.name), environment=env.name,
                provider=env.provider, resource=resource, mode="allowed" if env.remediation == "allowed" else "dry_run",
-               findings=tuple(findings), summary=spec.changes, may_break=spec.may_break,
+               findings=tuple(findings), summary=spec.changes, may_break=(*notes, *spec.may_break),
                permissions=spec.permissions, before=before, after=spec.after(before),
                before_sha256=state_digest(before))
 
@@ -339,9 +340,12 @@ def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits:
         if not proposed:
             unfixable.append(Unfixable(finding=ref, environment=env.name, reason="; ".join(reasons)))
 
-    fixes = [make_fix(f"F{number}", catalog.spec(kind), environments[env_name], resource,
-                      states[(env_name, resource, kind)], refs)
-             for number, ((env_name, resource, kind), refs) in enumerate(sorted(groups.items()), start=1)]
+    fixes = []
+    for number, ((env_name, resource, kind), refs) in enumerate(sorted(groups.items()), start=1):
+        fixer = fixers[env_name]
+        notes = fixer.notes(catalog.spec(kind).kind, resource) if not isinstance(fixer, CloudauditError) else ()
+        fixes.append(make_fix(f"F{number}", catalog.spec(kind), environments[env_name], resource,
+                              states[(env_name, resource, kind)], refs, notes))
     return Proposal(country=country, run_date=run_date, created_at=now_utc(), source_bundle=published.location,
                     source_bundle_sha256=published.sha256, fixes=tuple(fixes), unfixable=tuple(unfixable))
 

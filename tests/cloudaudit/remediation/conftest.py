@@ -127,8 +127,11 @@ class Estate:
             s3.create_bucket(Bucket=self.bucket(label), CreateBucketConfiguration={"LocationConstraint": REGION})
             if label in self.data:
                 s3.put_object(Bucket=self.bucket(label), Key="customers.csv", Body=self.data[label])
+        self.admin_s3("jp-aws").put_bucket_website(Bucket=self.bucket("policy"), WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"}})  # what a fix's "may break" must name
         bucket = self.storage().create_bucket(self.bucket("gcs"))
         bucket._patch_property("location", "ASIA-NORTHEAST1")
+        bucket._patch_property("website", {"mainPageSuffix": "index.html"})
         bucket.patch()
         bucket.blob("customers.csv").upload_from_string(self.data["gcs"], content_type="text/csv")
         client = self.bigquery()

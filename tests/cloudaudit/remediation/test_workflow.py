@@ -62,6 +62,11 @@ def test_a_proposal_for_each_fix_kind_with_before_and_after(fresh: Estate) -> No
     assert [s["Sid"] for s in policy.after["Policy"]["Statement"]] == ["PartnerRead"]
     only = next(f for f in proposal.fixes if f.resource.endswith("-policyonly"))
     assert only.after == {"Policy": None}
+    # a website the fix would take down is named first, for that bucket only
+    assert "THIS bucket serves a static website" in policy.may_break[0]
+    assert not [m for m in only.may_break if m.startswith("THIS")]
+    assert "THIS bucket is configured as a website" in by_kind(proposal, FixKind.GCS_PUBLIC_BINDINGS,
+                                                               "jp-gcp").may_break[0]
     gcs = by_kind(proposal, FixKind.GCS_PUBLIC_BINDINGS, "jp-gcp")
     assert gcs.after["bindings"] == [
         {"role": "roles/storage.admin", "members": ["user:owner@example.com"]},

@@ -13,6 +13,7 @@ from cloudaudit.collectors.gcp.bigquery.datasets import access_entries
 from cloudaudit.collectors.gcp.clients import CallOptions
 from cloudaudit.collectors.gcp.failures import google_call
 from cloudaudit.collectors.gcp.iam import iam_bindings
+from cloudaudit.errors import CollectError
 from cloudaudit.remediation.catalog import entry_is_public
 from cloudaudit.remediation.fixers import Current
 from cloudaudit.remediation.model import FixKind
@@ -91,6 +92,20 @@ class GcpFixer:
                 policy = self._bigquery().get_iam_policy(path, **self.bigquery_opts.kwargs())
             return Current({"bindings": iam_bindings(list(policy.bindings))}, policy)
         raise ValueError(f"{kind} is not a Google Cloud fix")
+
+    def notes(self, kind: FixKind, resource: str) -> tuple[str, ...]:
+        """A bucket configured as a website (``website.mainPageSuffix``) loses it to either storage fix."""
+        if kind not in (FixKind.GCS_PUBLIC_ACCESS_PREVENTION, FixKind.GCS_PUBLIC_BINDINGS):
+            return ()
+        try:
+            with google_call("getBucket", resource):
+                bucket = self._storage().get_bucket(gcs_bucket(resource), **self.storage_opts.kwargs())
+        except (CollectError, ValueError):
+            return ("whether the bucket serves a website could not be read (getBucket)",)
+        website = bucket._properties.get("website") or {}
+        if not (website.get("mainPageSuffix") or website.get("notFoundPage")):
+            return ()
+        return (f"THIS bucket is configured as a website ({resource}): anonymous visitors will get 403",)
 
     def write(self, kind: FixKind, resource: str, current: Current, after: dict[str, Any]) -> None:
         if kind is FixKind.GCS_PUBLIC_ACCESS_PREVENTION:
