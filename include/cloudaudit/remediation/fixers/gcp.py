@@ -13,7 +13,7 @@ from cloudaudit.collectors.gcp.bigquery.datasets import access_entries
 from cloudaudit.collectors.gcp.clients import CallOptions
 from cloudaudit.collectors.gcp.failures import google_call
 from cloudaudit.collectors.gcp.iam import iam_bindings
-from cloudaudit.errors import CollectError
+from cloudaudit.errors import CallFailed, CollectError
 from cloudaudit.remediation.catalog import entry_is_public
 from cloudaudit.remediation.fixers import Current
 from cloudaudit.remediation.model import FixKind
@@ -54,11 +54,25 @@ class GcpFixer:
     """Reads and writes one project's buckets, datasets and tables."""
 
     def __init__(self, storage: storage.Client | None, bigquery: bigquery.Client | None, *,
-                 storage_opts: CallOptions, bigquery_opts: CallOptions) -> None:
+                 storage_opts: CallOptions, bigquery_opts: CallOptions, reader: bool = False) -> None:
         self.storage = storage
         self.bigquery = bigquery
         self.storage_opts = storage_opts
         self.bigquery_opts = bigquery_opts
+        self.reader = reader  # the scanner's credentials: only the reader role's permissions
+
+    def _get_bucket(self, resource: str) -> Any:
+        """The bucket's resource: buckets.get for the fixer (its role has storage.buckets.get), a
+        prefix listing for the scanner (the reader role has storage.buckets.list, as the collector uses)."""
+        name = gcs_bucket(resource)
+        if not self.reader:
+            with google_call("getBucket", resource):
+                return self._storage().get_bucket(name, **self.storage_opts.kwargs())
+        with google_call("listBuckets", resource):
+            for bucket in self._storage().list_buckets(prefix=name, **self.storage_opts.kwargs()):
+                if bucket.name == name:
+                    return bucket
+        raise CallFailed("listBuckets", "NotFound")
 
     def _storage(self) -> storage.Client:
         if self.storage is None:
@@ -72,9 +86,7 @@ class GcpFixer:
 
     def read(self, kind: FixKind, resource: str) -> Current:
         if kind is FixKind.GCS_PUBLIC_ACCESS_PREVENTION:
-            name = gcs_bucket(resource)
-            with google_call("getBucket", resource):
-                bucket = self._storage().get_bucket(name, **self.storage_opts.kwargs())
+            bucket = self._get_bucket(resource)
             value = str(bucket.iam_configuration.public_access_prevention or "inherited")
             return Current({"publicAccessPrevention": value}, bucket)
         if kind is FixKind.GCS_PUBLIC_BINDINGS:
@@ -98,10 +110,9 @@ class GcpFixer:
         if kind not in (FixKind.GCS_PUBLIC_ACCESS_PREVENTION, FixKind.GCS_PUBLIC_BINDINGS):
             return ()
         try:
-            with google_call("getBucket", resource):
-                bucket = self._storage().get_bucket(gcs_bucket(resource), **self.storage_opts.kwargs())
+            bucket = self._get_bucket(resource)
         except (CollectError, ValueError):
-            return ("whether the bucket serves a website could not be read (getBucket)",)
+            return ("whether the bucket serves a website could not be read",)
         website = bucket._properties.get("website") or {}
         if not (website.get("mainPageSuffix") or website.get("notFoundPage")):
             return ()
