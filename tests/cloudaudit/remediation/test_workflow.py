@@ -274,3 +274,14 @@ def test_a_change_between_the_re_read_and_the_write_is_refused_by_the_service(fr
     assert result.status is FixStatus.FAILED and result.reason.startswith("change refused"), result.reason
     now = inner.read(kind, fix.resource).state
     assert "x@example.com" in str(now) and catalog.spec(kind).needed(now)  # their change kept, ours not made
+
+
+def test_nothing_to_fix_offers_only_reject_all(fresh: Estate) -> None:
+    fresh.write_inventory(**{name: {"remediation": "never", "remediation_role_arn": None, "remediation_conn_id": None}
+                             for name in ("jp-aws", "jp-aws-dry", "jp-gcp")})
+    proposed = propose(TARGET)
+    assert proposed["options"] == [REJECT_ALL] and proposed["proposal"]["fix_count"] == 0
+    assert proposed["subject"] == f"cloudaudit: 0 fixes proposed for {COUNTRY} ({RUN_DATE})"
+    assert "Nothing to fix" in proposed["body"]
+    applied = apply(proposed, decision(REJECT_ALL))
+    assert applied["results"] == [] and confirm(applied)["applied"] == 0
