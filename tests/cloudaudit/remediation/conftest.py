@@ -127,8 +127,11 @@ class Estate:
             s3.create_bucket(Bucket=self.bucket(label), CreateBucketConfiguration={"LocationConstraint": REGION})
             if label in self.data:
                 s3.put_object(Bucket=self.bucket(label), Key="customers.csv", Body=self.data[label])
+        self.admin_s3("jp-aws").put_bucket_website(Bucket=self.bucket("policy"), WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"}})  # what a fix's "may break" must name
         bucket = self.storage().create_bucket(self.bucket("gcs"))
         bucket._patch_property("location", "ASIA-NORTHEAST1")
+        bucket._patch_property("website", {"mainPageSuffix": "index.html"})
         bucket.patch()
         bucket.blob("customers.csv").upload_from_string(self.data["gcs"], content_type="text/csv")
         client = self.bigquery()
@@ -187,13 +190,13 @@ class Estate:
         client.set_iam_policy(table, tpolicy)
 
 
-def publish(estate: Estate) -> None:
-    """The daily pipeline for RUN_DATE, in-process: extract, validate, publish."""
+def publish(estate: Estate, run_date: str = RUN_DATE) -> None:
+    """The daily pipeline for ``run_date``, in-process: extract, validate, publish."""
     from cloudaudit.config import load_inventory
     from cloudaudit.pipeline import extract_chunk, group_by_country, plan, publish_country, validate_job
 
     inventory = load_inventory()
-    chunks = plan({"mode": "live"}, RUN_DATE, inventory)
+    chunks = plan({"mode": "live"}, run_date, inventory)
     extracted = [extract_chunk(chunk, inventory) for chunk in chunks]
     for job in group_by_country(chunks, extracted):
         publish_country(validate_job(job, inventory))

@@ -69,3 +69,38 @@ def test_approvers_are_not_part_of_the_country_policy(tmp_path: Path, monkeypatc
     # SimpleAuthManager checks the username; "name:id" gives the id explicitly (FAB's str(int id))
     assert approver_users("JP") == [{"id": "7", "name": "jp-lead"}, {"id": "jp-engineer", "name": "jp-engineer"}]
     assert approver_users("TH") == []
+
+
+def test_fab_approvers_are_resolved_to_their_integer_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAB checks ``str(int id)``: the usernames are looked up in ``ab_user`` (a real SQLite database here)."""
+    import sqlite3
+
+    from cloudaudit.remediation.workflow import approver_users
+
+    db = tmp_path / "airflow.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE ab_user (id INTEGER PRIMARY KEY, username VARCHAR(256))")
+        connection.executemany("INSERT INTO ab_user VALUES (?, ?)", [(3, "jp-engineer"), (9, "th-engineer")])
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({"environments": [AWS], "countries": {"JP": {
+        "remediation_approvers": ["jp-engineer", "nobody", "jp-lead:12"]}}}))
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", str(path))
+    monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager")
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{db}")
+    # an unknown user is left out (logged): an id that matches nobody would lock everyone out
+    assert approver_users("JP") == [{"id": "12", "name": "jp-lead"}, {"id": "3", "name": "jp-engineer"}]
+
+
+@pytest.mark.parametrize(("params", "message"), [({"country": ""}, "params.country"), ({"country": "XX"}, "XX"),
+                                                 ({"country": "JP", "date": "04/12/2026"}, "YYYY-MM-DD")])
+def test_targets_by_hand_refuse_bad_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str],
+                                           message: str) -> None:
+    from cloudaudit.errors import ConfigError
+    from cloudaudit.remediation.workflow import targets
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({"environments": [AWS]}))
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", str(path))
+    with pytest.raises(ConfigError, match=message):
+        targets(params, [], "2026-12-04")
+    assert targets({"country": "JP"}, [], "2026-12-04") == [{"country": "JP", "run_date": "2026-12-04"}]

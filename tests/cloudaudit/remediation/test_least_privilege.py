@@ -185,3 +185,27 @@ def test_the_fixer_does_not_use_the_scanner_s_credentials(account: IamAccount) -
     fixer = open_fixer(env, Limits(), as_fixer=True)
     caller = fixer.clients.client("sts").get_caller_identity()  # type: ignore[attr-defined]
     assert caller["Arn"].endswith("user/cloudaudit-fixer")
+
+
+def test_proposing_needs_only_the_reader_policy(account: IamAccount) -> None:
+    """The proposal's re-reads (and the website check) use the scanner's reader policy, nothing more."""
+    from cloudaudit.collectors.aws.session import connect
+    from cloudaudit.remediation.fixers.aws import AwsFixer
+    from tests.faults import iam as reader_iam
+
+    buckets = account.seed("lpread")
+    iam = account.admin("iam")
+    iam.create_user(UserName="cloudaudit-reader")
+    keys = iam.create_access_key(UserName="cloudaudit-reader")["AccessKey"]
+    iam.put_user_policy(UserName="cloudaudit-reader", PolicyName="reader",
+                        PolicyDocument=json.dumps(reader_iam.for_moto(reader_iam.load_policy())))
+    env = environment().model_copy(update={"endpoint_url": account.url})
+    reader = AwsFixer(connect(env, Limits(), keys=(keys["AccessKeyId"], keys["SecretAccessKey"], None)))
+    account.auth(True)
+    try:
+        states = {kind: reader.read(kind, f"s3://{buckets[kind]}").state for kind in S3_KINDS}
+        notes = [n for kind in S3_KINDS for n in reader.notes(kind, f"s3://{buckets[kind]}")]
+    finally:
+        account.auth(False)
+    assert all(catalog.spec(kind).needed(states[kind]) for kind in S3_KINDS)
+    assert notes == []  # no website, and GetBucketWebsite was allowed (else "could not be read")

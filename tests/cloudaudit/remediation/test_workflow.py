@@ -20,7 +20,7 @@ from cloudaudit.remediation.workflow import (
     propose,
     targets,
 )
-from tests.cloudaudit.remediation.conftest import COUNTRY, RUN_DATE, Estate, planted_values
+from tests.cloudaudit.remediation.conftest import COUNTRY, RUN_DATE, Estate, planted_values, publish
 
 TARGET = {"country": COUNTRY, "run_date": RUN_DATE}
 
@@ -62,6 +62,11 @@ def test_a_proposal_for_each_fix_kind_with_before_and_after(fresh: Estate) -> No
     assert [s["Sid"] for s in policy.after["Policy"]["Statement"]] == ["PartnerRead"]
     only = next(f for f in proposal.fixes if f.resource.endswith("-policyonly"))
     assert only.after == {"Policy": None}
+    # a website the fix would take down is named first, for that bucket only
+    assert "THIS bucket serves a static website" in policy.may_break[0]
+    assert not [m for m in only.may_break if m.startswith("THIS")]
+    assert "THIS bucket is configured as a website" in by_kind(proposal, FixKind.GCS_PUBLIC_BINDINGS,
+                                                               "jp-gcp").may_break[0]
     gcs = by_kind(proposal, FixKind.GCS_PUBLIC_BINDINGS, "jp-gcp")
     assert gcs.after["bindings"] == [
         {"role": "roles/storage.admin", "members": ["user:owner@example.com"]},
@@ -177,7 +182,9 @@ def test_confirm_closes_the_findings_and_the_bundle_verifies(fresh: Estate) -> N
     assert {f"fixes/{f.fix_id}/before.json" for f in proposal.fixes} <= names
     assert b"closing the public CRM export" in members["results.json"]
     assert b'"CLOSED"' in members["results.json"]
-    everything = b"".join(members.values()).decode("utf-8", "replace")
+    import json
+
+    everything = b"".join(members.values()).decode("utf-8", "replace") + json.dumps([proposed, applied, summary])
     assert not [v for v in planted_values(*fresh.data.values()) if v in everything]
     # tampering with one member fails verification, naming it
     tampered = bundle.with_name("tampered.zip")
@@ -188,3 +195,93 @@ def test_confirm_closes_the_findings_and_the_bundle_verifies(fresh: Estate) -> N
     run = subprocess.run([sys.executable, "-m", "cloudaudit.cli", "verify", str(tampered)],
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 1 and "results.json" in run.stdout, run.stdout
+
+
+def test_every_kind_applies_on_the_emulators_and_the_rescan_closes_its_findings(fresh: Estate) -> None:
+    proposed = propose(TARGET)
+    proposal = load_proposal(proposed["proposal"])
+    allowed = [f for f in proposal.fixes if f.mode == "allowed"]
+    assert {f.kind for f in allowed} == set(FixKind)
+    applied = apply(proposed, decision(*(f.label for f in allowed)))
+    statuses = {r["fix_id"]: (r["status"], r["reason"]) for r in applied["results"]}
+    assert {statuses[f.fix_id][0] for f in allowed} == {"APPLIED"}, statuses
+    summary = confirm(applied)
+    assert summary["applied"] == len(allowed) and summary["still_open"] == 0
+    assert summary["closed"] == len(allowed), summary
+    # a retried apply finds every resource already in the proposed state: nothing is changed again
+    again = apply(proposed, decision(*(f.label for f in allowed)))
+    assert {r["status"] for r in again["results"] if r["fix_id"] in {f.fix_id for f in allowed}} == {"APPLIED"}
+    assert all("earlier attempt" in r["reason"] for r in again["results"] if r["status"] == "APPLIED")
+    # and the next daily scan publishes every answered finding as passing
+    from cloudaudit.remediation.published import read_published
+
+    publish(fresh, "2026-12-05")
+    published = {(f.environment, f.check_id, f.resource): f.status for f in read_published(COUNTRY, "2026-12-05").findings}
+    answered = {(f.environment, ref.check_id, ref.resource) for f in allowed for ref in f.findings}
+    assert answered and {published[key] for key in answered} == {"PASS"}
+
+
+def test_confirm_reports_still_open_when_the_exposure_comes_back(fresh: Estate) -> None:
+    import json
+
+    proposed = propose(TARGET)
+    proposal = load_proposal(proposed["proposal"])
+    fix = next(f for f in proposal.fixes if f.resource.endswith("-policyonly"))
+    applied = apply(proposed, decision(fix.label))
+    assert next(r for r in applied["results"] if r["fix_id"] == fix.fix_id)["status"] == "APPLIED"
+    bucket = fix.resource.removeprefix("s3://")
+    fresh.admin_s3("jp-aws").put_bucket_policy(Bucket=bucket, Policy=json.dumps(fix.before["Policy"]))  # reverted
+    summary = confirm(applied)
+    assert (summary["applied"], summary["closed"], summary["still_open"]) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("kind", [FixKind.BQ_TABLE_PUBLIC_BINDINGS, FixKind.BQ_DATASET_PUBLIC_ACCESS])
+def test_a_change_between_the_re_read_and_the_write_is_refused_by_the_service(fresh: Estate, kind: FixKind) -> None:
+    """The write carries the etag of the version compared: BigQuery refuses it after a concurrent change."""
+    from google.cloud import bigquery
+
+    from cloudaudit.remediation.fixers import Current
+    from cloudaudit.remediation.model import Approval, FixStatus
+    from cloudaudit.remediation.workflow import apply_fix
+
+    proposal = load_proposal(propose(TARGET)["proposal"])
+    fix = by_kind(proposal, kind, "jp-gcp")
+    env = load_inventory().environment("jp-gcp")
+    inner = open_fixer(env, Limits(), as_fixer=True)
+    client = fresh.bigquery()
+
+    def someone_else() -> None:
+        if kind is FixKind.BQ_TABLE_PUBLIC_BINDINGS:
+            policy = client.get_iam_policy("jp-analytics.crm.customers")
+            policy.bindings = [*policy.bindings, {"role": "roles/bigquery.dataEditor", "members": {"user:x@example.com"}}]
+            client.set_iam_policy("jp-analytics.crm.customers", policy)
+        else:
+            dataset = client.get_dataset("jp-analytics.crm")
+            dataset.access_entries = [*dataset.access_entries, bigquery.AccessEntry("READER", "userByEmail",
+                                                                                    "x@example.com")]
+            client.update_dataset(dataset, ["access_entries"])
+
+    class Racing:
+        def read(self, kind: FixKind, resource: str) -> Current:
+            current = inner.read(kind, resource)
+            someone_else()  # lands after our comparison, before our write
+            return current
+
+        def write(self, kind: FixKind, resource: str, current: Current, after: dict[str, Any]) -> None:
+            inner.write(kind, resource, current, after)
+
+    result = apply_fix(fix, env, Racing(), Approval(chosen=(fix.label,)))
+    assert result.status is FixStatus.FAILED and result.reason.startswith("change refused"), result.reason
+    now = inner.read(kind, fix.resource).state
+    assert "x@example.com" in str(now) and catalog.spec(kind).needed(now)  # their change kept, ours not made
+
+
+def test_nothing_to_fix_offers_only_reject_all(fresh: Estate) -> None:
+    fresh.write_inventory(**{name: {"remediation": "never", "remediation_role_arn": None, "remediation_conn_id": None}
+                             for name in ("jp-aws", "jp-aws-dry", "jp-gcp")})
+    proposed = propose(TARGET)
+    assert proposed["options"] == [REJECT_ALL] and proposed["proposal"]["fix_count"] == 0
+    assert proposed["subject"] == f"cloudaudit: 0 fixes proposed for {COUNTRY} ({RUN_DATE})"
+    assert "Nothing to fix" in proposed["body"]
+    applied = apply(proposed, decision(REJECT_ALL))
+    assert applied["results"] == [] and confirm(applied)["applied"] == 0
