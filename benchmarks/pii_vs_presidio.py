@@ -1,9 +1,11 @@
 """Benchmark: cloudaudit's PII engine against Microsoft Presidio on the same labelled corpus.
 
-    .venv/bin/python benchmarks/pii_vs_presidio.py [--seed 42] [--tables 3] [--rows 200]
+    .venv/bin/python benchmarks/pii_vs_presidio.py [--seed 42] [--tables 3] [--rows 200] [--sweep-seeds 0,1,2,3]
     make bench    # every benchmark, this one included
 
-One run generates the corpus (``cloudaudit_demo.corpus``), runs cloudaudit on it in this
+One run generates the corpus (``cloudaudit_demo.corpus``) and adds the columns from outside
+(``_pii_outside``: PII under abbreviated and local headers from the benchmark's own list, names
+under headers that say nothing, names of things that must stay clean), runs cloudaudit on it in this
 process and Presidio on it in its own venv (``benchmarks/.venv-presidio``, created here with
 uv, or venv + pip, when missing: Presidio pins its own dependencies), then scores both per
 (field, PII type) and writes ``benchmarks/results/pii_vs_presidio.{json,md}``.
@@ -20,6 +22,10 @@ Presidio's best F1, so the comparison is as kind to it as we could make it.
 
 Speed is CPU time of the analysis alone (process time, one core), after a warm-up, with
 engine construction and the corpus transfer excluded for both.
+
+The same run also passes the peer suites' own test values (``tests/cloudaudit/pii/peer_cases.py``:
+python-stdnum's and Presidio's) through both, one value at a time, and runs cloudaudit alone on
+the ``--sweep-seeds`` corpora for the outside columns' figures on other seeds.
 """
 
 from __future__ import annotations
@@ -137,12 +143,14 @@ def presidio_worker(corpus_path: Path, out_path: Path) -> None:
             cells.append(best)
         return cells
 
+    peer = corpus.pop() if corpus and "peer" in corpus[-1] else {"peer": []}
     analyse("warm up", ["090-1234-5678", "someone@example.com", "4111 1111 1111 1111"] * 20)
     started_cpu, started_wall = time.process_time(), time.perf_counter()
     output = {s["name"]: {f: analyse(f, vals) for f, vals in s["fields"].items()} for s in corpus}
     cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+    peer_cells = [analyse("value" if not as_text else "text", [text])[0] for text, as_text in peer["peer"]]
     import presidio_analyzer
-    out_path.write_text(json.dumps({"cells": output, "cpu_s": cpu, "wall_s": wall,
+    out_path.write_text(json.dumps({"cells": output, "cpu_s": cpu, "wall_s": wall, "peer": peer_cells,
                                     "version": getattr(presidio_analyzer, "__version__", PRESIDIO_VERSION)}),
                         encoding="utf-8")
 
@@ -171,9 +179,93 @@ def ensure_presidio_venv() -> Path:
 def export_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
     from cloudaudit_demo import corpus
 
-    return [{"name": s.name, "country": s.country, "fields": s.sample.fields,
+    return [{"name": s.name, "country": s.country, "fields": dict(s.sample.fields),
              "labels": {f: sorted(t.value for t in types) for f, types in s.labels.items()}}
             for s in corpus.generate(seed=seed, tables_per_country=tables, rows=rows)]
+
+
+def export_full_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
+    """The demo corpus with the columns from outside (``_pii_outside``): abbreviated headers,
+    headerless names, names of things."""
+    from benchmarks import _pii_outside
+
+    return _pii_outside.extend(export_corpus(seed, tables, rows), seed)
+
+
+def base_view(corpus: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The corpus as the demo generator writes it: labels of the added columns left out."""
+    return [{**s, "labels": {f: t for f, t in s["labels"].items() if f not in s.get("kinds", {})}} for s in corpus]
+
+
+def peer_cases() -> list[Any]:
+    """Peer suites' own test values (``tests/cloudaudit/pii/peer_cases.py``)."""
+    from tests.cloudaudit.pii.peer_cases import CASES
+
+    return list(CASES)
+
+
+def cloudaudit_peer(cases: list[Any]) -> list[bool]:
+    """Whether cloudaudit reports each case's type: a one-cell ``value`` column, or a line of text."""
+    from cloudaudit.model import TEXT_FIELD, Sample
+    from cloudaudit.pii import detect_sample
+
+    found = []
+    for case in cases:
+        fields = {TEXT_FIELD: [case.value]} if case.as_text else {"value": [case.value]}
+        sample = Sample(format="text" if case.as_text else "csv", fields=fields)
+        found.append(any(case.pii_type in r.pii_types for r in detect_sample(sample, case.country)))
+    return found
+
+
+DIFFERS = "test_ip_recognizer.py: not a person's device (cloudaudit differs on purpose)"
+
+
+def peer_table(cases: list[Any], ours: list[bool], theirs_cells: list[dict[str, float]],
+               threshold: float) -> dict[str, Any]:
+    """Per peer-suite file: values to be found (found by each) and values not to be (reported by
+    each), by the suite's own verdict; the values where cloudaudit deliberately differs from its
+    suite (``case.why`` on a value the suite expects found) are a row of their own."""
+    def presidio(cell: dict[str, float], pii_type: str, minimum: float) -> bool:
+        return any(ENTITY_TYPES.get(e) == pii_type and s >= minimum for e, s in cell.items())
+
+    rows: dict[str, dict[str, int]] = {}
+    for case, mine, cell in zip(cases, ours, theirs_cells, strict=True):
+        origin = case.origin.rsplit("/", 1)[-1]
+        if origin == "test_ip_recognizer.py" and case.why:
+            origin = DIFFERS  # the suite expects these found
+        row = rows.setdefault(origin, {"expected": 0, "cloudaudit_found": 0, "presidio_found": 0,
+                                       "presidio_any_score_found": 0, "negatives": 0, "cloudaudit_fp": 0,
+                                       "presidio_fp": 0, "presidio_any_score_fp": 0})
+        at_threshold = presidio(cell, case.pii_type.value, threshold)
+        at_any = presidio(cell, case.pii_type.value, 1e-9)
+        if case.found or origin == DIFFERS:
+            row["expected"] += 1
+            row["cloudaudit_found"] += mine
+            row["presidio_found"] += at_threshold
+            row["presidio_any_score_found"] += at_any
+        else:
+            row["negatives"] += 1
+            row["cloudaudit_fp"] += mine
+            row["presidio_fp"] += at_threshold
+            row["presidio_any_score_fp"] += at_any
+    total = {key: sum(r[key] for r in rows.values()) for key in next(iter(rows.values()))}
+    return {"by_file": rows, "total": total, "presidio_score_threshold": threshold}
+
+
+def seed_sweep(seeds: list[int], tables: int, rows: int) -> dict[str, Any]:
+    """cloudaudit alone on other seeds: the outside columns' figures and per-type precision."""
+    from benchmarks import _pii_outside
+
+    out: dict[str, Any] = {}
+    for seed in seeds:
+        corpus = export_full_corpus(seed, tables, rows)
+        predictions, cpu, _wall = run_cloudaudit(corpus)
+        scored = score(corpus, predictions)
+        out[str(seed)] = {**_pii_outside.summary(_pii_outside.by_kind(corpus, predictions)),
+                          "precision": {t: v["precision"] for t, v in scored["per_type"].items()},
+                          "recall": {t: v["recall"] for t, v in scored["per_type"].items()},
+                          "cells_per_s": round(sum(len(v) for s in corpus for v in s["fields"].values()) / cpu)}
+    return out
 
 
 def run_cloudaudit(corpus: list[dict[str, Any]]) -> tuple[dict[str, dict[str, list[str]]], float, float]:
@@ -239,13 +331,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tables", type=int, default=3, help="tables per country")
     parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument("--sweep-seeds", default="0,1,2,3",
+                        help="seeds on which cloudaudit alone is also run (the outside columns' figures); '' for none")
     parser.add_argument("--worker", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)  # `python -m benchmarks NAME` passes its own arguments
     if args.worker:
         presidio_worker(Path(args.worker[0]), Path(args.worker[1]))
         return 0
 
-    corpus = export_corpus(args.seed, args.tables, args.rows)
+    if str(HERE.parent) not in sys.path:  # run as a script: the repository's packages (benchmarks, tests)
+        sys.path.insert(0, str(HERE.parent))
+    from benchmarks import _pii_outside
+
+    corpus = export_full_corpus(args.seed, args.tables, args.rows)
+    cases = peer_cases()
     cells = sum(len(v) for s in corpus for v in s["fields"].values())
     megabytes = sum(len((x or "").encode()) for s in corpus for v in s["fields"].values() for x in v) / 1e6
     ours, ours_cpu, ours_wall = run_cloudaudit(corpus)
@@ -253,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     python = ensure_presidio_venv()
     with tempfile.TemporaryDirectory() as tmp:
         corpus_path, out_path = Path(tmp) / "corpus.json", Path(tmp) / "presidio.json"
-        corpus_path.write_text(json.dumps(corpus), encoding="utf-8")
+        peer = {"peer": [(case.value, case.as_text) for case in cases]}
+        corpus_path.write_text(json.dumps([*corpus, peer]), encoding="utf-8")
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         subprocess.run([str(python), __file__, "--worker", str(corpus_path), str(out_path)], check=True, env=env)
         presidio = json.loads(out_path.read_text(encoding="utf-8"))
@@ -272,9 +372,13 @@ def main(argv: list[str] | None = None) -> int:
                 "wall_s": round(wall, 3), **score(corpus, predictions),
                 "micro_on_types_presidio_covers": score(corpus, predictions, covered)["micro"]}
 
+    base = base_view(corpus)
+    added = sum(len(s.get("kinds", {})) for s in corpus)
+    ours_peer = cloudaudit_peer(cases)
     report = {
         "corpus": {"seed": args.seed, "tables_per_country": args.tables, "rows": args.rows, "samples": len(corpus),
-                   "fields": sum(len(s["fields"]) for s in corpus), "cells": cells, "megabytes": round(megabytes, 3)},
+                   "fields": sum(len(s["fields"]) for s in corpus), "fields_from_outside": added, "cells": cells,
+                   "megabytes": round(megabytes, 3)},
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
                     "load_average": os.getloadavg()},
         "cloudaudit": side(ours, ours_cpu, ours_wall),
@@ -282,6 +386,12 @@ def main(argv: list[str] | None = None) -> int:
                      "score_threshold": best[1], "share_threshold": best[2]},
     }
     report["speed_ratio"] = round(report["cloudaudit"]["cells_per_s"] / report["presidio"]["cells_per_s"], 1)
+    report["demo_corpus_only"] = {"cloudaudit": score(base, ours)["per_type"], "presidio": score(base, theirs)["per_type"]}
+    report["outside"] = {"cloudaudit": _pii_outside.by_kind(corpus, ours), "presidio": _pii_outside.by_kind(corpus, theirs)}
+    report["peer_suites"] = peer_table(cases, ours_peer, presidio["peer"], best[1])
+    sweep = [int(x) for x in args.sweep_seeds.split(",") if x.strip()]
+    report["seeds"] = seed_sweep(sweep, args.tables, args.rows) if sweep else {}
+    report["machine"]["load_average_at_end"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pii_vs_presidio.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")
@@ -297,7 +407,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"Corpus: seed {corpus['seed']}, {corpus['samples']} samples, {corpus['fields']} fields, "
         f"{corpus['cells']:,} cells, {corpus['megabytes']} MB. Presidio {theirs['version']} (blank spaCy model, "
         f"score ≥ {theirs['score_threshold']}, field share ≥ {theirs['share_threshold']}, chosen for its best F1). "
-        f"CPU time of the analysis on one core; load average {report['machine']['load_average'][0]:.1f}.", "",
+        f"CPU time of the analysis on one core; load average {report['machine']['load_average'][0]:.1f} "
+        f"(1 min, at the start; {report['machine'].get('load_average_at_end', [0.0])[0]:.1f} at the end).", "",
         "| | cells/s | MB/s | precision | recall | F1 | F1 on the types Presidio covers |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -311,7 +422,68 @@ def markdown(report: dict[str, Any]) -> str:
         a, b = ours["per_type"][pii_type], theirs["per_type"][pii_type]
         lines.append(f"| {pii_type} | {a['precision']:.2f} / {a['recall']:.2f} / {a['f1']:.2f} | "
                      f"{b['precision']:.2f} / {b['recall']:.2f} / {b['f1']:.2f} |")
+    if "outside" in report:
+        lines += _outside_markdown(report)
     return "\n".join(lines) + "\n"
+
+
+def _ratio(found: int, total: int) -> str:
+    return f"{found}/{total}"
+
+
+def _outside_markdown(report: dict[str, Any]) -> list[str]:
+    ours, theirs = report["outside"]["cloudaudit"], report["outside"]["presidio"]
+    demo = report["demo_corpus_only"]["cloudaudit"]
+    lines = [
+        "", "## The columns from outside", "",
+        f"{report['corpus']['fields_from_outside']} of the fields above were added by `benchmarks/_pii_outside.py`: "
+        "PII under abbreviated and local headers (the benchmark's own list), people's names under headers that "
+        "say nothing, and names of things that must stay clean (`benchmarks/data/pii_things.json`, sources there).",
+        "", "cloudaudit's precision per type on the demo corpus alone → with the outside columns:", "",
+        "| PII type | demo corpus P / R | with outside columns P / R |", "|---|---|---|",
+    ]
+    for pii_type in TYPES:
+        a, b = demo[pii_type], report["cloudaudit"]["per_type"][pii_type]
+        lines.append(f"| {pii_type} | {a['precision']:.3f} / {a['recall']:.3f} | "
+                     f"{b['precision']:.3f} / {b['recall']:.3f} |")
+    lines += ["", "| added column | columns | cloudaudit: right type / wrong type | "
+                  "Presidio: right type / wrong type |", "|---|---:|---|---|"]
+    for kind, row in ours.items():
+        other = theirs[kind]
+        wrong = ", ".join(f"{t} {n}" for t, n in sorted(row["fp_types"].items()))
+        wrong_theirs = ", ".join(f"{t} {n}" for t, n in sorted(other["fp_types"].items()))
+        right = "–" if kind.startswith("thing:") else str(row["found"])
+        right_theirs = "–" if kind.startswith("thing:") else str(other["found"])
+        lines.append(f"| {kind} | {row['columns']} | {right} / {row['false_positive']}"
+                     f"{f' ({wrong})' if wrong else ''} | {right_theirs} / {other['false_positive']}"
+                     f"{f' ({wrong_theirs})' if wrong_theirs else ''} |")
+    names = ours.get("headerless_names", {}).get("by_country", {})
+    if names:
+        lines += ["", "Headerless name columns found by cloudaudit, per country: " + ", ".join(
+            f"{c} {_ratio(r['found'], r['columns'])}" for c, r in names.items()) + "."]
+    peer = report["peer_suites"]
+    lines += ["", "## Peer suites' own test values", "",
+              "Each value of `tests/cloudaudit/pii/peer_cases.py` (python-stdnum's and Presidio's test suites) "
+              "as a one-cell `value` column or a line of text. Presidio at its chosen score "
+              f"(≥ {peer['presidio_score_threshold']}) and at any score.", "",
+              "| suite file | to find | cloudaudit found | Presidio found (any score) | not to find | "
+              "cloudaudit reported | Presidio reported (any score) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for origin, row in [*peer["by_file"].items(), ("**total**", peer["total"])]:
+        lines.append(f"| {origin} | {row['expected']} | {row['cloudaudit_found']} | {row['presidio_found']} "
+                     f"({row['presidio_any_score_found']}) | {row['negatives']} | {row['cloudaudit_fp']} | "
+                     f"{row['presidio_fp']} ({row['presidio_any_score_fp']}) |")
+    if report.get("seeds"):
+        lines += ["", "## Other seeds (cloudaudit alone)", "",
+                  "| seed | abbreviated headers found | headerless name columns found | thing columns read as PII | "
+                  "lowest precision of a type | cells/s |", "|---|---:|---:|---:|---:|---:|"]
+        for seed, row in report["seeds"].items():
+            lowest = min(row["precision"].items(), key=lambda item: item[1])
+            lowest = lowest if lowest[1] < 1 else ("every type", 1.0)
+            lines.append(f"| {seed} | {_ratio(row['abbreviated']['found'], row['abbreviated']['columns'])} | "
+                         f"{_ratio(row['headerless_names']['found'], row['headerless_names']['columns'])} | "
+                         f"{_ratio(row['things']['false_positive'], row['things']['columns'])} | "
+                         f"{float(lowest[1]):.3f} ({lowest[0]}) | {row['cells_per_s']:,} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -99,3 +99,19 @@ def test_tree_rss_counts_children() -> None:
 def test_harness_doctests() -> None:
     failures, tried = doctest.testmod(_harness)
     assert tried >= 2 and failures == 0
+
+
+def test_s3_call_cost_counts_every_call_of_a_small_estate() -> None:
+    from benchmarks.s3_call_cost import markdown, measure
+
+    report = measure(4)
+    serial, pool = report["runs"]["one thread"], report["runs"]["default pool"]
+    assert serial["buckets"] == pool["buckets"] == 4
+    assert serial["calls"] == pool["calls"] == sum(v["calls"] for v in pool["ops"].values())
+    assert pool["ops"]["ListObjectsV2"]["calls"] == 4 and pool["ops"]["GetObject"]["calls"] == 4
+    from benchmarks._s3_estate import ACCOUNTS, bucket
+
+    with_policy = sum(1 for i in range(8) if bucket(i).account == ACCOUNTS[0] and bucket(i).exposure == "public_policy")
+    assert pool["ops"].get("GetBucketPolicyStatus", {"calls": 0})["calls"] == with_policy  # only buckets with one
+    assert report["moto_cpu_ms_per_call"] > 0 and report["floor_1000_s"]["moto_cpu"] > 0
+    assert "calls per bucket" in markdown(report)

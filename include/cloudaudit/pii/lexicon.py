@@ -110,12 +110,22 @@ THAI = {
     "lukkha": "ลูกค้า", "sinkha": "สินค้า", "borisat": "บริษัท",
 }
 
+# ---- Romanised Hindi ----------------------------------------------------------------------
+# Hunterian transliteration (the Government of India's national romanisation) of the labels of
+# UIDAI's bilingual Aadhaar enrolment and update forms: नाम naam (name), पता pata (address),
+# जन्म तिथि janm tithi (date of birth), मोबाइल mobile.
+HINDI = {"naam": "नाम", "pata": "पता", "janm": "जन्म", "tithi": "तिथि", "janmtithi": "जन्म तिथि"}
+# vCard (RFC 6350, section 6.2.5): the birth date property is BDAY, and exports of address books
+# keep it as a column name.
+VCARD = {"bday": "birthday"}
+
 LEXICONS: dict[str, dict[str, str]] = {
     "ISO 20022": ISO_20022, "SAP": SAP, "HL7 FHIR": FHIR, "English": ENGLISH, "class words": CLASS_WORDS,
     "Indonesian/Malay": INDONESIAN,
-    "Vietnamese": VIETNAMESE, "Japanese (romanised)": JAPANESE, "Thai (RTGS)": THAI,
+    "Vietnamese": VIETNAMESE, "Japanese (romanised)": JAPANESE, "Thai (RTGS)": THAI, "Hindi (Hunterian)": HINDI,
+    "vCard": VCARD,
 }
-ROMANISED = frozenset({*JAPANESE, *THAI})
+ROMANISED = frozenset({*JAPANESE, *THAI, *HINDI})
 """Romanised words that can also be people's names (``Chue``, ``Mei``): never known column
 names for telling a header row (``words.header_words``)."""
 

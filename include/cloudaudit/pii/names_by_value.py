@@ -13,7 +13,8 @@ reads as names when
   surname lists of the environment's country and a general list (``data/``, each file citing
   its published source: census, registry and corpus lists, never the lists of the library that
   makes the project's test data);
-- and the column is not a handful of repeated values (colours, models, cities of a fleet).
+- and the column is not a handful of repeated values (colours, models, cities of a fleet), nor
+  one of colours or paints (``COLOUR_WORDS``: "Pearl White" is a paint, "Pearl Brown" a person).
 
 A one-word column (only first names, or only surnames) needs a larger share of known names
 than a column of full names: cities, colours and brands are single words, and some of them are
@@ -144,10 +145,12 @@ def _read_list(name: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class KnownNames:
-    """Every known name, and those that can stand as a family name (folded)."""
+    """Every known name, those that can stand as a family name, and those of the country's own
+    lists rather than the general ones (folded)."""
 
     names: frozenset[str]
     family: frozenset[str]
+    local: frozenset[str] = frozenset()
 
 
 _NO_NAMES = KnownNames(frozenset(), frozenset())
@@ -159,8 +162,10 @@ def known_names(country: str) -> KnownNames:
     country = country.upper()
     lists = GENERAL_LISTS + LISTS_BY_COUNTRY.get(country, _OTHER_COUNTRY)
     family = tuple(name for name in lists if name.endswith("_surnames")) + _FAMILY_NAMES_GIVEN.get(country, ())
+    local = tuple(name for name in lists if name not in GENERAL_LISTS)
     return KnownNames(frozenset().union(*(_read_list(name) for name in lists)),
-                      frozenset().union(*(_read_list(name) for name in family)))
+                      frozenset().union(*(_read_list(name) for name in family)),
+                      frozenset().union(*(_read_list(name) for name in local)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -273,6 +278,18 @@ STREET_TYPES = frozenset((
     "concourse", "boulevarde", "quay", "reserve", "strand", "glade", "grange", "marg", "nagar", "chowk",
     "gali", "galli", "ganj", "vihar", "colony", "zila", "enclave", "layout", "bagh", "peth", "puram"
 ))
+# Colour words: Berlin and Kay's eleven basic colour terms of English (*Basic Color Terms*, 1969),
+# grey's American spelling, the metal colours, and the finishes car makers name their paints
+# with ("Crystal Black Pearl", "Sonic Gray Pearl", "Soul Red Crystal Metallic", "Jet Black Mica").
+# Several are people's names too (White, Brown, Green, Pearl): a value is not judged by them,
+# a column is, when too many of its values have one.
+COLOUR_WORDS = frozenset((
+    "white", "black", "red", "green", "yellow", "blue", "brown", "purple", "pink", "orange", "grey", "gray",
+    "silver", "gold", "metallic", "pearl", "mica", "matte", "matt", "pearlescent", "tricoat", "tintcoat",
+))
+COLOUR_SHARE = 0.3
+"""Share of a column's name-shaped values with a colour word: a column of colours or paints (in a
+column of people, colour surnames and given names together are a few in a hundred)."""
 STREET_SHARE = 0.3
 """Share of a column's values of two words or more that end in a street type: a column of streets."""
 SAME_FIRST_WORD = 0.5
@@ -291,6 +308,7 @@ class Thresholds:
     words_known: float = 0.5
     all_known: float = 0.0
     family_edge: float = 0.0  # of the values of two words or more, with a family name first or last
+    local_known: float = 0.0  # with a word from the country's own lists, not only the general ones
 
 
 THRESHOLDS: dict[str, Thresholds] = {
@@ -299,8 +317,10 @@ THRESHOLDS: dict[str, Thresholds] = {
     # Vietnamese streets, towns and words are made of the syllables names are made of (many
     # streets bear a person's name: Lê Lợi): only columns of wholly known names count.
     "VN": Thresholds(any_known=0.95, words_known=0.9, all_known=0.9, family_edge=0.9),
-    # Indonesian and Malay names are the least covered by the published lists (no surnames).
-    "ID": Thresholds(any_known=0.35, words_known=0.18),
+    # Indonesian and Malay names are the least covered by the published lists (no surnames). With
+    # shares this low, English words that are also surnames ("Small", "Steel", "Ball") made a
+    # column of product names pass: some values must hold an Indonesian name.
+    "ID": Thresholds(any_known=0.35, words_known=0.18, local_known=0.15),
     "MY": Thresholds(any_known=0.4, words_known=0.2, all_known=0.04),
     "IN": Thresholds(any_known=0.65, words_known=0.35),
 }
@@ -319,6 +339,8 @@ class ColumnReading:
     words: int = 0
     words_known: int = 0
     street: int = 0
+    colour: int = 0  # values with a colour word
+    local_known: int = 0  # values with a name of the country's own lists (counted where a threshold asks)
     same_first: int = 0  # values of two words or more that start with the commonest first word
     family_edge: int = 0
     distinct: int = 0
@@ -328,7 +350,7 @@ class ColumnReading:
     def is_names(self) -> bool:
         if self.examined < MIN_VALUES or self.shaped < SHAPE_SHARE * self.examined:
             return False
-        if self.distinct < MIN_DISTINCT * self.examined:
+        if self.distinct < MIN_DISTINCT * self.examined or self.colour >= COLOUR_SHARE * self.shaped:
             return False
         if self.multi_word * 2 < self.shaped:  # one-word values: first names or surnames alone
             return self.all_known >= SINGLE_KNOWN_SHARE * self.shaped
@@ -337,6 +359,7 @@ class ColumnReading:
         limits = THRESHOLDS.get(self.country, Thresholds())
         return (self.any_known >= limits.any_known * self.shaped and self.words_known >= limits.words_known * self.words
                 and self.all_known >= limits.all_known * self.shaped
+                and self.local_known >= limits.local_known * self.shaped
                 and self.family_edge >= limits.family_edge * self.multi_word)
 
 
@@ -348,7 +371,9 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         if shaped_probe < PROBE_SHAPE_SHARE * len(probe):
             return ColumnReading(country, len(values))
     names = known_names(country)
-    shaped = multi = any_known = all_known = words = words_known = street = family_edge = 0
+    count_local = THRESHOLDS.get(country, Thresholds()).local_known > 0
+    local_known = 0
+    shaped = multi = any_known = all_known = words = words_known = street = colour = family_edge = 0
     first = -1
     first_words: Counter[str] = Counter()
     for index, value in enumerate(values):
@@ -356,6 +381,9 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         if reading is None:
             continue
         shaped += 1
+        colour += any(fold(word.strip(".,")) in COLOUR_WORDS for word in value.split())
+        if count_local and reading.known:
+            local_known += any(fold(word.strip(".,'-")) in names.local for word in value.split())
         words += reading.words
         words_known += reading.known
         if reading.words > 1:
@@ -371,7 +399,7 @@ def read_column(values: Sequence[str], country: str, probe: Sequence[str] = ()) 
         all_known += reading.known == reading.words
     same_first = max(first_words.values(), default=0)
     return ColumnReading(country, len(values), shaped, multi, any_known, all_known, words, words_known, street,
-                         same_first, family_edge, len(set(values)), first)
+                         colour, local_known, same_first, family_edge, len(set(values)), first)
 
 
 def detect_column(field: str, values: Sequence[str], probe: Sequence[str], country: str) -> PiiMatch | None:

@@ -30,7 +30,7 @@ PERSON_NAME_EXCLUDED_HEADS = (
     # Branch or Street look like column names (``field_names``).
     "segment", "tier", "category", "group", "level", "status", "class", "city", "town", "street", "vendor",
     "provider", "poli", "diagnosa", "kota", "produk", "barang", "obat", "perusahaan", "sekolah", "school",
-    "mã khách hàng",
+    "mã khách hàng", "paint", "colour", "color",  # ``paint_nm``, ``colour_name``: a car's paint
     "loại khách hàng", "nhóm khách hàng", "ชื่อบริษัท",
 )
 ADDRESS = (
@@ -41,7 +41,7 @@ ADDRESS_EXCLUDED = ("email", "e mail", "mail address", "ip", "mac", "url", "web"
                     "อีเมล", "emel", "địa chỉ email", "địa chỉ thư điện tử")
 ADDRESS_EXCLUDED_HEADS = ("city", "town")  # ``ADDR_CITY_NM`` is a city, not an address
 DATE_OF_BIRTH = (
-    "date of birth", "birth date", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
+    "date of birth", "birth date", "date birth", "birthdate", "birthday", "dob", "born", "生年月日", "誕生日", "วันเกิด",
     "วันเดือนปีเกิด", "ngày sinh", "ngày tháng năm sinh", "tanggal lahir", "tgl lahir", "tarikh lahir",
     "kaarawan", "petsa ng kapanganakan", "जन्म तिथि", "जन्मतिथि", "जन्म",
 )

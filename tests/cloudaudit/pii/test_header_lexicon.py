@@ -31,6 +31,9 @@ QLBH = "Vietnamese 'Quản lý bán hàng' schema KHACHHANG(MAKH, HOTEN, DCHI, S
 EINVOICE = "Vietnamese e-invoice XML, Decision 1450/QĐ-TCT"
 JP_CODE = "Japanese municipal system identifiers (kanjiShimei, seinengappiYMD, juusyo)"
 RTGS = "Royal Thai General System of Transcription"
+UIDAI = "UIDAI Aadhaar enrolment/update form labels (नाम, पता, जन्म तिथि), Hunterian romanisation"
+VCARD = "vCard RFC 6350 BDAY"
+OASIS = "CMS OASIS data specification (M0066_PAT_BIRTH_DT), word order reversed as exports write it"
 
 POSITIVE = [
     # (header, country, type, source)
@@ -61,6 +64,9 @@ POSITIVE = [
     ("cust_nm", "SG", T.PERSON_NAME, "Leszynski: Cust"), ("custnm", "SG", T.PERSON_NAME, "Leszynski: Cust, glued"),
     ("nme", "AU", T.PERSON_NAME, "issue 17: nme"), ("addr", "AU", T.ADDRESS, "Leszynski: Addr"),
     ("tel", "AU", T.PHONE_NUMBER, "issue 17: tel"), ("mbr_addr", "AU", T.ADDRESS, FACETS),
+    ("naam", "IN", T.PERSON_NAME, UIDAI), ("pata", "IN", T.ADDRESS, UIDAI), ("janm_tithi", "IN", T.DATE_OF_BIRTH, UIDAI),
+    ("BDAY", "AU", T.DATE_OF_BIRTH, VCARD), ("cust_bday", "SG", T.DATE_OF_BIRTH, VCARD),
+    ("dt_birth", "AU", T.DATE_OF_BIRTH, OASIS), ("PAT_DT_BIRTH", "AU", T.DATE_OF_BIRTH, OASIS),
 ]
 
 
@@ -121,6 +127,8 @@ DECOYS: list[tuple[str, str, Callable[[], str], str]] = [
     ("KUNNR", "JP", lambda: _EN.numerify("00########"), SAP + ": KUNNR, customer numbers"),
     ("chue_sinkha", "TH", lambda: _TH.word(), RTGS + ": product name"),
     ("shohin_mei", "JP", lambda: _JA.word(), "Hepburn 商品名: product name"),
+    ("pata", "IN", lambda: str(_EN.random_int(1, 40)), "a count under a romanised word: not an address"),
+    ("bday_count", "AU", lambda: str(_EN.random_int(0, 12)), "birthdays per month, counted"),
 ]
 
 

@@ -89,6 +89,11 @@ def seed_s3(moto_url: str) -> None:
         s3.create_bucket(Bucket=bucket)
         for key, body in objects.items():
             s3.put_object(Bucket=bucket, Key=key, Body=body)
+    # A private policy (the account itself): GetBucketPolicyStatus is only asked of a bucket with one.
+    account = ROLE_ARN.split(":")[4]
+    s3.put_bucket_policy(Bucket="alpha", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::alpha/*"}]}))
 
 
 def seed_gcs(url: str) -> None:

@@ -20,6 +20,8 @@ from cloudaudit.collectors import Collected
 from cloudaudit.collectors.aws.calls import environment_call
 from cloudaudit.collectors.aws.s3.buckets import (
     CONFIG_KEYS,
+    acls_disabled,
+    normalise_location,
     read_account_public_access_block,
     read_bucket_config,
     read_location,
@@ -85,18 +87,21 @@ def list_bucket_names(clients: AwsClients, max_buckets: int) -> list[tuple[str, 
             break
     if token:
         log.warning("bucket list cut at max_resources=%d", max_buckets)
-    return [(b["Name"], (b.get("BucketRegion") or "").lower()) for b in buckets[:max_buckets]]
+    return [(b["Name"], normalise_location(b["BucketRegion"]) if b.get("BucketRegion") else "")
+            for b in buckets[:max_buckets]]
 
 
 def survey_bucket(clients: AwsClients, name: str, region_hint: str, limits: Limits) -> BucketSurvey:
     """Location, configuration and sample candidates of one bucket; never raises for a cloud error."""
     survey = BucketSurvey(name=name)
-    try:
-        survey.location = read_location(clients, name)
-        survey.config["location"] = survey.location
-    except CallFailed as exc:
-        survey.read_errors["location"] = str(exc)
-        survey.location = region_hint  # ListBuckets' BucketRegion, when the API sent one
+    if region_hint:  # ListBuckets' BucketRegion (AWS sends it since 2024): GetBucketLocation would repeat it
+        survey.location = survey.config["location"] = region_hint
+    else:
+        try:
+            survey.location = read_location(clients, name)
+            survey.config["location"] = survey.location
+        except CallFailed as exc:
+            survey.read_errors["location"] = str(exc)
     reader = read_bucket_config(clients, name, survey.location or None)
     survey.config.update(reader.config)
     survey.read_errors.update(reader.read_errors)
@@ -123,9 +128,9 @@ def _survey_safely(clients: AwsClients, item: tuple[str, str], limits: Limits) -
 
 
 def _sample_safely(s3: Any, bucket: str, obj: ListedObject, env: Environment, limits: Limits,
-                   carry: CarryOver | None = None) -> SampleResult:
+                   carry: CarryOver | None = None, *, acls_off: bool = False) -> SampleResult:
     try:
-        return sample_object(s3, bucket, obj, country=env.country, limits=limits, carry=carry)
+        return sample_object(s3, bucket, obj, country=env.country, limits=limits, carry=carry, acls_off=acls_off)
     except Exception as exc:  # as above: one object never ends the environment
         return SampleResult(resource=s3_uri(bucket, obj.key), status=CoverageStatus.NOT_ASSESSED,
                             reason=unexpected(log, "sampling", s3_uri(bucket, obj.key), exc), size=obj.size)
@@ -159,7 +164,8 @@ def _sample_all(pool: ThreadPoolExecutor, clients: AwsClients, surveys: list[Buc
     futures: list[list[Future[SampleResult]]] = []
     for survey in surveys:
         s3 = clients.s3(survey.location or None)
-        futures.append([pool.submit(_sample_safely, s3, survey.name, obj, env, limits, carry)
+        off = acls_disabled(survey.config)
+        futures.append([pool.submit(_sample_safely, s3, survey.name, obj, env, limits, carry, acls_off=off)
                         for obj in survey.candidates])
     return [[f.result() for f in bucket] for bucket in futures]
 

@@ -7,12 +7,15 @@ them against the API reference):
 - ``acl``: ``{"Owner": {"ID"}, "Grants": [{"Grantee": {"Type", "URI" | "ID"}, "Permission"}]}``;
   display names and e-mail addresses are dropped, they can be personal data
 - ``policy``: the parsed policy document, or ``None``
-- ``policy_status``: ``{"IsPublic": bool}``, or ``None`` without a policy
+- ``policy_status``: ``{"IsPublic": bool}``, or ``None`` without a policy (then not asked for)
 - ``public_access_block``: the four flags (``BlockPublicAcls``, ``IgnorePublicAcls``,
   ``BlockPublicPolicy``, ``RestrictPublicBuckets``), or ``None``
 - ``ownership_controls``: ``{"Rules": [{"ObjectOwnership": ...}]}``, or ``None``
 - ``encryption``: the default-encryption rules (a list), or ``None``
 - ``website``: ``True`` when static website hosting is configured
+
+A sampled object's ``acl`` has the bucket ACL's shape; under ``BucketOwnerEnforced`` it is
+``ACLS_DISABLED`` (no grants, ``"Disabled": "BucketOwnerEnforced"``), not read: ACLs are off.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ CONFIG_KEYS = ("acl", "policy", "policy_status", "public_access_block", "ownersh
                "website")
 PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
+ACLS_DISABLED: dict[str, Any] = {"Owner": {}, "Grants": [], "Disabled": "BucketOwnerEnforced"}
 _GRANTEE_KEYS = ("Type", "URI", "ID")  # not DisplayName / EmailAddress: they can identify a person
 
 
@@ -113,6 +117,18 @@ def website_from(response: dict[str, Any] | None) -> bool:
     return response is not None
 
 
+def acls_disabled(config: dict[str, Any]) -> bool:
+    """Object ownership ``BucketOwnerEnforced``: ACLs are off, no object ACL grants anything.
+
+    >>> acls_disabled({"ownership_controls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}})
+    True
+    >>> acls_disabled({"ownership_controls": None}), acls_disabled({})
+    (False, False)
+    """
+    rules = (config.get("ownership_controls") or {}).get("Rules") or []
+    return any(rule.get("ObjectOwnership") == "BucketOwnerEnforced" for rule in rules)
+
+
 def read_location(clients: AwsClients, bucket: str) -> str:
     """The bucket's region; raises ``CallFailed`` when it cannot be read."""
     response = aws_call("GetBucketLocation", lambda: clients.s3().get_bucket_location(Bucket=bucket))
@@ -125,8 +141,13 @@ def read_bucket_config(clients: AwsClients, bucket: str, region: str | None) -> 
     reader = ConfigReader()
     reader.read("acl", "GetBucketAcl", lambda: s3.get_bucket_acl(Bucket=bucket), acl_from)
     reader.read("policy", "GetBucketPolicy", lambda: s3.get_bucket_policy(Bucket=bucket), policy_from)
-    reader.read("policy_status", "GetBucketPolicyStatus", lambda: s3.get_bucket_policy_status(Bucket=bucket),
-                policy_status_from)
+    if "policy" in reader.config and reader.config["policy"] is None:
+        # No policy: GetBucketPolicyStatus could only answer NoSuchBucketPolicy, i.e. None. One call
+        # fewer for most buckets (issue 18: the calls per bucket are what a large estate costs).
+        reader.config["policy_status"] = None
+    else:
+        reader.read("policy_status", "GetBucketPolicyStatus", lambda: s3.get_bucket_policy_status(Bucket=bucket),
+                    policy_status_from)
     reader.read("public_access_block", "GetPublicAccessBlock", lambda: s3.get_public_access_block(Bucket=bucket),
                 public_access_block_from)
     reader.read("ownership_controls", "GetBucketOwnershipControls",

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from cloudaudit.collectors.aws.calls import ConfigReader, aws_call
-from cloudaudit.collectors.aws.s3.buckets import acl_from
+from cloudaudit.collectors.aws.s3.buckets import ACLS_DISABLED, acl_from
 from cloudaudit.collectors.guard import unexpected
 from cloudaudit.errors import CallFailed, SampleSkipped
 from cloudaudit.formats import RANGED_FORMATS
@@ -63,14 +63,19 @@ def read_range(s3: Any, bucket: str, key: str, start: int, max_bytes: int) -> tu
 
 
 def sample_object(s3: Any, bucket: str, obj: ListedObject, *, country: str, limits: Limits,
-                  carry: CarryOver | None = None) -> SampleResult:
+                  carry: CarryOver | None = None, acls_off: bool = False) -> SampleResult:
     """ACL and detection results of one object; every failure becomes the result's status and reason.
 
     An object unchanged since the previous snapshot (``carry``) is not read: its ACL is, and its
-    detection results are carried over."""
+    detection results are carried over. Under ``acls_off`` (the bucket's ownership is
+    ``BucketOwnerEnforced``) the object's ACL is not asked for: it grants nothing, and the
+    snapshot records it as ``ACLS_DISABLED`` rather than a read it did not make."""
     resource = s3_uri(bucket, obj.key)
     acl = ConfigReader()
-    acl.read("acl", "GetObjectAcl", lambda: s3.get_object_acl(Bucket=bucket, Key=obj.key), acl_from)
+    if acls_off:
+        acl.config["acl"] = dict(ACLS_DISABLED)
+    else:
+        acl.read("acl", "GetObjectAcl", lambda: s3.get_object_acl(Bucket=bucket, Key=obj.key), acl_from)
     if carry is not None and (prior := carry.reuse(resource, obj.fingerprint)) is not None:
         return carried(prior, config=acl.config, read_errors=acl.read_errors)
     base: dict[str, Any] = {"resource": resource, "size": obj.size, "config": acl.config,
