@@ -249,7 +249,8 @@ def _ip_limited_policy(bucket: str) -> dict[str, Any]:
 
 
 def _can_bus_dump(rng: random.Random) -> bytes:
-    """About 1.5 MB of incompressible sensor frames, no PII: a Parquet file too large to sample."""
+    """About 1.5 MB of incompressible sensor frames, no PII: a Parquet file over the sampling bound,
+    range-read from its footer: the small ``frame`` column fits, the ``payload`` column does not."""
     rows = [{"frame": str(i), "payload": f"{rng.getrandbits(4096):01024x}"} for i in range(1500)]
     return files.parquet_bytes(rows)
 
@@ -297,10 +298,10 @@ def _jp(b: _Builder) -> AwsAccountPlan:
         name="jp-connected-media", region="ap-northeast-1", note="clean; a photo the sampler cannot read",
         objects=(
             SeedObject("inspections/damage_photo_0001.png", files.png_bytes(seed=b.seed % 251), "image/png", "png",
-                       coverage=CoverageStatus.PARTIAL, reason="unsupported type"),
+                       coverage=CoverageStatus.PARTIAL, reason="unsupported format (.png)"),
             SeedObject("telemetry/can_bus_dump_2026-11.parquet", _can_bus_dump(b.rng("jp/can_bus")),
                        "application/vnd.apache.parquet", "parquet", coverage=CoverageStatus.PARTIAL,
-                       reason="too large: Parquet is read whole and this is over max_object_bytes (default 1 MiB)"),
+                       reason="parquet: 1 of 2 columns within max_object_bytes"),  # its payload column alone is over 1 MiB
             _obj("docs/README.txt", files.text_bytes(["Inspection photos uploaded by service centres.",
                                                       "Retention: 2 years."]), "text", "text/plain"),
         ),

@@ -132,7 +132,7 @@ def test_unsampleable_objects_are_expected_partial_with_a_reason(plan: EstatePla
     partial = {s["resource"]: s for s in truth["samples"] if s["coverage"] == "PARTIAL"}
     png = next(s for uri, s in partial.items() if uri.endswith(".png"))
     large = next(s for uri, s in partial.items() if uri.endswith(".parquet"))
-    assert "unsupported" in png["reason"] and "too large" in large["reason"]
+    assert "unsupported" in png["reason"] and "within max_object_bytes" in large["reason"]
     for sample in (png, large):
         assert sample["pii_types"] == [] == sample["planted_pii_types"]
     dump = next(o for o in _bucket(plan, "jp-connected-media").objects if o.key.endswith(".parquet"))

@@ -60,6 +60,8 @@ def test_every_planted_pii_type_is_found_in_its_object(demo_estate: list[Any]) -
             for obj in bucket.objects:
                 sample = samples[f"s3://{bucket.name}/{obj.key}"]
                 assert sample.status is obj.coverage, sample.resource
+                if obj.reason:  # the plan's expected reason is what the collector says, word for word
+                    assert sample.reason == obj.reason, sample.resource
                 types = {m.pii_type for field in sample.fields for m in field.pii}
                 assert obj.pii_types <= types, (sample.resource, sorted(obj.pii_types - types))
                 assert types <= obj.planted_types | obj.pii_types, sample.resource  # nothing invented
