@@ -188,8 +188,10 @@ def approver_users(country: str) -> list[dict[str, str]]:
 
     The id is what the auth manager checks: the username for SimpleAuthManager, ``str(int id)``
     for FAB (looked up by username). An entry ``name:id`` gives the id explicitly. An approver
-    FAB does not know is left out (logged); no approver at all means anyone allowed to respond
-    to the DAG's approvals may respond.
+    FAB does not know is left out (logged); a country with no approvers named means anyone
+    allowed to respond to the DAG's approvals may respond. A country that names approvers of
+    whom none can be resolved is refused (``ConfigError``): an empty list would open its
+    approvals to everyone, the opposite of what its inventory asks.
     """
     inventory = load_inventory()
     override = inventory.countries.get(country)
@@ -216,6 +218,10 @@ def approver_users(country: str) -> list[dict[str, str]]:
                 log.warning("approver %s of %s: no such FAB user", name, country)
     else:
         users += [{"id": name, "name": name} for name in pending]
+    if names and not users:
+        raise ConfigError(f"countries.{country}.remediation_approvers: none of {len(names)} approver(s) could be "
+                          "resolved to an Airflow user id; with the FAB auth manager give each as name:id "
+                          "(the id from `airflow users list`), since tasks cannot read the user table")
     return users
 
 

@@ -91,6 +91,22 @@ def test_fab_approvers_are_resolved_to_their_integer_ids(tmp_path: Path, monkeyp
     assert approver_users("JP") == [{"id": "12", "name": "jp-lead"}, {"id": "3", "name": "jp-engineer"}]
 
 
+def test_named_approvers_none_of_whom_resolves_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user table from the task (Airflow 3 blanks the task's database URL) and no ``name:id``:
+    an empty list would let anyone approve, so propose fails naming the field and the fix."""
+    from cloudaudit.errors import ConfigError
+    from cloudaudit.remediation.workflow import approver_users
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump({"environments": [AWS], "countries": {"JP": {
+        "remediation_approvers": ["jp-engineer", "jp-lead"]}}}))
+    monkeypatch.setenv("CLOUDAUDIT_INVENTORY", str(path))
+    monkeypatch.setenv("AIRFLOW__CORE__AUTH_MANAGER", "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager")
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "airflow-db-not-configured")
+    with pytest.raises(ConfigError, match=r"countries\.JP\.remediation_approvers: none of 2 .* name:id"):
+        approver_users("JP")
+
+
 @pytest.mark.parametrize(("params", "message"), [({"country": ""}, "params.country"), ({"country": "XX"}, "XX"),
                                                  ({"country": "JP", "date": "04/12/2026"}, "YYYY-MM-DD")])
 def test_targets_by_hand_refuse_bad_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict[str, str],
