@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -68,6 +69,7 @@ def _endpoint(value: str) -> str:
     return value
 
 
+FIXER_CREDENTIALS = ("remediation_role_arn", "remediation_profile", "remediation_conn_id")
 CountryCode = Annotated[str, BeforeValidator(_yaml_bool_hint), AfterValidator(check_country)]
 EndpointUrl = Annotated[str, AfterValidator(_endpoint)]
 
@@ -91,6 +93,20 @@ class Environment(_Strict):
     bigquery_endpoint: EndpointUrl | None = None
     storage_endpoint: EndpointUrl | None = None
     airflow_conn_id: str | None = None
+    # Guarded remediation (cloudaudit.remediation): the fixer's own credentials, never the scanner's.
+    remediation_role_arn: str | None = None
+    remediation_profile: str | None = None
+    remediation_conn_id: str | None = None
+    remediation: Literal["dry_run", "allowed", "never"] = "dry_run"  # after the credentials it checks
+
+    @field_validator("remediation")
+    @classmethod
+    def _fixer_credentials(cls, value: str, info: ValidationInfo) -> str:
+        """``allowed`` changes the cloud, so it needs credentials of its own (a role, profile or connection)."""
+        if value == "allowed" and not any(info.data.get(name) for name in FIXER_CREDENTIALS):
+            raise ValueError("allowed needs the fixer's own credentials: set "
+                             "remediation_role_arn or remediation_profile (aws) or remediation_conn_id")
+        return value
 
     @model_validator(mode="after")
     def _provider_fields(self) -> Environment:
@@ -106,13 +122,14 @@ class CountryOverride(_Strict):
     regulated_pii: tuple[PiiType, ...] | None = None
     severity: dict[str, Severity] | None = None
     alerts: AlertChannels | None = None  # where this country's new critical findings are sent
+    remediation_approvers: tuple[str, ...] = ()  # Airflow usernames who approve this country's fixes
 
     def apply_to(self, policy: Mapping[str, Any]) -> dict[str, Any]:
         """The one override rule, for file and default policies alike: ``severity`` merges per
         check (an override of one check keeps the others' weights); every other key set replaces.
-        ``alerts`` is where the country's alerts go, not part of its policy."""
+        ``alerts`` (where the country's alerts go) and ``remediation_approvers`` are not part of its policy."""
         data = dict(policy)
-        for key, value in self.model_dump(exclude_none=True, exclude={"alerts"}).items():
+        for key, value in self.model_dump(exclude_none=True, exclude={"alerts", "remediation_approvers"}).items():
             data[key] = {**(data.get(key) or {}), **value} if key == "severity" else value
         return data
 

@@ -312,6 +312,11 @@ def _signing_key() -> Any:
     return load_or_create_private_key(fallback)
 
 
+def signing_key() -> Any:
+    """The Ed25519 key that signs bundles (evidence and remediation), found as ``_signing_key`` says."""
+    return _signing_key()
+
+
 @dataclass(frozen=True)
 class BuiltReport:
     """A country's report and what its evidence bundle holds, before anything is written."""

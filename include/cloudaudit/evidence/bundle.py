@@ -32,6 +32,8 @@ from cloudaudit.evidence.signing import fingerprint, public_key_pem
 from cloudaudit.evidence.zipwrite import write_zip, zip_timestamp
 
 FORMAT = "cloudaudit-evidence"
+REMEDIATION_FORMAT = "cloudaudit-remediation"  # remediation_<CC>_<D>.zip (cloudaudit.remediation)
+FORMATS = (FORMAT, REMEDIATION_FORMAT)  # what ``cloudaudit verify`` accepts: same layout, same signature
 FORMAT_VERSION = 1
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -54,10 +56,16 @@ def sha256_hex(data: bytes) -> str:
 def build_manifest(*, country: str, run_date: str, dag_id: str, run_id: str, generated_at: str,
                    captured_at: str | None, tool_version: str, policy_digest: str,
                    members: Mapping[str, bytes], previous_bundle_sha256: str | None,
-                   signer_fingerprint: str, previous_bundle_run_date: str | None = None) -> dict[str, Any]:
-    """The manifest as a dict; ``members`` must already include ``signing_key.pub``."""
-    return {
-        "format": FORMAT,
+                   signer_fingerprint: str, previous_bundle_run_date: str | None = None,
+                   format: str = FORMAT, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest as a dict; ``members`` must already include ``signing_key.pub``.
+
+    ``format``: one of ``FORMATS``; ``extra``: further top-level fields of that format (they may
+    not replace the common ones)."""
+    if format not in FORMATS:
+        raise EvidenceError(f"format: expected one of {', '.join(FORMATS)}")
+    common = {
+        "format": format,
         "format_version": FORMAT_VERSION,
         "country": country,
         "run_date": run_date,
@@ -76,13 +84,18 @@ def build_manifest(*, country: str, run_date: str, dag_id: str, run_id: str, gen
             for path, data in sorted(members.items())
         ],
     }
+    clash = sorted(set(extra or {}) & set(common))
+    if clash:
+        raise EvidenceError(f"manifest fields {', '.join(clash)} are common to every format and cannot be extra")
+    return {**common, **(extra or {})}
 
 
 def build_bundle(*, country: str, run_date: str, dag_id: str, run_id: str, generated_at: str,
                  captured_at: str | None, tool_version: str, policy_digest: str,
                  members: Mapping[str, bytes], previous_bundle_sha256: str | None,
-                 private_key: Ed25519PrivateKey, previous_bundle_run_date: str | None = None) -> bytes:
-    """The signed evidence bundle's zip bytes.
+                 private_key: Ed25519PrivateKey, previous_bundle_run_date: str | None = None,
+                 format: str = FORMAT, extra: Mapping[str, Any] | None = None) -> bytes:
+    """The signed bundle's zip bytes (an evidence bundle unless ``format`` says otherwise).
 
     ``members`` maps relative paths (``snapshots/<env>.json``, ``pii/<env>.json``,
     ``validation/<suite>.json``, ``data_docs/...html``, ``compliance_<CC>_<D>.xlsx``) to bytes.
@@ -103,7 +116,7 @@ def build_bundle(*, country: str, run_date: str, dag_id: str, run_id: str, gener
         country=country, run_date=run_date, dag_id=dag_id, run_id=run_id, generated_at=generated_at,
         captured_at=captured_at, tool_version=tool_version, policy_digest=policy_digest, members=listed,
         previous_bundle_sha256=previous_bundle_sha256, signer_fingerprint=fingerprint(private_key),
-        previous_bundle_run_date=previous_bundle_run_date)
+        previous_bundle_run_date=previous_bundle_run_date, format=format, extra=extra)
     manifest_bytes = canonical_json(manifest)
     signature = private_key.sign(manifest_bytes)  # Ed25519 is deterministic: same key + bytes, same signature
 

@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from cloudaudit.errors import BundleInvalid, ConfigError, EvidenceError
-from cloudaudit.evidence.bundle import FORMAT, FORMAT_VERSION
+from cloudaudit.evidence.bundle import FORMAT_VERSION, FORMATS
 from cloudaudit.evidence.paths import MANIFEST, PUBLIC_KEY, SIGNATURE, member_path_problem
 from cloudaudit.evidence.signing import fingerprint, public_key_from_pem
 from cloudaudit.evidence.ziplayout import layout_problems
@@ -112,8 +112,8 @@ def parse_manifest(data: bytes) -> tuple[dict[str, Any], list[ManifestEntry]]:
         raise BundleInvalid(f"{MANIFEST}: not valid UTF-8 JSON") from None
     if not isinstance(manifest, dict):
         raise BundleInvalid(f"{MANIFEST}: not a JSON object")
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
-        raise BundleInvalid(f"{MANIFEST}: not a {FORMAT} manifest of format version {FORMAT_VERSION}")
+    if manifest.get("format") not in FORMATS or manifest.get("format_version") != FORMAT_VERSION:
+        raise BundleInvalid(f"{MANIFEST}: not a {' or '.join(FORMATS)} manifest of format version {FORMAT_VERSION}")
     members = manifest.get("members")
     if not isinstance(members, list):
         raise BundleInvalid(f"{MANIFEST}: members: expected a list")
@@ -352,6 +352,8 @@ def _printable(value: Any) -> str:
 def _describe(result: VerifyResult) -> list[str]:
     manifest = result.manifest or {}
     lines = [f"bundle: {escape(str(result.bundle))}"]
+    if "format" in manifest:
+        lines.append(f"format: {_printable(manifest['format'])}")
     if manifest and not result.signature_valid:
         lines.append("warning: the signature does not hold, so the manifest values below are unverified")
     for label, key in (("country", "country"), ("run date", "run_date"), ("dag/run", "run_id"),

@@ -176,13 +176,17 @@ def verify_account(clients: AwsClients, account_id: str) -> None:
         raise AccessDenied(f"GetCallerIdentity: credentials are for account {caller}, not {account_id}")
 
 
-def connect(env: Environment, limits: Limits) -> AwsClients:
+def connect(env: Environment, limits: Limits, *, keys: tuple[str, str, str | None] | None = None) -> AwsClients:
     """Clients for ``env``: its credentials, assumed role, endpoint and region.
 
+    ``keys`` (access key, secret key, session token), e.g. from an Airflow connection, replace
+    the profile's or default chain's credentials (the role, when set, is still assumed with them).
     Raises ``AccessDenied`` when the profile or role cannot be used and ``Unreachable`` when
     STS cannot be reached.
     """
     core = _base_session(env)
+    if keys is not None:
+        core.set_credentials(*keys)
     region = env.regions[0] if env.regions else (core.get_config_variable("region") or DEFAULT_REGION)
     clients = AwsClients(_boto3_session(core, region), limits=limits,
                          region=region, endpoint_url=env.endpoint_url, max_attempts=_max_attempts(core))

@@ -300,6 +300,20 @@ class PolicyReading:
         return len(self.without_read) < len(self.public)
 
 
+def statement_public(statement: Any) -> bool:
+    """Whether one policy statement makes the bucket public: Allow to anyone, no condition pinning
+    the caller (the rule ``read_policy`` applies; the remediation catalogue removes exactly these).
+
+    >>> statement_public({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
+    True
+    >>> statement_public({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+    ...                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}})
+    False
+    """
+    return (isinstance(statement, Mapping) and statement.get("Effect") == "Allow"
+            and _principal_is_anyone(statement) and not _limiting_condition(statement))
+
+
 def read_policy(policy: Any) -> PolicyReading:
     reading = PolicyReading([], [], [])
     if not isinstance(policy, Mapping):
