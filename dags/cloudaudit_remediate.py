@@ -107,7 +107,7 @@ def cloudaudit_remediate() -> None:
         """Re-scan what changed; the signed remediation bundle."""
         from cloudaudit.remediation.workflow import confirm as confirm_fixes
 
-        return confirm_fixes(applied)
+        return confirm_fixes({**applied, "run_id": get_current_context()["run_id"]})
 
     proposals = propose.expand(target=targets())
     # One country's failed proposal must not hold back another country's approval: all_done.
