@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--country", default="", type=_country, help="ISO 3166-1 alpha-2 code of the data subjects")
     scan.add_argument("--json", action="store_true", help="print a JSON array")
 
-    verify = sub.add_parser("verify", help="check an evidence bundle's hashes and signature")
+    verify = sub.add_parser("verify", help="check an evidence or remediation bundle's hashes and signature")
     verify.add_argument("bundle", type=_path)
     verify.add_argument("--public-key", type=_path, help="PEM public key to verify against")
 

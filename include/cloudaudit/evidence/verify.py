@@ -1,5 +1,9 @@
 """Check an evidence bundle: ``cloudaudit verify BUNDLE.zip [--public-key FILE]``.
 
+Both formats of ``evidence.bundle.FORMATS`` are accepted: ``cloudaudit-evidence``
+(``evidence_<CC>_<D>.zip``) and ``cloudaudit-remediation`` (``remediation_<CC>_<D>.zip``, see
+``cloudaudit.remediation.bundle``); the format verified is printed.
+
 Exit 0 when every listed member is present with its SHA-256 and size, nothing unlisted is
 present, the file is exactly its listed entries (no prepended or appended bytes, no comment, no
 hidden local entry: see ``ziplayout``), and the Ed25519 signature over ``manifest.json`` holds;

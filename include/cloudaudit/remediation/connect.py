@@ -74,4 +74,4 @@ def open_fixer(env: Environment, limits: Limits, *, as_fixer: bool) -> Fixer:
     with contextlib.suppress(CollectError):
         bigquery = bigquery_client(target)
     return GcpFixer(storage, bigquery, storage_opts=storage_call_options(limits),
-                    bigquery_opts=bigquery_call_options(limits))
+                    bigquery_opts=bigquery_call_options(limits), reader=not as_fixer)

@@ -8,7 +8,9 @@ import logging
 from collections.abc import Sequence
 
 from cloudaudit.checks.base import evaluate
+from cloudaudit.checks.common.rows import SAMPLE_EMPTY, SAMPLE_READ
 from cloudaudit.checks.facts import Facts, build_facts
+from cloudaudit.checks.findings import SUBJECTS
 from cloudaudit.checks.registry import get_check
 from cloudaudit.config import CountryPolicy, Environment, Inventory, Limits
 from cloudaudit.model import CoverageStatus, Status
@@ -29,8 +31,12 @@ def finding_status(ref: FindingRef, environment: str, facts: Facts, policy: Coun
         return Status.FAIL
     if statuses and all(s is Status.PASS for s in statuses):
         return Status.PASS
-    if not rows and table.endswith("_pii"):
-        return Status.PASS  # no regulated PII row left for the resource: nothing exposed
+    if not rows and table in SUBJECTS:
+        # no regulated PII row: passes only if the resource's data was actually sampled (or is empty)
+        containers = [r for r in facts.rows[SUBJECTS[table]]
+                      if r.environment == environment and r.resource == ref.resource]
+        if containers and all(c.sample_state in (SAMPLE_READ, SAMPLE_EMPTY) for c in containers):
+            return Status.PASS
     return Status.NOT_ASSESSED
 
 

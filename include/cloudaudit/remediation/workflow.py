@@ -53,6 +53,7 @@ CATEGORIES = frozenset({"ACCESS", "PII_EXPOSURE"})
 REPORTS_URI = "cloudaudit://reports/"
 DAG_ID = "cloudaudit_remediate"
 MAX_JSON_IN_BODY = 1_500  # characters of before/after JSON shown per fix in the approval form
+MAX_BODY_CHARS = 60_000  # beyond this, further fixes are listed by label (XCom and the form stay small)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HITL_KEYS = ("subject", "body", "options", "defaults", "multiple", "assigned_users", "params")
 
@@ -242,7 +243,12 @@ def proposal_body(proposal: Proposal) -> str:
     if not proposal.fixes:
         lines.append("Nothing to fix: no open critical or high ACCESS / PII_EXPOSURE finding has a fix in the "
                      "catalogue.")
-    for fix in proposal.fixes:
+    for index, fix in enumerate(proposal.fixes):
+        if sum(len(line) for line in lines) > MAX_BODY_CHARS:  # the form stays usable: the rest by label
+            lines += ["", f"{len(proposal.fixes) - index} more fixes, listed by label only (their before/after "
+                      "and what may break are in proposal.json):", ""]
+            lines += [f"- {f.label}: {f.summary}" for f in proposal.fixes[index:]]
+            break
         action = ("**apply** (remediation: allowed)" if fix.mode == "allowed"
                   else "**dry run**: recorded only, nothing is changed (remediation: dry_run)")
         lines += [f"### {fix.label}", "",
@@ -265,6 +271,17 @@ def _qualifies(finding: Any, environments: Mapping[str, Environment]) -> bool:
             and finding.category.upper() in CATEGORIES and env is not None and env.remediation != "never")
 
 
+def make_fix(fix_id: str, spec: catalog.FixSpec, env: Environment, resource: str, before: dict[str, Any],
+             findings: Sequence[FindingRef], notes: Sequence[str] = ()) -> Fix:
+    """One fix of ``spec`` to ``resource`` as it was read (``before``), with the state it would leave;
+    ``notes``: what this resource in particular would lose, before the kind's general warnings."""
+    return Fix(fix_id=fix_id, kind=spec.kind, label=_label(fix_id, spec, resource, env.name), environment=env.name,
+               provider=env.provider, resource=resource, mode="allowed" if env.remediation == "allowed" else "dry_run",
+               findings=tuple(findings), summary=spec.changes, may_break=(*notes, *spec.may_break),
+               permissions=spec.permissions, before=before, after=spec.after(before),
+               before_sha256=state_digest(before))
+
+
 def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits: Limits | None = None) -> Proposal:
     """Read the published findings and the resources (scanner credentials) and build the proposal. Writes nothing."""
     from cloudaudit.remediation.connect import open_fixer
@@ -276,14 +293,15 @@ def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits:
     groups: dict[tuple[str, str, str], list[FindingRef]] = {}  # (environment, resource, kind) → findings
     unfixable: list[Unfixable] = []
     wanted: list[tuple[Any, FindingRef]] = []
+    seen: set[tuple[str, FindingRef]] = set()
     for finding in published.findings:
         if not _qualifies(finding, environments):
             continue
         ref = FindingRef(check_id=finding.check_id, resource=finding.resource, severity=finding.severity.lower(),
                          category=finding.category.upper())
-        if ref in [r for f, r in wanted if f.environment == finding.environment]:
-            continue
-        wanted.append((finding, ref))
+        if (finding.environment, ref) not in seen:
+            seen.add((finding.environment, ref))
+            wanted.append((finding, ref))
 
     fixers: dict[str, Fixer | CloudauditError] = {}
     states: dict[tuple[str, str, str], Any] = {}
@@ -322,18 +340,12 @@ def build_proposal(country: str, run_date: str, inventory: Inventory, *, limits:
         if not proposed:
             unfixable.append(Unfixable(finding=ref, environment=env.name, reason="; ".join(reasons)))
 
-    fixes: list[Fix] = []
+    fixes = []
     for number, ((env_name, resource, kind), refs) in enumerate(sorted(groups.items()), start=1):
-        env = environments[env_name]
-        spec = catalog.spec(kind)
-        before = states[(env_name, resource, kind)]
-        fix_id = f"F{number}"
-        mode = "allowed" if env.remediation == "allowed" else "dry_run"
-        fixes.append(Fix(fix_id=fix_id, kind=spec.kind, label=_label(fix_id, spec, resource, env_name),
-                         environment=env_name, provider=env.provider, resource=resource, mode=mode,
-                         findings=tuple(refs), summary=spec.changes, may_break=spec.may_break,
-                         permissions=spec.permissions, before=before, after=spec.after(before),
-                         before_sha256=state_digest(before)))
+        fixer = fixers[env_name]
+        notes = fixer.notes(catalog.spec(kind).kind, resource) if not isinstance(fixer, CloudauditError) else ()
+        fixes.append(make_fix(f"F{number}", catalog.spec(kind), environments[env_name], resource,
+                              states[(env_name, resource, kind)], refs, notes))
     return Proposal(country=country, run_date=run_date, created_at=now_utc(), source_bundle=published.location,
                     source_bundle_sha256=published.sha256, fixes=tuple(fixes), unfixable=tuple(unfixable))
 
@@ -416,6 +428,10 @@ def apply_fix(fix: Fix, env: Environment | None, fixer: Fixer | CloudauditError 
         current = fixer.read(fix.kind, fix.resource)
     except (CollectError, ValueError) as exc:
         return Result(status=FixStatus.FAILED, reason=f"re-read failed: {exc}", **common)
+    if state_digest(current.state) == state_digest(fix.after) and state_digest(current.state) != fix.before_sha256:
+        # a retried task whose first attempt applied the change: record it, do not call it someone else's
+        return Result(status=FixStatus.APPLIED, before=fix.before, after=current.state,
+                      reason="already in the proposed state when re-read (an earlier attempt applied it)", **common)
     if state_digest(current.state) != fix.before_sha256:
         return Result(status=FixStatus.SKIPPED_CHANGED, before=current.state,
                       reason="the resource changed since the proposal; nothing done", **common)
@@ -494,6 +510,18 @@ def apply(proposed: Mapping[str, Any], decision: Mapping[str, Any] | None) -> di
 # ---- confirm -----------------------------------------------------------------------------------
 
 
+def _run_id(applied: Mapping[str, Any]) -> str:
+    """The Airflow run this is part of (for the manifest), else ``manual``."""
+    if applied.get("run_id"):
+        return str(applied["run_id"])
+    try:
+        from airflow.sdk import get_current_context
+
+        return str(get_current_context().get("run_id") or "manual")
+    except Exception:  # outside a task (CLI, tests): no context
+        return "manual"
+
+
 def confirm(applied: Mapping[str, Any]) -> dict[str, Any]:
     """Re-scan every APPLIED resource, then write the signed remediation bundle; return its summary."""
     from cloudaudit.remediation.bundle import write_remediation_bundle
@@ -509,7 +537,7 @@ def confirm(applied: Mapping[str, Any]) -> dict[str, Any]:
     results = confirm_results(proposal, results, inventory)
     _write_json(out, remediation_key(country, run_date, "results.json"), [r.model_dump(mode="json") for r in results])
     decision = _read_json(out, remediation_key(country, run_date, "decision.json"))
-    location, sha = write_remediation_bundle(proposal, decision, results, run_id=str(applied.get("run_id") or "manual"))
+    location, sha = write_remediation_bundle(proposal, decision, results, run_id=_run_id(applied))
 
     def count(*statuses: FixStatus) -> int:
         return sum(1 for r in results if r.status in statuses)

@@ -59,6 +59,21 @@ class AwsFixer:
                 raise CallFailed("GetBucketPolicy", "malformed policy") from None
         raise ValueError(f"{kind} is not an S3 fix")
 
+    def notes(self, kind: FixKind, resource: str) -> tuple[str, ...]:
+        """A bucket serving a static website loses it to Block Public Access and to a policy without its
+        public statement (GetBucketWebsite, which the reader policy grants)."""
+        if kind not in (FixKind.S3_BLOCK_PUBLIC_ACCESS, FixKind.S3_POLICY_PUBLIC_STATEMENTS):
+            return ()
+        bucket = bucket_name(resource)
+        s3 = self._s3(bucket)
+        try:
+            website = aws_call("GetBucketWebsite", lambda: s3.get_bucket_website(Bucket=bucket))
+        except CollectError:
+            return ("whether the bucket serves a website could not be read (GetBucketWebsite)",)
+        if website is None:
+            return ()
+        return (f"THIS bucket serves a static website ({resource}): anonymous visitors will get 403",)
+
     def write(self, kind: FixKind, resource: str, current: Current, after: dict[str, Any]) -> None:
         bucket = bucket_name(resource)
         s3 = self._s3(bucket)

@@ -13,6 +13,7 @@ from cloudaudit.collectors.gcp.bigquery.datasets import access_entries
 from cloudaudit.collectors.gcp.clients import CallOptions
 from cloudaudit.collectors.gcp.failures import google_call
 from cloudaudit.collectors.gcp.iam import iam_bindings
+from cloudaudit.errors import CallFailed, CollectError
 from cloudaudit.remediation.catalog import entry_is_public
 from cloudaudit.remediation.fixers import Current
 from cloudaudit.remediation.model import FixKind
@@ -53,11 +54,25 @@ class GcpFixer:
     """Reads and writes one project's buckets, datasets and tables."""
 
     def __init__(self, storage: storage.Client | None, bigquery: bigquery.Client | None, *,
-                 storage_opts: CallOptions, bigquery_opts: CallOptions) -> None:
+                 storage_opts: CallOptions, bigquery_opts: CallOptions, reader: bool = False) -> None:
         self.storage = storage
         self.bigquery = bigquery
         self.storage_opts = storage_opts
         self.bigquery_opts = bigquery_opts
+        self.reader = reader  # the scanner's credentials: only the reader role's permissions
+
+    def _get_bucket(self, resource: str) -> Any:
+        """The bucket's resource: buckets.get for the fixer (its role has storage.buckets.get), a
+        prefix listing for the scanner (the reader role has storage.buckets.list, as the collector uses)."""
+        name = gcs_bucket(resource)
+        if not self.reader:
+            with google_call("getBucket", resource):
+                return self._storage().get_bucket(name, **self.storage_opts.kwargs())
+        with google_call("listBuckets", resource):
+            for bucket in self._storage().list_buckets(prefix=name, **self.storage_opts.kwargs()):
+                if bucket.name == name:
+                    return bucket
+        raise CallFailed("listBuckets", "NotFound")
 
     def _storage(self) -> storage.Client:
         if self.storage is None:
@@ -71,9 +86,7 @@ class GcpFixer:
 
     def read(self, kind: FixKind, resource: str) -> Current:
         if kind is FixKind.GCS_PUBLIC_ACCESS_PREVENTION:
-            name = gcs_bucket(resource)
-            with google_call("getBucket", resource):
-                bucket = self._storage().get_bucket(name, **self.storage_opts.kwargs())
+            bucket = self._get_bucket(resource)
             value = str(bucket.iam_configuration.public_access_prevention or "inherited")
             return Current({"publicAccessPrevention": value}, bucket)
         if kind is FixKind.GCS_PUBLIC_BINDINGS:
@@ -92,12 +105,25 @@ class GcpFixer:
             return Current({"bindings": iam_bindings(list(policy.bindings))}, policy)
         raise ValueError(f"{kind} is not a Google Cloud fix")
 
+    def notes(self, kind: FixKind, resource: str) -> tuple[str, ...]:
+        """A bucket configured as a website (``website.mainPageSuffix``) loses it to either storage fix."""
+        if kind not in (FixKind.GCS_PUBLIC_ACCESS_PREVENTION, FixKind.GCS_PUBLIC_BINDINGS):
+            return ()
+        try:
+            bucket = self._get_bucket(resource)
+        except (CollectError, ValueError):
+            return ("whether the bucket serves a website could not be read",)
+        website = bucket._properties.get("website") or {}
+        if not (website.get("mainPageSuffix") or website.get("notFoundPage")):
+            return ()
+        return (f"THIS bucket is configured as a website ({resource}): anonymous visitors will get 403",)
+
     def write(self, kind: FixKind, resource: str, current: Current, after: dict[str, Any]) -> None:
         if kind is FixKind.GCS_PUBLIC_ACCESS_PREVENTION:
             bucket = current.handle
             bucket.iam_configuration.public_access_prevention = after["publicAccessPrevention"]
-            with google_call("patchBucket", resource):
-                bucket.patch(**self.storage_opts.kwargs())
+            with google_call("patchBucket", resource):  # only onto the version that was read
+                bucket.patch(if_metageneration_match=bucket.metageneration, **self.storage_opts.kwargs())
         elif kind is FixKind.GCS_PUBLIC_BINDINGS:
             bucket, policy = current.handle
             policy.bindings = _policy_bindings(after)
