@@ -36,6 +36,14 @@ import pytest
 from tests.e2e.airflow_stack import postgres_unavailable_reason, wait_for
 from tests.e2e.harness import sheet_rows
 from tests.e2e.remediate_stack import REMEDIATE, RemediateStack, remediate_stack, remediation_inventory
+from tests.leaks import (
+    Haystack,
+    LeakSearcher,
+    assert_no_leaks,
+    files_under,
+    postgres_tables,
+    secret_forms_of_pem,
+)
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -132,6 +140,7 @@ class Flow:
     confirmed: dict[str, dict[str, Any]]  # country -> confirm's return value
     applied: dict[str, dict[str, Any]]  # country -> apply's return value
     approve_states: dict[tuple[str, int], str]  # (run_id, map_index) -> the approval task's final state
+    metadata_db: list[Haystack]  # every column of every table, read before the database is dropped
     rescan_log: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -246,8 +255,9 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
             admin.ok("PATCH", f"/dags/{REMEDIATE}", {"is_paused": True})
             rescan_log = stack.daily(D2, ["JP", "TH"], ["jp-connected-prod", "th-dealer-analytics"])
             timings["rescan_s"] = time.monotonic() - started
+            metadata_db = postgres_tables(stack.stack.database)
             result = Flow(stack, before, after, tampered, details, answers, chosen, runs, confirmed, applied,
-                          approve_states, rescan_log, timings)
+                          approve_states, metadata_db, rescan_log, timings)
             yield result
             timings.update(stack.timings)
     timings["module_s"] = time.monotonic() - started
@@ -370,6 +380,20 @@ def test_the_next_scan_still_finds_what_was_rejected(flow: Flow) -> None:
                 and r["Category"] in ("ACCESS", "PII_EXPOSURE") and r["Severity"] in ("critical", "high")}
 
     assert open_access(D1) and open_access(D2) == open_access(D1)
+
+
+def test_no_planted_value_or_secret_in_any_output(flow: Flow) -> None:
+    """Proposals, decisions, results, bundles, XComs, HITL requests and responses, task and component logs:
+    resource names and access settings only, never a sampled value, never the signing key."""
+    root = flow.stack.stack.root
+    key = root / "signing_key.pem"
+    outputs = [*flow.metadata_db, *files_under(root, exclude=[key])]
+    where = [w for w, _ in outputs]
+    for needed in ("remediation_JP_", "proposal.json", "task_id=approve", " hitl_detail.body", " xcom.value"):
+        assert any(needed in w for w in where), f"{needed} was not searched"
+    planted = json.loads((flow.stack.estate.state_dir / "planted.json").read_text())
+    assert_no_leaks(LeakSearcher.from_planted(planted, secret_forms_of_pem(key.read_text())), outputs,
+                    min_chars=100_000)
 
 
 # ---- the approval in the Airflow UI ------------------------------------------------------------
