@@ -30,6 +30,8 @@ from airflow.providers.standard.operators.hitl import HITLOperator
 from airflow.sdk import AssetAlias, Param, TriggerRule, dag, get_current_context, task
 
 REPORTS = AssetAlias("cloudaudit-reports")  # what cloudaudit_daily's publish emits, one event per country
+# The country, from the subject "cloudaudit: 3 fixes proposed for JP (2026-12-04)", as the UI's map index.
+APPROVE_LABEL = "{{ task.subject.split(' proposed for ')[-1].split(' ')[0] }}"
 APPROVAL_TIMEOUT = timedelta(seconds=int(os.environ.get("CLOUDAUDIT_APPROVAL_TIMEOUT_S", "86400")))
 
 
@@ -113,6 +115,7 @@ def cloudaudit_remediate() -> None:
     # One country's failed proposal must not hold back another country's approval: all_done.
     approve = HITLOperator.partial(
         task_id="approve", response_timeout=APPROVAL_TIMEOUT, retries=0, trigger_rule=TriggerRule.ALL_DONE,
+        map_index_template=APPROVE_LABEL,
     ).expand_kwargs(proposals.map(_hitl_kwargs))
     applied = apply.expand(proposed=proposals)
     approve >> applied

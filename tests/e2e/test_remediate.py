@@ -52,7 +52,7 @@ D1, D2 = (TODAY - timedelta(days=1)).isoformat(), TODAY.isoformat()
 ENVIRONMENTS = {"jp-connected-prod": "JP", "th-dealer-analytics": "TH", "my-dealer-ops": "MY"}
 COUNTRIES = sorted(set(ENVIRONMENTS.values()))
 APPROVERS = {"JP": ["jp_engineer"], "TH": ["th_engineer"], "MY": ["th_engineer"]}
-APPROVAL_TIMEOUT_S = 25
+APPROVAL_TIMEOUT_S = 40  # MY's timeout; also the browser test's time to answer
 REJECT_ALL = "Reject all"
 JP_ACCOUNT = "111111111111"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -274,6 +274,10 @@ def test_reports_events_started_remediation_for_each_published_country(flow: Flo
     # answered (JP, TH) and timed out (MY: the default applied) approvals all succeed
     assert len(flow.approve_states) == len(COUNTRIES) and set(flow.approve_states.values()) == {"success"}, \
         flow.approve_states
+    labels = flow.stack.stack.query("SELECT task_id, rendered_map_index FROM task_instance WHERE dag_id = %s "
+                                    "AND run_id = ANY(%s)", (REMEDIATE, list(flow.runs)))
+    for task in ("propose", "approve", "apply", "confirm"):  # the UI names each mapped instance by its country
+        assert sorted(label for t, label in labels if t == task) == COUNTRIES, (task, labels)
 
 
 def test_each_approval_lists_the_fixes_and_is_assigned_to_the_country_engineers(flow: Flow) -> None:
@@ -399,9 +403,10 @@ def test_no_planted_value_or_secret_in_any_output(flow: Flow) -> None:
 # ---- the approval in the Airflow UI ------------------------------------------------------------
 
 
-def test_approval_form_in_the_ui_shows_the_proposed_fixes(flow: Flow, tmp_path: Path) -> None:
-    """th_engineer opens the approval of a manual run for TH (the fixes rejected yesterday, proposed again)
-    in a real browser: the subject, the body and every fix as an option of the form."""
+def test_approval_in_the_ui_shows_the_fixes_and_records_the_engineers_choice(flow: Flow, tmp_path: Path) -> None:
+    """th_engineer answers in a real browser the approval of a manual run for TH (yesterday's rejected fixes,
+    proposed again): the form shows every fix as an option; two chosen with a comment are what Airflow
+    records, and exactly those are applied."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (`make browser` or .ci/run installs it)")
     from playwright.sync_api import sync_playwright
@@ -409,6 +414,7 @@ def test_approval_form_in_the_ui_shows_the_proposed_fixes(flow: Flow, tmp_path: 
     stack = flow.stack
     admin = stack.client("admin")
     admin.ok("PATCH", f"/dags/{REMEDIATE}", {"is_paused": False})
+    comment = "F1 and F2 approved; the bindings after the partner confirms"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -424,26 +430,43 @@ def test_approval_form_in_the_ui_shows_the_proposed_fixes(flow: Flow, tmp_path: 
                                             if d["task_instance"]["dag_run_id"] == run["dag_run_id"]), None),
                               120, "the manual run's approval", stack.stack.failure_context, interval=1.0)
             fixes = [o for o in detail["options"] if o != REJECT_ALL]
-            assert len(fixes) >= 2, detail["options"]
+            assert len(fixes) >= 3, detail["options"]
+            chosen = fixes[:2]
             ti = detail["task_instance"]
             page.goto(f"{stack.url}/dags/{REMEDIATE}/runs/{run['dag_run_id']}/tasks/approve/mapped/"
                       f"{ti['map_index']}/required_actions")
-            page.get_by_text(detail["subject"]).first.wait_for(timeout=20_000)
-            for fix in fixes:  # each fix's section in the body
-                assert page.get_by_role("heading", name=fix).count() == 1, fix
             try:
+                page.get_by_text(detail["subject"]).first.wait_for(timeout=20_000)
+                for fix in fixes:  # each fix's section in the body
+                    assert page.get_by_role("heading", name=fix).count() == 1, fix
                 options = page.get_by_role("combobox").first
                 options.scroll_into_view_if_needed()
                 options.click()
-                listed = page.get_by_role("option").all_inner_texts()
-                assert set(fixes) <= {t.strip() for t in listed}, listed
+                listed = {t.strip() for t in page.get_by_role("option").all_inner_texts()}
+                assert set(fixes) <= listed, listed
+                options.press("Backspace")  # drop the default, Reject all
+                for fix in chosen:
+                    options.click()
+                    page.get_by_role("option", name=fix).click()
+                page.fill("input[name=element_comment]", comment)
+                assert sorted(page.locator("input[name=element_chosen_options]").evaluate_all(
+                    "xs => xs.map(x => x.value)")) == sorted(chosen)
                 if os.environ.get("CLOUDAUDIT_SCREENSHOTS") == "1":
                     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(SCREENSHOT))
+                wait_for(lambda: parked(stack, detail) or None, 60, "the approval's park to be processed")
+                page.get_by_role("button", name="Respond").click()
+                answered = wait_for(lambda: next((d for d in admin.all_approvals() if d["task_instance"]["id"] == ti["id"]
+                                                  and d["response_received"]), None), 30, "the UI's response")
             finally:
                 page.screenshot(path=str(tmp_path / "approval.png"))
                 (tmp_path / "approval.html").write_text(page.content())
         finally:
             browser.close()
-    # Leave nothing pending: reject through the API (409: the scheduler's timeout answered first, the same rejection).
-    assert stack.client("th_engineer").respond(detail, [REJECT_ALL], "screenshot only").status in (200, 409)
+    assert sorted(answered["chosen_options"]) == sorted(chosen)
+    assert answered["responded_by_user"] == {"id": stack.user_ids["th_engineer"], "name": "th_engineer"}
+    assert answered["params_input"] == {"comment": comment}
+    wait_for(lambda: stack.remediate_runs()[run["dag_run_id"]][1] in ("success", "failed") or None, 180,
+             "the manual run to end", stack.stack.failure_context)
+    results = {r["label"]: r["status"] for v in stack.xcom(run["dag_run_id"], "apply").values() for r in v["results"]}
+    assert results == {fix: ("APPLIED" if fix in chosen else "NOT_APPROVED") for fix in fixes}
