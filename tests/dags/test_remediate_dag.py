@@ -104,3 +104,15 @@ def test_serializes_like_the_dag_processor_does(dags: dict[str, Any]) -> None:
     back = DagSerialization.from_dict(DagSerialization.to_dict(dags["cloudaudit_remediate"]))
     assert [t.task_id for t in back.tasks] == ["targets", "propose", "approve", "apply", "confirm"]
     assert "hitl_kwargs" in str(back.task_dict["approve"].expand_input)
+
+
+@pytest.mark.parametrize(("subject", "country"), [("cloudaudit: 3 fixes proposed for JP (2026-12-04)", "JP"),
+                                                  ("cloudaudit: 1 fix proposed for MY (2026-12-04)", "MY"),
+                                                  ("cloudaudit: 0 fixes proposed for TH (2026-12-05)", "TH")])
+def test_each_approval_is_labelled_by_its_country(dags: dict[str, Any], subject: str, country: str) -> None:
+    from types import SimpleNamespace
+
+    import jinja2
+
+    template = dags["cloudaudit_remediate"].task_dict["approve"].partial_kwargs["map_index_template"]
+    assert jinja2.Template(template).render(task=SimpleNamespace(subject=subject)) == country
