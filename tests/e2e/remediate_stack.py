@@ -11,6 +11,7 @@ trigger ``cloudaudit_remediate`` through the scheduler like in production.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -38,6 +39,7 @@ from tests.e2e.harness import cloudaudit_env
 DAILY, REMEDIATE = "cloudaudit_daily", "cloudaudit_remediate"
 FAB = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+REPO = Path(__file__).resolve().parents[2]
 
 # username -> FAB role; engineers get "User" (may answer approvals) plus the Required Actions menu.
 USERS = {"admin": "Admin", "jp_engineer": "User", "th_engineer": "User"}
@@ -63,7 +65,7 @@ print("IDS=" + json.dumps(ids))
 
 
 @dataclass
-class HitlResponse:
+class Answer:
     status: int
     body: Any
 
@@ -87,7 +89,7 @@ class RestClient:
             self._token = str(response.json()["access_token"])
         return self._token
 
-    def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> HitlResponse:
+    def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Answer:
         import httpx
 
         response = httpx.request(method, f"{self.base_url}/api/v2{path}", json=body, params=params, timeout=60,
@@ -96,7 +98,7 @@ class RestClient:
             payload: Any = response.json()
         except ValueError:
             payload = response.text
-        return HitlResponse(response.status_code, payload)
+        return Answer(response.status_code, payload)
 
     def ok(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         answer = self.call(method, path, body, params)
@@ -114,7 +116,7 @@ class RestClient:
     def all_approvals(self, dag_id: str = REMEDIATE) -> list[dict[str, Any]]:
         return list(self.ok("GET", f"/dags/{dag_id}/dagRuns/~/hitlDetails", params={"limit": 100})["hitl_details"])
 
-    def respond(self, detail: dict[str, Any], chosen: list[str], comment: str) -> HitlResponse:
+    def respond(self, detail: dict[str, Any], chosen: list[str], comment: str) -> Answer:
         """PATCH .../taskInstances/{task_id}/{map_index}/hitlDetails: the choice and the form's comment."""
         ti = detail["task_instance"]
         return self.call("PATCH", f"/dags/{ti['dag_id']}/dagRuns/{ti['dag_run_id']}/taskInstances/"
@@ -239,6 +241,9 @@ def remediate_stack(root: Path, estate: EstateInfo, inventory: Path, *, approval
             "AIRFLOW__SCHEDULER__TRIGGER_TIMEOUT_CHECK_INTERVAL": "3",  # the HITL timeout sweep
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(root / "airflow" / "logs"),
+            # This checkout's DAGs and package, whichever checkout the venv was installed from.
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "PYTHONPATH": os.pathsep.join([str(REPO / "include"), str(REPO), env.get("PYTHONPATH", "")]),
             "CLOUDAUDIT_INVENTORY": str(inventory),
             "CLOUDAUDIT_APPROVAL_TIMEOUT_S": str(approval_timeout_s),
             **(extra_env or {}),
