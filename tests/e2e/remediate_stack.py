@@ -16,7 +16,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,13 +186,16 @@ class RemediateStack:
         return out
 
 
-def remediation_inventory(estate: EstateInfo, path: Path, allowed: dict[str, str],
-                          approvers: dict[str, list[str]]) -> Path:
+def remediation_inventory(estate: EstateInfo, path: Path, allowed: Collection[str], approvers: dict[str, list[str]],
+                          *, default: Collection[str] = ()) -> Path:
     """The estate's inventory with ``remediation: allowed`` (and the fixer's own credentials) for the
-    environments in ``allowed`` (name -> country), ``never`` for the rest, and each country's approvers."""
+    environments named in ``allowed``, no ``remediation`` (the default, dry_run) for those in ``default``,
+    ``never`` for the rest, and each country's approvers."""
     inventory = yaml.safe_load(estate.inventory_path.read_text())
     for env in inventory["environments"]:
-        if env["name"] in allowed:
+        if env["name"] in default:
+            env.pop("remediation", None)
+        elif env["name"] in allowed:
             env["remediation"] = "allowed"
             if env["provider"] == "aws":  # moto tells accounts apart by the assumed role's account
                 env["remediation_role_arn"] = f"arn:aws:iam::{env['account_id']}:role/cloudaudit-fixer"

@@ -1,7 +1,7 @@
 """Guarded remediation end to end (issue 19): a real scheduler, api-server and dag-processor on
 PostgreSQL, the FAB auth manager, the demo estate's emulators read back with boto3 and Google clients.
 
-`cloudaudit_daily` publishes JP, TH and MY for one date; its reports events start
+`cloudaudit_daily` publishes JP, TH, MY and SG for one date; its reports events start
 `cloudaudit_remediate`. Approvals go through the REST API's HITL endpoints, as the UI sends them:
 
 - JP (remediation: allowed) is approved for a subset of its fixes by its engineer, after a TH engineer
@@ -9,6 +9,8 @@ PostgreSQL, the FAB auth manager, the demo estate's emulators read back with bot
   unchanged resource changes; the changed one is skipped; the unapproved ones stay as they were.
 - TH is rejected by its engineer, with a comment: nothing changes.
 - MY gets no answer: the scheduler's timeout applies "Reject all": nothing changes.
+- SG (no `remediation` setting: the default, dry_run) is approved in full: every fix is recorded
+  DRY_RUN and nothing changes.
 - Every remediation bundle verifies with `cloudaudit verify`; the next daily scan shows the fixed
   finding closed and the others still open.
 
@@ -49,9 +51,10 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 TODAY = datetime.now(UTC).date()
 D1, D2 = (TODAY - timedelta(days=1)).isoformat(), TODAY.isoformat()
-ENVIRONMENTS = {"jp-connected-prod": "JP", "th-dealer-analytics": "TH", "my-dealer-ops": "MY"}
+ENVIRONMENTS = {"jp-connected-prod": "JP", "th-dealer-analytics": "TH", "my-dealer-ops": "MY", "sg-dealer-portal": "SG"}
+ALLOWED = ("jp-connected-prod", "th-dealer-analytics", "my-dealer-ops")  # SG: no setting, the default dry_run
 COUNTRIES = sorted(set(ENVIRONMENTS.values()))
-APPROVERS = {"JP": ["jp_engineer"], "TH": ["th_engineer"], "MY": ["th_engineer"]}
+APPROVERS = {"JP": ["jp_engineer"], "TH": ["th_engineer"], "MY": ["th_engineer"], "SG": ["jp_engineer"]}
 APPROVAL_TIMEOUT_S = 40  # MY's timeout; also the browser test's time to answer
 REJECT_ALL = "Reject all"
 JP_ACCOUNT = "111111111111"
@@ -115,7 +118,7 @@ def estate_state(estate: Any) -> dict[str, Any]:
     for bucket in s3.list_buckets()["Buckets"]:
         for key, value in _s3_state(s3, bucket["Name"]).items():
             state[f"s3://{bucket['Name']} {key}"] = value
-    for project in ("th-dealer-analytics", "my-dealer-ops"):
+    for project in ("th-dealer-analytics", "my-dealer-ops", "sg-dealer-portal"):
         state |= {f"{project} {k}": v for k, v in _gcp_state(estate, project).items()}
     return state
 
@@ -196,13 +199,15 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
     started = time.monotonic()
     root = tmp_path_factory.mktemp("remediate")
     with running_estate(root / "state" / "estate") as estate:
-        inventory = remediation_inventory(estate, root / "inventory.yaml", ENVIRONMENTS, APPROVERS)
+        inventory = remediation_inventory(estate, root / "inventory.yaml", ALLOWED, APPROVERS,
+                                          default=set(ENVIRONMENTS) - set(ALLOWED))
         timings = {"estate_s": time.monotonic() - started}
         with remediate_stack(root, estate, inventory, approval_timeout_s=APPROVAL_TIMEOUT_S) as stack:
             timings["stack_s"] = time.monotonic() - started
             # Tasks cannot read FAB's ab_user (Airflow 3 keeps workers off the DB): approvers as name:id.
-            remediation_inventory(estate, inventory, ENVIRONMENTS,
-                                  {cc: [f"{n}:{stack.user_ids[n]}" for n in names] for cc, names in APPROVERS.items()})
+            remediation_inventory(estate, inventory, ALLOWED,
+                                  {cc: [f"{n}:{stack.user_ids[n]}" for n in names] for cc, names in APPROVERS.items()},
+                                  default=set(ENVIRONMENTS) - set(ALLOWED))
             admin, jp, th = stack.client("admin"), stack.client("jp_engineer"), stack.client("th_engineer")
             stack.daily(D1, COUNTRIES, list(ENVIRONMENTS))
             timings["daily_s"] = time.monotonic() - started
@@ -228,6 +233,9 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
                     elif country == "TH":
                         chosen["TH"] = [REJECT_ALL]
                         answers["TH"].append(("th_engineer", th.respond(detail, [REJECT_ALL], "website first").status))
+                    elif country == "SG":  # dry_run: every fix approved, none applied
+                        chosen["SG"] = [o for o in detail["options"] if o != REJECT_ALL]
+                        answers["SG"].append(("jp_engineer", jp.respond(detail, chosen["SG"], "all of them").status))
                     # MY: nobody answers; the scheduler's timeout applies the default (Reject all)
                 runs = stack.remediate_runs()
                 if set(details) == set(COUNTRIES) and runs and all(s in ("success", "failed") for _, s in runs.values()):
@@ -322,6 +330,15 @@ def test_apply_records_applied_skipped_and_not_approved(flow: Flow) -> None:
         set(statuses) - set(flow.chosen["JP"])
     for country in ("TH", "MY"):
         assert {r["status"] for r in flow.applied[country]["results"]} == {"NOT_APPROVED"}, country
+
+
+def test_a_dry_run_environment_records_approved_fixes_and_changes_nothing(flow: Flow) -> None:
+    mine = {k for k in flow.before if k.startswith("sg-dealer-portal")}
+    assert mine and not (changed(flow.before, flow.after) & mine)
+    assert flow.answers["SG"] == [("jp_engineer", 200)] and len(flow.chosen["SG"]) >= 1
+    assert {r["label"]: r["status"] for r in flow.applied["SG"]["results"]} == dict.fromkeys(flow.chosen["SG"], "DRY_RUN")
+    assert flow.confirmed["SG"]["dry_run"] == len(flow.chosen["SG"]) and flow.confirmed["SG"]["applied"] == 0
+    assert "dry run" in flow.details["SG"]["body"]
 
 
 def test_rejection_and_timeout_changed_nothing(flow: Flow) -> None:
