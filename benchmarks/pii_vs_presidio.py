@@ -21,7 +21,10 @@ cell for free text); the share and score thresholds are chosen by grid search fo
 Presidio's best F1, so the comparison is as kind to it as we could make it.
 
 Speed is CPU time of the analysis alone (process time, one core), after a warm-up, with
-engine construction and the corpus transfer excluded for both.
+engine construction and the corpus transfer excluded for both. Presidio loads every recognizer
+when its engine is built and warms on a few values; cloudaudit loads a country's data (phone
+metadata, name lists, validators) the first time it meets the country, so it warms on one sample
+per country of another seed's corpus (none of the measured values).
 
 The same run also passes the peer suites' own test values (``tests/cloudaudit/pii/peer_cases.py``:
 python-stdnum's and Presidio's) through both, one value at a time, and runs cloudaudit alone on
@@ -268,13 +271,24 @@ def seed_sweep(seeds: list[int], tables: int, rows: int) -> dict[str, Any]:
     return out
 
 
-def run_cloudaudit(corpus: list[dict[str, Any]]) -> tuple[dict[str, dict[str, list[str]]], float, float]:
+def warm_up_corpus(seed: int, tables: int, rows: int) -> list[dict[str, Any]]:
+    """One sample per country from another seed: what a running deployment has already loaded
+    (phonenumbers' region metadata, each country's name lists and validators, compiled patterns)
+    without any of the measured values in the value caches."""
+    first: dict[str, dict[str, Any]] = {}
+    for sample in export_full_corpus(seed + 10_000, tables, rows):
+        first.setdefault(sample["country"], sample)
+    return list(first.values())
+
+
+def run_cloudaudit(corpus: list[dict[str, Any]], warm: list[dict[str, Any]] | None = None,
+                   ) -> tuple[dict[str, dict[str, list[str]]], float, float]:
     from cloudaudit.model import Sample
     from cloudaudit.pii import detect_sample
 
     samples = [(s["name"], s["country"], Sample(format="csv", fields=s["fields"])) for s in corpus]
-    for _name, country, sample in samples[:3]:  # warm up: imports, compiled patterns, caches
-        detect_sample(sample, country)
+    for s in warm if warm is not None else corpus[:3]:  # warm up: imports, per-country data, compiled patterns
+        detect_sample(Sample(format="csv", fields=s["fields"]), s["country"])
     started_cpu, started_wall = time.process_time(), time.perf_counter()
     results = [(name, detect_sample(sample, country)) for name, country, sample in samples]
     cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
@@ -347,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = peer_cases()
     cells = sum(len(v) for s in corpus for v in s["fields"].values())
     megabytes = sum(len((x or "").encode()) for s in corpus for v in s["fields"].values() for x in v) / 1e6
-    ours, ours_cpu, ours_wall = run_cloudaudit(corpus)
+    ours, ours_cpu, ours_wall = run_cloudaudit(corpus, warm_up_corpus(args.seed, args.tables, args.rows))
 
     python = ensure_presidio_venv()
     with tempfile.TemporaryDirectory() as tmp:
