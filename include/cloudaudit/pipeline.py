@@ -236,21 +236,25 @@ def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     store = open_store(state_root())
     country, run_date = job["country"], job["run_date"]
     policy = country_policy(country, inventory)
-    stored = [s for key in job["snapshots"] if (s := state.read_snapshot(store, key)) is not None]
+    # No walrus here: its name would live on in this frame and keep the last snapshot alive.
+    stored = [snap for snap in (state.read_snapshot(store, key) for key in job["snapshots"]) if snap is not None]
     # Environments with no snapshot (replay without one, a crashed extract): NOT_ASSESSED stand-ins,
     # kept with the validation result because no snapshot file holds them.
     stand_ins = [not_assessed_snapshot(inventory.environment(m["environment"]), run_date, m["reason"],
                                        mode="replay") for m in job["missing"]]
     validation = validate_country(country, policy, [*stored, *stand_ins])
+    del stored  # the parsed snapshots are the largest thing held here, and done with (issue 18: flat memory)
     findings = apply_first_seen(validation.findings, state.failure_history(store, country, run_date), run_date)
     failed = {f.key for f in findings if f.status.value == "FAIL"}
     state.write_failures(store, country, run_date, failed)
-    key = state.write_validation(store, ValidationRecord(
+    record = ValidationRecord(
         country=country, run_date=run_date, policy=policy, snapshots=tuple(job["snapshots"]),
         findings=tuple(findings), pii_inventory=tuple(validation.pii_inventory),
         resources=tuple(validation.resources), coverage=tuple(validation.coverage),
         gx_results=validation.gx_results, data_docs=validation.data_docs, not_assessed=tuple(stand_ins),
-    ))
+    )
+    del validation  # its findings before First Seen: not held while the record is serialised
+    key = state.write_validation(store, record)
     counts = _counts(findings)
     log.info("validated %s %s: %d findings, FAIL by severity %s", country, run_date, len(findings), counts)
     return ValidatedRef(country=country, run_date=run_date, validation=key, fail_by_severity=counts)
