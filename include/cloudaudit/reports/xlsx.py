@@ -2,7 +2,8 @@
 
 Sheets, in order: Summary, Findings, PII Inventory, Resources, Coverage. Row 1 of each is
 its header. Identical reports give identical bytes: workbook times come from
-``generated_at`` and the zip is rewritten with fixed entry timestamps.
+``generated_at`` and every zip entry is written with that fixed timestamp. Sheets stream
+(``reports.sheet``): memory holds the report, not its cells, however many rows it has.
 Import this module inside tasks only (openpyxl).
 """
 
