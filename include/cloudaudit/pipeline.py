@@ -47,6 +47,45 @@ log = logging.getLogger(__name__)
 
 MODES = ("auto", "replay", "live")
 MAX_MAPPED = 512  # mapped extract tasks per run; well under Airflow's max_map_length (1024)
+# What each step imports that is heavy, imported first with ``import_detached``.
+COLLECTOR_MODULES = {"aws": ("cloudaudit.collectors.aws.s3",),
+                     "gcp": ("cloudaudit.collectors.gcp", "google.cloud.storage", "google.cloud.bigquery")}
+VALIDATE_MODULES = ("great_expectations", "cloudaudit.checks.validate")
+PUBLISH_MODULES = ("cloudaudit.reports.xlsx", "cloudaudit.evidence.bundle", "cloudaudit.evidence.members",
+                   "cloudaudit.store.publication", "cloudaudit.evidence.signing")
+
+
+def import_detached(*modules: str) -> None:
+    """Import ``modules`` on a short-lived thread, if not imported yet.
+
+    Some libraries keep an exception raised while they import (an optional dependency missing:
+    ``google.cloud.bigquery`` keeps ``db_dtypes``'s ImportError), and its traceback keeps every
+    frame up the stack alive, with its locals, for the life of the process. Imported from a step,
+    that is the step's frames: a country's parsed snapshots, facts and findings, held until the
+    process ends (the 5,000-bucket run kept ~100 MB so). On a thread, the frames kept are the
+    thread's own (issue 18: flat memory)."""
+    import importlib
+    import sys
+    import threading
+
+    wanted = [name for name in modules if name not in sys.modules]
+    if not wanted:
+        return
+    failed: list[BaseException] = []
+
+    def load() -> None:
+        for name in wanted:
+            try:
+                importlib.import_module(name)
+            except BaseException as exc:  # raised again on the caller's thread
+                failed.append(exc)
+                return
+
+    thread = threading.Thread(target=load, name="cloudaudit-import", daemon=True)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 def now_utc() -> str:
@@ -186,6 +225,8 @@ def extract_chunk(chunk: Chunk, inventory: Inventory | None = None) -> list[Extr
 
     install_log_filter()
     inventory = inventory or load_inventory()
+    providers = {inventory.environment(name).provider for name in chunk["environments"]}
+    import_detached(*(name for p in sorted(providers) for name in COLLECTOR_MODULES.get(p, ())))
     store = open_store(state_root())
     limits = Limits.from_env()
     return [
@@ -230,27 +271,32 @@ def country_policy(country: str, inventory: Inventory) -> CountryPolicy:
 
 def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     """Run the country's checks over its snapshots; store the result for publish."""
+    import_detached(*VALIDATE_MODULES)
     from cloudaudit.checks.validate import apply_first_seen, validate_country
 
     inventory = inventory or load_inventory()
     store = open_store(state_root())
     country, run_date = job["country"], job["run_date"]
     policy = country_policy(country, inventory)
-    stored = [s for key in job["snapshots"] if (s := state.read_snapshot(store, key)) is not None]
+    # No walrus here: its name would live on in this frame and keep the last snapshot alive.
+    stored = [snap for snap in (state.read_snapshot(store, key) for key in job["snapshots"]) if snap is not None]
     # Environments with no snapshot (replay without one, a crashed extract): NOT_ASSESSED stand-ins,
     # kept with the validation result because no snapshot file holds them.
     stand_ins = [not_assessed_snapshot(inventory.environment(m["environment"]), run_date, m["reason"],
                                        mode="replay") for m in job["missing"]]
     validation = validate_country(country, policy, [*stored, *stand_ins])
+    del stored  # the parsed snapshots are the largest thing held here, and done with (issue 18: flat memory)
     findings = apply_first_seen(validation.findings, state.failure_history(store, country, run_date), run_date)
     failed = {f.key for f in findings if f.status.value == "FAIL"}
     state.write_failures(store, country, run_date, failed)
-    key = state.write_validation(store, ValidationRecord(
+    record = ValidationRecord(
         country=country, run_date=run_date, policy=policy, snapshots=tuple(job["snapshots"]),
         findings=tuple(findings), pii_inventory=tuple(validation.pii_inventory),
         resources=tuple(validation.resources), coverage=tuple(validation.coverage),
         gx_results=validation.gx_results, data_docs=validation.data_docs, not_assessed=tuple(stand_ins),
-    ))
+    )
+    del validation  # its findings before First Seen: not held while the record is serialised
+    key = state.write_validation(store, record)
     counts = _counts(findings)
     log.info("validated %s %s: %d findings, FAIL by severity %s", country, run_date, len(findings), counts)
     return ValidatedRef(country=country, run_date=run_date, validation=key, fail_by_severity=counts)
@@ -331,6 +377,7 @@ class BuiltReport:
 def build_country_report(validated: ValidatedRef, *, dag_id: str = "cloudaudit_daily",
                          run_id: str = "manual") -> BuiltReport:
     """Read the country's ValidationRecord and its snapshots back; assemble the report. Writes nothing."""
+    import_detached(*PUBLISH_MODULES)
     store = open_store(state_root())
     data = state.read_validation(store, validated["validation"])
     if data is None:

@@ -27,8 +27,11 @@ def first_seen(key: tuple[str, str], history: Mapping[str, set[tuple[str, str]]]
 
 def apply_first_seen(findings: Iterable[Finding], history: Mapping[str, set[tuple[str, str]]],
                      run_date: str) -> list[Finding]:
-    """Set First Seen on every FAIL (run_date itself when new); other statuses have none."""
-    return [
-        f.model_copy(update={"first_seen": first_seen(f.key, history, run_date) if f.status is Status.FAIL else ""})
-        for f in findings
-    ]
+    """Set First Seen on every FAIL (run_date itself when new); other statuses have none.
+
+    A finding that already says so is kept as it is, not copied (most are PASS, with none)."""
+    out = []
+    for f in findings:
+        seen = first_seen(f.key, history, run_date) if f.status is Status.FAIL else ""
+        out.append(f if f.first_seen == seen else f.model_copy(update={"first_seen": seen}))
+    return out

@@ -1,17 +1,24 @@
 """Writing one table to a worksheet: safe cell values, header, frozen pane, filter, widths, colours.
 
+Sheets are openpyxl write-only worksheets: each row is serialised to a temporary file as it is
+appended, so a workbook's memory does not grow with its rows (issue 18: flat memory). Everything
+that openpyxl writes before the rows (widths, frozen pane, page fit, used range) is worked out in a
+first pass over the rows; the rows are then made again and written once.
+
 Imported only by ``reports.xlsx``, which is imported inside tasks: openpyxl loads here at module level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
@@ -48,9 +55,26 @@ def safe_text(value: str) -> str:
     return value if len(value) <= MAX_CELL_CHARS else value[: MAX_CELL_CHARS - 1] + "…"
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Write one value; text is always text, never a formula (``=cmd|...`` in a bucket name stays inert)."""
-    cell = ws.cell(row=row, column=column)
+class StreamedSheet(WriteOnlyWorksheet):  # type: ignore[misc]  # openpyxl has no type hints
+    """A write-only worksheet that states its used range (``<dimension>``) as a normal sheet does;
+    openpyxl's write-only sheets leave it out. Set ``used_range`` before the first row is appended."""
+
+    used_range = "A1:A1"
+
+    def calculate_dimension(self) -> str:
+        return self.used_range
+
+
+def new_sheet(wb: Workbook, title: str) -> StreamedSheet:
+    """A streamed sheet appended to ``wb`` (a ``Workbook(write_only=True)``)."""
+    ws = StreamedSheet(parent=wb, title=title)
+    wb._add_sheet(ws)
+    return ws
+
+
+def put(ws: StreamedSheet, value: Any) -> Cell:
+    """One cell to append; text is always text, never a formula (``=cmd|...`` in a bucket name stays inert)."""
+    cell = WriteOnlyCell(ws)
     if isinstance(value, str):
         cell.value = safe_text(value)
         cell.data_type = "s"
@@ -66,7 +90,7 @@ def display_width(value: Any) -> int:
     return sum(2 if ord(ch) >= 0x1100 else 1 for ch in longest_line)
 
 
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[float]:
+def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[float]:
     """Each column as wide as its longest value (and header with its filter arrow), within bounds."""
     widths = [display_width(h) + FILTER_BUTTON for h in headers]
     for values in rows:
@@ -86,48 +110,69 @@ def lines_needed(value: Any, width: float) -> int:
     return sum(max(1, -(-display_width(line) // usable)) for line in text.split("\n"))
 
 
-def write_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                wrap: Iterable[str] = ()) -> int:
+RowStyle = Callable[[int, list[Cell]], None]  # (row number, its cells) → restyle some cells before writing
+
+
+def write_table(ws: StreamedSheet, headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]],
+                wrap: Iterable[str] = (), style_row: RowStyle | None = None) -> int:
     """Header in row 1 (styled, frozen, filtered), then the rows; columns sized to content.
 
-    Wrapped columns get explicit row heights: LibreOffice does not grow rows on load.
-    Returns the last row written (1 when there are no data rows).
+    ``rows`` makes the rows: called twice, once to size the columns and count the rows, once to
+    write them, so no row is held longer than it takes to write it. ``style_row`` may restyle a
+    row's cells before it is written. Wrapped columns get explicit row heights: LibreOffice does
+    not grow rows on load. Returns the last row written (1 when there are no data rows).
     """
-    table = [list(values) for values in rows]
-    widths = column_widths(headers, table)
+    count = 0
+
+    def counted() -> Iterable[Sequence[Any]]:
+        nonlocal count
+        for values in rows():
+            count += 1
+            yield values
+
+    widths = column_widths(headers, counted())
+    last = count + 1
     wrapped = {headers.index(name) for name in wrap if name in headers}
-    for column, header in enumerate(headers, start=1):
-        cell = put(ws, 1, column, header)
+    # What openpyxl writes before the first row must be set before the first append.
+    for index, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
+    ws.used_range = ws.auto_filter.ref
+    set_print_layout(ws)
+    header = [put(ws, name) for name in headers]
+    for cell in header:
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
-    for row, values in enumerate(table, start=2):
+    ws.append(header)
+    for row, values in enumerate(rows(), start=2):
         lines = 1
+        cells = []
         for index, value in enumerate(values):
-            cell = put(ws, row, index + 1, value)
+            cell = put(ws, value)
             cell.alignment = WRAP if index in wrapped else TOP
             if index in wrapped:
                 lines = max(lines, lines_needed(value, widths[index]))
+            cells.append(cell)
         if lines > 1:
             ws.row_dimensions[row].height = LINE_HEIGHT * min(lines, MAX_LINES)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
-    last = len(table) + 1
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last}"
-    set_print_layout(ws)
+        if style_row is not None:
+            style_row(row, cells)
+        ws.append(cells)
+        ws.row_dimensions.pop(row, None)  # written: its height is in the file, not needed in memory
     return last
 
 
-def set_print_layout(ws: Worksheet) -> None:
+def set_print_layout(ws: StreamedSheet) -> None:
     """Landscape, one page wide, header repeated on every page: auditors print and file these."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
 
-def colour_column(ws: Worksheet, headers: Sequence[str], name: str, last_row: int,
+def colour_column(ws: StreamedSheet, headers: Sequence[str], name: str, last_row: int,
                   fills: Mapping[str, str]) -> None:
     """Conditional fills on one column by its exact value (they follow sorting and filtering)."""
     letter = get_column_letter(headers.index(name) + 1)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from cloudaudit.model import CoverageStatus, Status
 from cloudaudit.reports.model import CountryReport
-from cloudaudit.reports.sheet import RED, SEVERITY_FILLS, fill, write_table
+from cloudaudit.reports.sheet import RED, SEVERITY_FILLS, StreamedSheet, fill, write_table
 from cloudaudit.reports.summary import (
     SEVERITY_ORDER,
     coverage_counts,
@@ -129,7 +129,7 @@ def _tail_lines(report: CountryReport) -> list[Line]:
     return lines
 
 
-def _add_chart(ws: Worksheet, first_row: int, last_row: int) -> None:
+def _add_chart(ws: StreamedSheet, first_row: int, last_row: int) -> None:
     chart = BarChart()
     chart.type = "col"
     chart.title = "Failures by severity"
@@ -146,21 +146,24 @@ def _add_chart(ws: Worksheet, first_row: int, last_row: int) -> None:
     ws.add_chart(chart, "E2")
 
 
-def write_summary(ws: Worksheet, report: CountryReport) -> None:
+def write_summary(ws: StreamedSheet, report: CountryReport) -> None:
     counts, severity = _count_lines(report)
     head = [*_policy_lines(report), *_run_lines(report), *counts]
     lines = [*head, *severity, *_tail_lines(report)]
-    write_table(ws, SUMMARY_COLUMNS, ([line.item, line.value, line.note] for line in lines),
-                wrap=("Value", "Note"))
-    for row, line in enumerate(lines, start=2):
-        ws.cell(row=row, column=2).alignment = VALUE_ALIGNMENT  # numbers beside text, not far right
+
+    def style(row: int, cells: list[Cell]) -> None:
+        line = lines[row - 2]  # row 1 is the header
+        cells[1].alignment = VALUE_ALIGNMENT  # numbers beside text, not far right
         if line.kind == "section":
-            ws.cell(row=row, column=1).font = SECTION_FONT
+            cells[0].font = SECTION_FONT
         elif line.kind == "late":
-            ws.cell(row=row, column=2).fill = fill(RED)
-            ws.cell(row=row, column=2).font = LATE_FONT
-            ws.cell(row=row, column=3).font = LATE_FONT
+            cells[1].fill = fill(RED)
+            cells[1].font = LATE_FONT
+            cells[2].font = LATE_FONT
         elif line.kind in SEVERITY_FILLS:
-            ws.cell(row=row, column=1).fill = fill(SEVERITY_FILLS[line.kind])
+            cells[0].fill = fill(SEVERITY_FILLS[line.kind])
+
+    write_table(ws, SUMMARY_COLUMNS, lambda: ([line.item, line.value, line.note] for line in lines),
+                wrap=("Value", "Note"), style_row=style)
     first = 2 + len(head)  # row 1 is the header
     _add_chart(ws, first, first + len(severity) - 1)

@@ -2,24 +2,23 @@
 
 Sheets, in order: Summary, Findings, PII Inventory, Resources, Coverage. Row 1 of each is
 its header. Identical reports give identical bytes: workbook times come from
-``generated_at`` and the zip is rewritten with fixed entry timestamps.
+``generated_at`` and every zip entry is written with that fixed timestamp. Sheets stream
+(``reports.sheet``): memory holds the report, not its cells, however many rows it has.
 Import this module inside tasks only (openpyxl).
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from cloudaudit.breach.report import NOTIFICATION_COLUMNS, NOTIFICATION_SHEET
-from cloudaudit.evidence.zipwrite import restamp_zip, zip_timestamp
+from cloudaudit.evidence.zipwrite import StampedZipFile, zip_timestamp
 from cloudaudit.model import (
     COVERAGE_COLUMNS,
     FINDINGS_COLUMNS,
@@ -36,7 +35,9 @@ from cloudaudit.reports.sheet import (
     PUBLIC_FILLS,
     SEVERITY_FILLS,
     STATUS_FILLS,
+    StreamedSheet,
     colour_column,
+    new_sheet,
     write_table,
 )
 from cloudaudit.reports.summary import sort_findings
@@ -103,41 +104,40 @@ def _pii_sort_key(r: PiiInventoryRow) -> tuple[bool, str, str, str, str]:
     return (r.public is not True, r.environment, r.resource, r.field, str(r.pii_type))  # public exposures first
 
 
-def _table(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-           wrap: Iterable[str] = ()) -> tuple[Worksheet, int]:
-    ws = wb.create_sheet(title)
+def _table(wb: Workbook, title: str, headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]],
+           wrap: Iterable[str] = ()) -> tuple[StreamedSheet, int]:
+    ws = new_sheet(wb, title)
     return ws, write_table(ws, headers, rows, wrap)
 
 
 def build_workbook(report: CountryReport) -> Workbook:
-    """The workbook object, for callers (and tests) that want to inspect it before saving."""
-    wb = Workbook()
-    summary = wb.active
-    assert summary is not None  # a new Workbook always has one sheet
-    summary.title = "Summary"
-    write_summary(summary, report)
+    """The workbook, its sheets' rows already streamed to temporary files: save it (once) with
+    ``save_workbook_bytes``. Memory holds the report and openpyxl's shared strings, not the cells."""
+    wb = Workbook(write_only=True)
+    write_summary(new_sheet(wb, "Summary"), report)
 
     findings = sort_findings(report.findings)
-    ws, last = _table(wb, "Findings", FINDINGS_SHEET_COLUMNS, (finding_row(f) for f in findings),
+    ws, last = _table(wb, "Findings", FINDINGS_SHEET_COLUMNS, lambda: (finding_row(f) for f in findings),
                       wrap=("Detail", "Remediation"))
     colour_column(ws, FINDINGS_SHEET_COLUMNS, "Severity", last, SEVERITY_FILLS)
     colour_column(ws, FINDINGS_SHEET_COLUMNS, "Status", last, STATUS_FILLS)
 
     pii = sorted(report.pii_inventory, key=_pii_sort_key)
-    ws, last = _table(wb, "PII Inventory", PII_INVENTORY_COLUMNS, (pii_row(r) for r in pii))
+    ws, last = _table(wb, "PII Inventory", PII_INVENTORY_COLUMNS, lambda: (pii_row(r) for r in pii))
     colour_column(ws, PII_INVENTORY_COLUMNS, "Public", last, PUBLIC_FILLS)
 
     resources = sorted(report.resources, key=lambda r: (r.environment, r.resource))
-    ws, last = _table(wb, "Resources", RESOURCES_COLUMNS, (resource_row(r) for r in resources), wrap=("Notes",))
+    ws, last = _table(wb, "Resources", RESOURCES_COLUMNS, lambda: (resource_row(r) for r in resources),
+                      wrap=("Notes",))
     colour_column(ws, RESOURCES_COLUMNS, "Public", last, PUBLIC_FILLS)
     colour_column(ws, RESOURCES_COLUMNS, "Status", last, COVERAGE_FILLS)
 
     coverage = sorted(report.coverage, key=lambda r: (r.environment, r.resource))
-    ws, last = _table(wb, "Coverage", COVERAGE_COLUMNS, (coverage_row(r) for r in coverage), wrap=("Reason",))
+    ws, last = _table(wb, "Coverage", COVERAGE_COLUMNS, lambda: (coverage_row(r) for r in coverage), wrap=("Reason",))
     colour_column(ws, COVERAGE_COLUMNS, "Status", last, COVERAGE_FILLS)
 
     # After the SPEC's sheets, which stay exactly as they are: decision support per exposure.
-    _table(wb, NOTIFICATION_SHEET, NOTIFICATION_COLUMNS, (row.cells() for row in report.notification),
+    _table(wb, NOTIFICATION_SHEET, NOTIFICATION_COLUMNS, lambda: (row.cells() for row in report.notification),
            wrap=("Estimate Basis", "Reason", "Authority Deadline", "Individuals Deadline", "Citation"))
 
     _set_properties(wb, report)
@@ -164,11 +164,12 @@ def _set_properties(wb: Workbook, report: CountryReport) -> None:
 
 
 def save_workbook_bytes(wb: Workbook, generated_at: str) -> bytes:
-    """Serialise without openpyxl's wall-clock ``modified`` stamp, then fix the zip's timestamps."""
+    """Serialise without openpyxl's wall-clock ``modified`` stamp, every zip entry stamped with
+    ``generated_at``; the sheets stream from openpyxl's temporary files into the zip."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with StampedZipFile(buffer, zip_timestamp(_utc_naive(generated_at))) as archive:
         ExcelWriter(wb, archive).write_data()
-    return restamp_zip(buffer.getvalue(), zip_timestamp(_utc_naive(generated_at)))
+    return buffer.getvalue()
 
 
 def render_workbook(report: CountryReport) -> bytes:

@@ -24,6 +24,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from cloudaudit.handover import ValidationRecord
 from cloudaudit.model import Snapshot
 from cloudaudit.store.backend import Store
@@ -39,7 +41,7 @@ def snapshot_key(run_date: str, environment: str) -> str:
 def write_snapshot(store: Store, snapshot: Snapshot) -> str:
     """The snapshot, then its completion marker: readers trust the first only once the second is there."""
     key = snapshot_key(snapshot.run_date, snapshot.environment.name)
-    data = snapshot.model_dump_json(indent=1).encode()
+    data = model_json(snapshot)
     store.write_bytes(key, data, content_type="application/json")
     write_json(store, key + COMPLETE, {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
     return key
@@ -71,6 +73,12 @@ def read_snapshot(store: Store, key: str) -> Snapshot | None:
     return snapshot
 
 
+def model_json(model: BaseModel) -> bytes:
+    """``model.model_dump_json(indent=1).encode()``, made as bytes at once: no text copy of a
+    large snapshot or validation record is held beside its bytes (issue 18: flat memory)."""
+    return type(model).__pydantic_serializer__.to_json(model, indent=1)
+
+
 def json_bytes(value: Any) -> bytes:
     """Stable JSON (sorted keys, UTF-8): the same value always gives the same bytes."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str).encode()
@@ -92,7 +100,7 @@ def validation_key(run_date: str, country: str) -> str:
 
 def write_validation(store: Store, record: ValidationRecord) -> str:
     key = validation_key(record.run_date, record.country)
-    store.write_bytes(key, record.model_dump_json(indent=1).encode(), content_type="application/json")
+    store.write_bytes(key, model_json(record), content_type="application/json")
     return key
 
 
