@@ -14,12 +14,13 @@ Configuration conventions (shared by collectors and checks):
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SNAPSHOT_SCHEMA_VERSION = 1
 TEXT_FIELD = "(text)"  # the field of free text: a plain-text object, a JSON string, an XLSX row
@@ -217,6 +218,14 @@ class Finding(_Model):
     first_seen: str = ""
     evidence: str = ""
     remediation: str = ""
+
+    @field_validator("country", "environment", "provider", "service", "location", "check_id", "check",
+                     "first_seen", "evidence", "remediation")
+    @classmethod
+    def _one_copy(cls, value: str) -> str:
+        """A country's findings repeat a few check titles, remediations and places thousands of
+        times: read back from JSON, each would be a copy of its own (issue 18: flat memory)."""
+        return sys.intern(value)
 
     @property
     def key(self) -> tuple[str, str]:

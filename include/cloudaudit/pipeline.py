@@ -34,8 +34,9 @@ from cloudaudit.config import (
     state_root,
 )
 from cloudaudit.errors import CollectError, ConfigError
+from cloudaudit.evidence.layout import snapshot_member
 from cloudaudit.handover import Chunk, ExtractSummary, Job, Missing, ValidatedRef, ValidationRecord
-from cloudaudit.model import CoverageStatus, EnvironmentRef, Finding, Provider, Snapshot
+from cloudaudit.model import CoverageStatus, EnvironmentRef, Finding, Provider, Resource, Snapshot
 from cloudaudit.reports.model import CountryReport
 from cloudaudit.store import state
 from cloudaudit.store.backend import Store, open_store
@@ -272,7 +273,7 @@ def country_policy(country: str, inventory: Inventory) -> CountryPolicy:
 def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     """Run the country's checks over its snapshots; store the result for publish."""
     import_detached(*VALIDATE_MODULES)
-    from cloudaudit.checks.validate import apply_first_seen, validate_country
+    from cloudaudit.checks.validate import apply_first_seen, evaluate_country, prepare_country
 
     inventory = inventory or load_inventory()
     store = open_store(state_root())
@@ -284,8 +285,12 @@ def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     # kept with the validation result because no snapshot file holds them.
     stand_ins = [not_assessed_snapshot(inventory.environment(m["environment"]), run_date, m["reason"],
                                        mode="replay") for m in job["missing"]]
-    validation = validate_country(country, policy, [*stored, *stand_ins])
-    del stored  # the parsed snapshots are the largest thing held here, and done with (issue 18: flat memory)
+    prepared = prepare_country(country, policy, [*stored, *stand_ins])
+    # The parsed snapshots are the largest thing held here: gone before the suites and findings
+    # are built, which reuse their memory (issue 18: flat memory).
+    del stored
+    validation = evaluate_country(policy, prepared)
+    del prepared
     findings = apply_first_seen(validation.findings, state.failure_history(store, country, run_date), run_date)
     failed = {f.key for f in findings if f.status.value == "FAIL"}
     state.write_failures(store, country, run_date, failed)
@@ -369,55 +374,78 @@ class BuiltReport:
 
     report: CountryReport
     data: ValidationRecord
-    snapshots: dict[str, bytes]  # state key → the snapshot's stored bytes, as validated
-    parsed: list[Snapshot]  # the snapshots read, then the NOT_ASSESSED stand-ins
-    captured: list[str]  # capture times, sorted
+    members: dict[str, bytes]  # each environment's bundle members: its snapshot as stored, its masked PII
+    environments: list[str]  # the snapshots read, then the NOT_ASSESSED stand-ins
 
 
 def build_country_report(validated: ValidatedRef, *, dag_id: str = "cloudaudit_daily",
                          run_id: str = "manual") -> BuiltReport:
-    """Read the country's ValidationRecord and its snapshots back; assemble the report. Writes nothing."""
+    """Read the country's ValidationRecord and its snapshots back; assemble the report. Writes nothing.
+
+    Snapshots are parsed one at a time and dropped once their bundle members are made: only the
+    resources the breach assessment estimates are kept (issue 18: flat memory)."""
     import_detached(*PUBLISH_MODULES)
+    from cloudaudit.breach.report import exposures
+    from cloudaudit.evidence.members import environment_members, stored_member
+
     store = open_store(state_root())
     data = state.read_validation(store, validated["validation"])
     if data is None:
         raise ConfigError(f"{validated['validation']}: validation result missing from the state store")
-    snapshots = {key: store.read_bytes(key) or b"" for key in data.snapshots}
-    read = [Snapshot.model_validate_json(raw) for raw in snapshots.values() if raw]
-    parsed = read + list(data.not_assessed)
-    resources = {r.resource: r for snap in read for r in snap.resources}
+    exposed = {f.resource for f in exposures(data.findings)}
+    members: dict[str, bytes] = {}
+    resources: dict[str, Resource] = {}
+    captured: list[str] = []
+    late = False
+    environments: list[str] = []
+    for key in data.snapshots:
+        raw = store.read_bytes(key) or b""
+        if not raw:
+            continue
+        members[stored_member(key)] = raw
+        snap = Snapshot.model_validate_json(raw)
+        members.update(environment_members(snap, data, stored=snapshot_member(snap.environment.name) in members))
+        resources.update((r.resource, r) for r in snap.resources if r.resource in exposed)
+        captured.append(snap.captured_at)
+        late = late or snap.captured_late
+        environments.append(snap.environment.name)
+        del snap
+    for stand_in in data.not_assessed:
+        members.update(environment_members(stand_in, data,
+                                           stored=snapshot_member(stand_in.environment.name) in members))
+        environments.append(stand_in.environment.name)
     notification = notification_rows(data.findings, resources, data.policy.notification_rules, data.run_date)
     # Stand-ins for unread environments captured nothing: they say nothing about capture times.
-    captured = sorted(s.captured_at for s in read) or sorted(s.captured_at for s in parsed) or [now_utc()]
+    captured = sorted(captured) or sorted(s.captured_at for s in data.not_assessed) or [now_utc()]
     report = CountryReport(
         country=data.country, run_date=data.run_date, captured_at_min=captured[0], captured_at_max=captured[-1],
-        captured_late=any(s.captured_late for s in read), policy=data.policy, findings=data.findings,
+        captured_late=late, policy=data.policy, findings=data.findings,
         pii_inventory=data.pii_inventory, resources=data.resources, coverage=data.coverage,
         generated_at=now_utc(), dag_id=dag_id, run_id=run_id, tool_version=__version__, notification=notification,
     )
-    return BuiltReport(report, data, snapshots, parsed, captured)
+    return BuiltReport(report, data, members, environments)
 
 
 def write_country_report(built: BuiltReport) -> Published:
     """Write the country's spreadsheet and signed evidence bundle to the output store."""
     from cloudaudit.evidence.bundle import build_bundle
-    from cloudaudit.evidence.members import bundle_members
+    from cloudaudit.evidence.members import publication_members
     from cloudaudit.reports.xlsx import render_workbook
     from cloudaudit.store.publication import publish
 
-    report, data, snapshots, parsed, captured = built.report, built.data, built.snapshots, built.parsed, built.captured
+    report, data = built.report, built.data
     country, run_date, policy, findings = report.country, report.run_date, report.policy, report.findings
     generated_at, dag_id, run_id = report.generated_at, report.dag_id, report.run_id
     store = open_store(state_root())
     xlsx_name = f"compliance_{country}_{run_date}.xlsx"
     workbook = render_workbook(report)
-    members = bundle_members(parsed, snapshots, data, xlsx_name, workbook,
-                             notification_json(country, run_date, report.notification))
+    members = publication_members(built.members, data, xlsx_name, workbook,
+                                  notification_json(country, run_date, report.notification))
     out = open_store(output_root())
     previous = state.previous_bundle(store, country, run_date)  # (run date, SHA-256): skipped days are skipped
     bundle = build_bundle(
         country=country, run_date=run_date, dag_id=dag_id, run_id=run_id, generated_at=generated_at,
-        captured_at=captured[-1], tool_version=__version__, policy_digest=policy.digest(), members=members,
+        captured_at=report.captured_at_max, tool_version=__version__, policy_digest=policy.digest(), members=members,
         previous_bundle_sha256=previous[1] if previous else None,
         previous_bundle_run_date=previous[0] if previous else None, private_key=_signing_key(),
     )

@@ -57,5 +57,5 @@ def test_report_is_built_without_writing_anything(tmp_path: Path, monkeypatch: p
     built = pipeline.build_country_report({"country": "JP", "run_date": "2026-11-20", "validation": key,
                                            "fail_by_severity": {}}, dag_id="d", run_id="r")
     assert (built.report.country, built.report.dag_id, built.report.run_id) == ("JP", "d", "r")
-    assert [s.environment.name for s in built.parsed] == ["jp-1"]
+    assert built.environments == ["jp-1"]
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
