@@ -216,6 +216,45 @@ def warm_up(prowler: Path, homes: AirflowHomes) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
+FLOOR_DAG = '''"""Two empty tasks: what `airflow dags test` costs any DAG before its own work."""
+import pendulum
+from airflow.sdk import dag, task
+
+
+@dag(dag_id="cloudaudit_bench_floor", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"))
+def floor():
+    @task
+    def first() -> int:
+        return 1
+
+    @task
+    def second(value: int) -> int:
+        return value
+
+    second(first())
+
+
+floor()
+'''
+
+
+def airflow_floor(homes: AirflowHomes) -> dict[str, Any]:
+    """`airflow dags test` of a DAG of two empty tasks, as cloudaudit's runs are measured: Airflow's
+    own start, DAG bag, in-process execution API and task runner, which no DAG's work can remove."""
+    home = homes.fresh("airflow-floor")
+    dags = home.parent / "dags"
+    dags.mkdir()
+    (dags / "floor.py").write_text(FLOOR_DAG, encoding="utf-8")
+    env = dag_env(home, home.parent, REPO / "include" / "config" / "inventory.yaml")
+    env["AIRFLOW__CORE__DAGS_FOLDER"] = str(dags)
+    log_path = home.parent / "dags_test.log"
+    argv = [str(Path(sys.executable).with_name("airflow")), "dags", "test", "cloudaudit_bench_floor", RUN_DATE]
+    measured = run_measured(argv, env=env, log_path=log_path, cwd=home.parent)
+    if measured.returncode != 0 or not dag_succeeded(log_path):
+        raise RuntimeError(f"the two-task DAG failed (exit {measured.returncode}); see {log_path}")
+    return measured.as_dict()
+
+
 def grow(moto: Server, have: int, want: int, rates: list[float]) -> int:
     if want > have:
         started = time.perf_counter()
@@ -246,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     warm_up(prowler, homes)
     report: dict[str, Any] = {"machine_at_start": machine(), "prowler_version": PROWLER_VERSION,
                               "sizes": [], "cloudaudit_only": [], "skipped": [], "incremental": None}
+    print("== Airflow's floor: `dags test` of two empty tasks", flush=True)
+    report["airflow_floor"] = airflow_floor(homes)
+    print(f"   {report['airflow_floor']['wall_s']} s, {report['airflow_floor']['peak_rss_mb']} MB", flush=True)
     moto = start_server("moto", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "{port}"],
                         WORK / "moto.log", probe="/moto-api/")
     rates: list[float] = []
@@ -353,6 +395,12 @@ def markdown(report: dict[str, Any]) -> str:
             ratio = f"{c['peak_rss_mb'] / base:.2f}x" if base else "–"
             lines.append(f"| {n:,} | {n / c['wall_s']:.1f} | {1000 * c['wall_s'] / n:.0f} | "
                          f"{1000 * c['cpu_s'] / n:.0f} | {c['peak_rss_mb']:.0f} MB | {ratio} |")
+    floor = report.get("airflow_floor")
+    if floor:
+        lines += ["", f"Airflow's floor in the same run: `airflow dags test` of a DAG of two empty tasks takes "
+                  f"{floor['wall_s']:.0f} s wall, {floor['cpu_s']:.0f} s CPU, {floor['peak_rss_mb']:.0f} MB peak "
+                  "(Airflow's start, DAG bag, in-process execution API, task runner): every cloudaudit figure above "
+                  "includes it."]
     inc = report.get("incremental")
     if inc:
         lines += ["", f"Re-run over the unchanged estate ({inc['buckets']:,} buckets, next day, same state): "
