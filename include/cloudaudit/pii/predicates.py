@@ -73,6 +73,9 @@ def is_international_phone(text: str) -> bool:
 
     Country codes are prefix-free, so the first 1 to 3 digits that name one are it (as in
     ``phonenumbers.parse``, without its 28 µs of normalisation); ``+81 (0)90`` drops the ``(0)``.
+    A national part written with its leading zero (``+62 (0549) 779-3060``, a common habit, or
+    Italy's ``+39 06``) goes through ``phonenumbers.parse``, which knows per country whether
+    that zero is a trunk prefix to drop or part of the number.
     """
     text = text.strip().replace("(0)", "")
     if not text.startswith("+"):
@@ -82,11 +85,20 @@ def is_international_phone(text: str) -> bool:
         country_code = int(number[:size] or "0")
         if country_code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = number[size:]
-            if not 4 <= len(national) <= 14 or national.startswith("0"):
+            if not 4 <= len(national) <= 14:
                 return False
+            if national.startswith("0"):
+                return _parses_valid(text)
             parsed = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
             return bool(phonenumbers.is_valid_number(parsed))
     return False
+
+
+def _parses_valid(text: str) -> bool:
+    try:
+        return bool(phonenumbers.is_valid_number(phonenumbers.parse(text, None)))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _card_brand_known(number: str) -> bool:
