@@ -49,6 +49,12 @@ ENGLISH = {
     "tel": "telephone", "phon": "phone", "brth": "birth", "bth": "birth", "1st": "first", "ln": "line",
     "cont": "contact", "stat": "status", "svc": "service", "corp": "company", "dlr": "dealer",
 }
+# The COMPANY schema of Elmasri and Navathe, "Fundamentals of Database Systems" (EMPLOYEE:
+# Fname, Minit, Lname, Ssn, Bdate, Address; DEPENDENT: Dependent_name, Bdate), the textbook
+# schema whole generations of database columns were modelled on.
+TEXTBOOK = {"fname": "first name", "lname": "last name", "minit": "middle initial", "bdate": "birth date"}
+# HL7 v2 Table 0202, telecommunication equipment type: PH telephone (XTN-3 in PID-13 and NK1-5).
+HL7_V2 = {"ph": "telephone"}
 # Class words that make a name not a person's (``prod_nm``, ``co_nm``, ``cust_seg``), read so
 # that ``words`` excludes them: the dictionary abbreviation Co. (company) and short forms common
 # in ERP exports (PROD, MDL, SEG, GRP, CAT, LVL). No one dictionary lists them all; a wrong entry
@@ -120,7 +126,8 @@ HINDI = {"naam": "नाम", "pata": "पता", "janm": "जन्म", "tith
 VCARD = {"bday": "birthday"}
 
 LEXICONS: dict[str, dict[str, str]] = {
-    "ISO 20022": ISO_20022, "SAP": SAP, "HL7 FHIR": FHIR, "English": ENGLISH, "class words": CLASS_WORDS,
+    "ISO 20022": ISO_20022, "SAP": SAP, "HL7 FHIR": FHIR, "HL7 v2": HL7_V2, "English": ENGLISH,
+    "textbook schema": TEXTBOOK, "class words": CLASS_WORDS,
     "Indonesian/Malay": INDONESIAN,
     "Vietnamese": VIETNAMESE, "Japanese (romanised)": JAPANESE, "Thai (RTGS)": THAI, "Hindi (Hunterian)": HINDI,
     "vCard": VCARD,

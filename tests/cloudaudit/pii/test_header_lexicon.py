@@ -33,6 +33,8 @@ JP_CODE = "Japanese municipal system identifiers (kanjiShimei, seinengappiYMD, j
 RTGS = "Royal Thai General System of Transcription"
 UIDAI = "UIDAI Aadhaar enrolment/update form labels (नाम, पता, जन्म तिथि), Hunterian romanisation"
 VCARD = "vCard RFC 6350 BDAY"
+ELMASRI = "Elmasri & Navathe COMPANY schema EMPLOYEE(Fname, Minit, Lname, Bdate)"
+HL7V2 = "HL7 v2 Table 0202: PH telephone"
 OASIS = "CMS OASIS data specification (M0066_PAT_BIRTH_DT), word order reversed as exports write it"
 
 POSITIVE = [
@@ -67,6 +69,9 @@ POSITIVE = [
     ("naam", "IN", T.PERSON_NAME, UIDAI), ("pata", "IN", T.ADDRESS, UIDAI), ("janm_tithi", "IN", T.DATE_OF_BIRTH, UIDAI),
     ("BDAY", "AU", T.DATE_OF_BIRTH, VCARD), ("cust_bday", "SG", T.DATE_OF_BIRTH, VCARD),
     ("dt_birth", "AU", T.DATE_OF_BIRTH, OASIS), ("PAT_DT_BIRTH", "AU", T.DATE_OF_BIRTH, OASIS),
+    ("Fname", "SG", T.PERSON_NAME, ELMASRI), ("Lname", "AU", T.PERSON_NAME, ELMASRI),
+    ("Bdate", "JP", T.DATE_OF_BIRTH, ELMASRI), ("dep_bdate", "PH", T.DATE_OF_BIRTH, ELMASRI),
+    ("ph_no", "TH", T.PHONE_NUMBER, HL7V2), ("cust_ph", "ID", T.PHONE_NUMBER, HL7V2),
 ]
 
 
@@ -128,6 +133,8 @@ DECOYS: list[tuple[str, str, Callable[[], str], str]] = [
     ("chue_sinkha", "TH", lambda: _TH.word(), RTGS + ": product name"),
     ("shohin_mei", "JP", lambda: _JA.word(), "Hepburn 商品名: product name"),
     ("pata", "IN", lambda: str(_EN.random_int(1, 40)), "a count under a romanised word: not an address"),
+    ("ph", "TH", lambda: f"{_EN.pyfloat(min_value=4, max_value=9, right_digits=2)}", "pH of a water sample"),
+    ("ph_level", "AU", lambda: str(_EN.random_int(5, 9)), "pH as a whole number"),
     ("bday_count", "AU", lambda: str(_EN.random_int(0, 12)), "birthdays per month, counted"),
 ]
 
@@ -141,7 +148,8 @@ def test_decoy_columns_stay_clean(header: str, country: str, make: Callable[[], 
 @pytest.mark.parametrize(("header", "expected"), [
     ("tgl lhr", "tanggal lahir"), ("ten kh", "ten khach hang"), ("wan koet", "วันเกิด"), ("jusho", "住所"),
     ("chue lukkha", "ชื่อลูกค้า"), ("kanji shimei", "漢字氏名"), ("mbr 1 st nm", "member first name"),
-    ("makh", "ma khach hang"), ("hotel", "hotel"), ("amount", "amount"), ("username", "username"), ("nameplate", "nameplate"),
+    ("makh", "ma khach hang"), ("ph no", "telephone no"), ("emp bdate", "emp birth date"),
+    ("graph", "graph"), ("phase", "phase"), ("hotel", "hotel"), ("amount", "amount"), ("username", "username"), ("nameplate", "nameplate"),
 ])
 def test_readings(header: str, expected: str) -> None:
     assert lexicon.read(header) == expected
