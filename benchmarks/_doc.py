@@ -137,8 +137,8 @@ def _linear(vs: dict[str, Any]) -> list[str]:
                      f"{cost['client_cpu_ms_per_call']} ms). At 1,000 buckets that is {floor['moto_cpu']:.0f} s of CPU in "
                      f"one moto process, under one interpreter lock, before any detection, validation or report; "
                      f"{verdict} (the measured moto CPU of the whole run is in the table above). Calls already "
-                     "left out where their answer is known: GetBucketPolicyStatus without a policy, GetObjectAcl "
-                     "under BucketOwnerEnforced, GetBucketLocation when ListBuckets names the region (AWS does; "
+                     "left out where their answer is known: GetBucketPolicyStatus without a policy, GetBucketAcl and "
+                     "GetObjectAcl under BucketOwnerEnforced, GetBucketLocation when ListBuckets names the region (AWS does; "
                      "moto 5.2 does not, so the benchmark still pays it).")
     inc = vs.get("incremental")
     if inc:
@@ -180,6 +180,8 @@ def render(vs: dict[str, Any] | None, scaling: dict[str, Any] | None, run: dict[
         "account), N buckets split between them, one object each (a quarter hold a CSV of synthetic customers). "
         "Seeded exposures, by a fixed pattern of 20: public bucket ACL, public bucket policy (each with Block "
         "Public Access off), Block Public Access off alone, default encryption off; 12 in 20 are clean. "
+        "Buckets other than the ACL-public ones have object ownership BucketOwnerEnforced (ACLs off), as AWS "
+        "has created every bucket since April 2023; moto sets no ownership unless asked. "
         "See `benchmarks/_s3_estate.py`.",
         "- **Prowler**: `prowler aws --service s3 --region <account's region> -R <role ARN>` with "
         "`AWS_ENDPOINT_URL` at moto, once per account, one after the other (as a user would audit two "

@@ -13,7 +13,9 @@ share  exposure                    seeded as
 12/20  clean                       Block Public Access on, SSE-S3 default encryption
 =====  ==========================  ===================================================
 
-Public buckets are also ``bpa_off``. One bucket in four holds a CSV of synthetic customers
+Every bucket but the ACL-public ones has object ownership ``BucketOwnerEnforced`` (ACLs off), as
+AWS has created buckets since April 2023 (moto sets no ownership unless asked). Public buckets
+are also ``bpa_off``. One bucket in four holds a CSV of synthetic customers
 (names, e-mails, phones, national IDs, addresses); the others a CSV of sensor readings, so
 every bucket has an object to sample. A public bucket with PII is a ``pii_public`` exposure
 (only cloudaudit reads data). Account-level Block Public Access stays off in both accounts.
@@ -133,7 +135,7 @@ def _plan(spec: BucketSpec, objects: _Objects) -> Any:
                     public_acl=spec.exposure == "public_acl", policy=policy,
                     policy_public=policy is not None,
                     block_public_access=spec.exposure in ("clean", "encryption_off"),
-                    encrypted=spec.exposure != "encryption_off")
+                    encrypted=spec.exposure != "encryption_off", acls_disabled=spec.exposure != "public_acl")
 
 
 def seed(moto_url: str, start: int, stop: int, workers: int = 8) -> None:

@@ -75,6 +75,9 @@ class S3Bucket:
     policy_public: bool = False  # the policy grants anonymous access without a network condition
     block_public_access: bool = True  # all four bucket-level settings on
     encrypted: bool = True
+    # Object ownership BucketOwnerEnforced (ACLs off), as AWS has created buckets since April 2023;
+    # moto leaves ownership unset. The demo's buckets are older than that.
+    acls_disabled: bool = False
     note: str = ""
 
 

@@ -53,6 +53,8 @@ def _create_bucket(s3: Any, bucket: S3Bucket) -> None:
     if bucket.public_acl:
         # ACLs only count while object ownership lets them (the pre-2023 default).
         kwargs["ObjectOwnership"] = "ObjectWriter"
+    elif bucket.acls_disabled:
+        kwargs["ObjectOwnership"] = "BucketOwnerEnforced"
     s3.create_bucket(**kwargs)
 
 

@@ -69,6 +69,33 @@ def test_object_acl_is_not_asked_when_the_bucket_disables_acls(aws_estate: AwsEs
     assert all(s.read_errors == {"acl": "GetObjectAcl: AccessDenied"} for s in result.resource("s3://alpha").samples)
 
 
+def test_bucket_acl_is_not_asked_when_the_bucket_disables_acls(aws_estate: AwsEstate, extract: Extract,
+                                                               bravo_owner_enforced: None) -> None:
+    denied = {b: aws_estate.proxy.inject(_bucket_query(b, "acl"), aws_error(403, "AccessDenied")) for b in BUCKETS}
+    result = extract(aws_estate.env())
+
+    assert denied["bravo"].hits == []
+    bravo = result.resource("s3://bravo")
+    assert bravo.config["acl"] == {"Owner": {}, "Grants": [], "Disabled": "BucketOwnerEnforced"}
+    assert "acl" not in bravo.read_errors
+    assert result.coverage_of("s3://bravo").status is CoverageStatus.ASSESSED
+    # alpha keeps ACLs: its ACL is still asked for, and the denial shows
+    assert len(denied["alpha"].hits) == 1
+    assert result.resource("s3://alpha").read_errors["acl"] == "GetBucketAcl: AccessDenied"
+
+
+def test_an_unreadable_ownership_keeps_the_bucket_acl_read(aws_estate: AwsEstate, extract: Extract,
+                                                           bravo_owner_enforced: None) -> None:
+    # Ownership denied: whether ACLs are off is unknown, so the ACL is asked as before.
+    aws_estate.proxy.inject(_bucket_query("bravo", "ownershipControls"), aws_error(403, "AccessDenied"))
+    result = extract(aws_estate.env())
+
+    assert len([s for s in aws_estate.proxy.seen if _bucket_query("bravo", "acl")(s)]) == 1
+    bravo = result.resource("s3://bravo")
+    assert bravo.read_errors["ownership_controls"] == "GetBucketOwnershipControls: AccessDenied"
+    assert "Disabled" not in bravo.config["acl"]
+
+
 def _buckets_with_regions(regions: dict[str, str]) -> bytes:
     entries = "".join(f"<Bucket><Name>{name}</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate>"
                       f"<BucketRegion>{region}</BucketRegion></Bucket>" for name, region in regions.items())

@@ -60,6 +60,14 @@ def test_bucket_owner_enforced_disables_acls() -> None:
     assert (row.acl_public, row.acl_neutralised_by) == (False, "ACLs disabled (BucketOwnerEnforced)")
 
 
+def test_a_bucket_acl_not_read_because_acls_are_disabled_is_not_public_nor_unknown() -> None:
+    from cloudaudit.collectors.aws.s3.buckets import ACLS_DISABLED
+
+    row = facts(acl=dict(ACLS_DISABLED), public_access_block=None,
+                ownership_controls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert (row.acl_public, row.acl_public_read, row.public, row.unreadable) == (False, False, False, "")
+
+
 def test_block_public_policy_alone_does_not_neutralise_an_existing_policy() -> None:
     row = facts(policy=public_read_policy("b"), public_access_block={**BPA_OFF, "BlockPublicPolicy": True})
     assert row.policy_public is True
