@@ -77,12 +77,12 @@ def test_seeded_estate_truth_follows_the_pattern() -> None:
 
 
 def test_tree_rss_counts_children() -> None:
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    # The child says when its interpreter is up: just after the fork it is a few hundred KB.
+    child = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(5)"],
+                             stdout=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 5
+        assert child.stdout is not None and child.stdout.readline().strip() == "up"
         total, count = tree_rss(child.pid)
-        while count < 1 and time.monotonic() < deadline:
-            total, count = tree_rss(child.pid)
         alone, _ = tree_rss(child.pid)
         mine, with_child = tree_rss(os.getpid())
         assert count == 1 and total > 1_000_000
