@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import threading
@@ -351,6 +352,30 @@ def dags_test_argv(run_date: str, mode: str = "live") -> list[str]:
 def dag_succeeded(log_path: Path) -> bool:
     text = log_path.read_text(errors="replace")
     return "state=success" in text or "DagRunState.SUCCESS" in text
+
+
+# The task logs' own memory line (cloudaudit.pipeline.peak_rss_mb), by the step that wrote it.
+_PHASE_LINES = (("extract", re.compile(r"fields with PII \([^)]*peak RSS (\d+) MB\)")),
+                ("validate", re.compile(r"validated [A-Z]{2} .*\(peak RSS (\d+) MB\)")),
+                ("publish", re.compile(r"published [A-Z]{2} .*\(peak RSS (\d+) MB\)")))
+
+
+def phase_peaks(log_text: str) -> dict[str, int]:
+    """The process's peak RSS (MB) at the end of each step, from a ``dags test`` log: under
+    ``dags test`` every task runs in one process, so each figure includes the steps before it.
+
+    >>> phase_peaks("x: ASSESSED, 2 resources, 2 samples, 1 fields with PII (0.1s, peak RSS 290 MB) [c]\\n"
+    ...             "validated AU 2026-11-20: 7 findings, FAIL by severity {} (peak RSS 480 MB)\\n"
+    ...             "validated JP 2026-11-20: 7 findings, FAIL by severity {} (peak RSS 495 MB)")
+    {'extract': 290, 'validate': 495}
+    """
+    peaks: dict[str, int] = {}
+    for line in log_text.splitlines():
+        for phase, pattern in _PHASE_LINES:
+            found = pattern.search(line)
+            if found:
+                peaks[phase] = max(peaks.get(phase, 0), int(found.group(1)))
+    return peaks
 
 
 def validations(state_dir: Path, run_date: str) -> list[dict[str, Any]]:

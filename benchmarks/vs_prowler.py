@@ -65,6 +65,7 @@ from benchmarks._harness import (
     deadline_left,
     detected,
     machine,
+    phase_peaks,
     process_cpu_s,
     prowler_findings,
     recall,
@@ -198,7 +199,8 @@ def run_cloudaudit(homes: AirflowHomes | None, moto: Server, size: int, name: st
     seeded = estate.truth(size)
     return {**measured.as_dict(), "server_cpu_s": round(process_cpu_s(moto.pid) - moto_cpu, 2),
             "recall": recall(seeded, found, COMMON_KINDS), "recall_pii_public": recall(seeded, found, ["pii_public"]),
-            "fail_findings": len(failed), "root": root}
+            "fail_findings": len(failed), "phase_peak_mb": phase_peaks(log_path.read_text(errors="replace")),
+            "root": root}
 
 
 def warm_up(prowler: Path, homes: AirflowHomes) -> None:
@@ -387,14 +389,19 @@ def markdown(report: dict[str, Any]) -> str:
                      f"{skip['budget_left_s']} s of budget left | | | | | | | | | |")
     rows = report["sizes"] + report["cloudaudit_only"]
     if rows:
-        lines += ["", "cloudaudit per bucket:", "", "| buckets | buckets/s | wall ms/bucket | CPU ms/bucket | "
-                  "peak RSS | RSS vs 100 |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", "cloudaudit per bucket, and the process's peak RSS as each step ended (its task log's "
+                  "`peak RSS` line: one process runs every task under `dags test`, so each includes the steps "
+                  "before it):", "",
+                  "| buckets | buckets/s | wall ms/bucket | CPU ms/bucket | peak RSS | RSS vs 100 "
+                  "| after extract | after validate | after publish |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         base = next((r["cloudaudit"]["peak_rss_mb"] for r in rows if r["buckets"] == 100), None)
         for row in rows:
             c, n = row["cloudaudit"], row["buckets"]
             ratio = f"{c['peak_rss_mb'] / base:.2f}x" if base else "–"
+            steps = c.get("phase_peak_mb", {})
+            after = " | ".join(f"{steps[k]} MB" if k in steps else "–" for k in ("extract", "validate", "publish"))
             lines.append(f"| {n:,} | {n / c['wall_s']:.1f} | {1000 * c['wall_s'] / n:.0f} | "
-                         f"{1000 * c['cpu_s'] / n:.0f} | {c['peak_rss_mb']:.0f} MB | {ratio} |")
+                         f"{1000 * c['cpu_s'] / n:.0f} | {c['peak_rss_mb']:.0f} MB | {ratio} | {after} |")
     floor = report.get("airflow_floor")
     if floor:
         lines += ["", f"Airflow's floor in the same run: `airflow dags test` of a DAG of two empty tasks takes "

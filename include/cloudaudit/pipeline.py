@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import resource
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -91,6 +92,12 @@ def import_detached(*modules: str) -> None:
 
 def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def peak_rss_mb() -> int:
+    """This process's peak resident memory so far, in MB, for the task logs: what a worker needs
+    for an estate of this size (one process per task on Celery; the whole run under ``dags test``)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux reports KiB
 
 
 # ---- plan -----------------------------------------------------------------------------
@@ -215,8 +222,9 @@ def extract_environment(env: Environment, run_date: str, mode: str, *, store: St
     snapshot = live_snapshot(env, run_date, limits, carry=carry, rescan=how)
     state.write_snapshot(store, snapshot)
     summary = _summary(snapshot, key, "live")
-    log.info("%s: %s, %d resources, %d samples, %d fields with PII (%.1fs)", env.name, snapshot.status.value,
-             summary["resources"], summary["samples"], summary["fields_with_pii"], snapshot.duration_s)
+    log.info("%s: %s, %d resources, %d samples, %d fields with PII (%.1fs, peak RSS %d MB)", env.name,
+             snapshot.status.value, summary["resources"], summary["samples"], summary["fields_with_pii"],
+             snapshot.duration_s, peak_rss_mb())
     return summary
 
 
@@ -303,7 +311,8 @@ def validate_job(job: Job, inventory: Inventory | None = None) -> ValidatedRef:
     del validation  # its findings before First Seen: not held while the record is serialised
     key = state.write_validation(store, record)
     counts = _counts(findings)
-    log.info("validated %s %s: %d findings, FAIL by severity %s", country, run_date, len(findings), counts)
+    log.info("validated %s %s: %d findings, FAIL by severity %s (peak RSS %d MB)", country, run_date, len(findings),
+             counts, peak_rss_mb())
     return ValidatedRef(country=country, run_date=run_date, validation=key, fail_by_severity=counts)
 
 
@@ -461,7 +470,7 @@ def write_country_report(built: BuiltReport) -> Published:
                                         published.summary)
     state.write_json(store, state.published_key(run_date, country),
                      {"spreadsheet": sheet_at, "bundle": bundle_at, "bundle_sha256": sha, "counts": counts})
-    log.info("published %s %s: %s and %s", country, run_date, sheet_at, bundle_at)
+    log.info("published %s %s: %s and %s (peak RSS %d MB)", country, run_date, sheet_at, bundle_at, peak_rss_mb())
     return Published(country, run_date, sheet_at, bundle_at, sha, counts)
 
 

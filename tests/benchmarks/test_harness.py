@@ -11,6 +11,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from benchmarks import _harness
 from benchmarks import _s3_estate as estate
@@ -21,6 +24,7 @@ from benchmarks._harness import (
     TreeSampler,
     cloudaudit_findings,
     detected,
+    phase_peaks,
     prowler_findings,
     recall,
     tree_rss,
@@ -94,6 +98,26 @@ def test_tree_rss_counts_children() -> None:
         child.kill()
         child.wait()
     assert tree_rss(child.pid) == (0, 0)
+
+
+def test_phase_peaks_reads_the_pipelines_own_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The benchmark's memory breakdown parses what the extract step really logs."""
+    import socket
+
+    from cloudaudit import pipeline
+    from cloudaudit.config import Inventory, Limits
+    from cloudaudit.store.backend import LocalStore
+
+    with socket.socket() as sock:  # a loopback port nobody listens on: a NOT_ASSESSED environment
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = Inventory.model_validate({"environments": [{
+        "name": "dead", "country": "JP", "provider": "aws", "account_id": "111111111111",
+        "endpoint_url": f"http://127.0.0.1:{port}"}]}).environment("dead")
+    caplog.set_level("INFO", logger="cloudaudit.pipeline")
+    pipeline.extract_environment(env, "2026-11-20", "live", store=LocalStore(tmp_path), limits=Limits(call_timeout_s=2))
+    peaks = phase_peaks("\n".join(r.getMessage() for r in caplog.records))
+    assert set(peaks) == {"extract"} and 20 < peaks["extract"] <= pipeline.peak_rss_mb()
 
 
 def test_harness_doctests() -> None:

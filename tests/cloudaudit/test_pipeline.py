@@ -66,7 +66,9 @@ def test_replay_without_snapshot_never_reads_the_cloud(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.json"))
 
 
-def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path) -> None:
+def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    import re
     import socket
 
     from cloudaudit.config import Limits
@@ -80,12 +82,45 @@ def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path)
         "name": "dead", "country": "JP", "provider": "aws", "account_id": "111111111111",
         "endpoint_url": f"http://127.0.0.1:{port}"}]}).environment("dead")
     store = LocalStore(tmp_path)
+    caplog.set_level("INFO", logger="cloudaudit.pipeline")
     summary = pipeline.extract_environment(env, "2026-11-20", "live", store=store,
                                            limits=Limits(call_timeout_s=2))
     assert summary["status"] == "NOT_ASSESSED"
     snap = read_snapshot(store, summary["snapshot"])
     assert snap is not None and snap.status.value == "NOT_ASSESSED"
     assert snap.reason and "collector error" not in snap.reason
+    # The task log says what memory the step needed, for sizing workers: this process's peak.
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("dead: NOT_ASSESSED")]
+    assert len(said) == 1, [r.getMessage() for r in caplog.records]
+    peak = re.search(r"peak RSS (\d+) MB", said[0])
+    assert peak is not None and abs(int(peak.group(1)) - _vm_hwm_mb()) <= 2, said[0]
+
+
+def _vm_hwm_mb() -> int:
+    status = Path("/proc/self/status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) // 1024
+
+
+PEAK_CHILD = """
+from pathlib import Path
+from cloudaudit.pipeline import peak_rss_mb
+status = Path("/proc/self/status").read_text().splitlines()
+now = int(next(line for line in status if line.startswith("VmRSS")).split()[1]) // 1024
+before = peak_rss_mb()
+blob = b"x" * (96 << 20)  # written, so resident
+print(now, before, peak_rss_mb())
+"""
+
+
+def test_peak_rss_is_the_process_peak_in_megabytes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", PEAK_CHILD], capture_output=True, text=True, timeout=120,
+                         check=True, cwd=tmp_path)
+    now, before, after = (int(v) for v in run.stdout.split())
+    assert 20 < now <= before < 1000  # an interpreter with cloudaudit imported, in MB (not KiB, not bytes)
+    assert now + 90 <= after <= max(before, now + 110)  # the 96 MB written show up, once
 
 
 def test_signing_key_from_file_then_airflow_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
