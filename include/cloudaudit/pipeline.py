@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import resource
+import sys
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -96,8 +97,19 @@ def now_utc() -> str:
 
 def peak_rss_mb() -> int:
     """This process's peak resident memory so far, in MB, for the task logs: what a worker needs
-    for an estate of this size (one process per task on Celery; the whole run under ``dags test``)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux reports KiB
+    for an estate of this size (one process per task on Celery; the whole run under ``dags test``).
+
+    Linux's VmHWM, not ``ru_maxrss``: the latter survives fork and exec, so a process started by
+    a large parent would report the parent's peak as its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024  # kB
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # no /proc: bytes on macOS, KiB elsewhere
+    return peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024
 
 
 # ---- plan -----------------------------------------------------------------------------
