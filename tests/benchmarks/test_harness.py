@@ -102,15 +102,12 @@ def test_tree_rss_counts_children() -> None:
 
 def test_phase_peaks_reads_the_pipelines_own_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The benchmark's memory breakdown parses what the extract step really logs."""
-    import socket
-
     from cloudaudit import pipeline
     from cloudaudit.config import Inventory, Limits
     from cloudaudit.store.backend import LocalStore
+    from cloudaudit_demo.estate.ports import free_port
 
-    with socket.socket() as sock:  # a loopback port nobody listens on: a NOT_ASSESSED environment
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on: a NOT_ASSESSED environment
     env = Inventory.model_validate({"environments": [{
         "name": "dead", "country": "JP", "provider": "aws", "account_id": "111111111111",
         "endpoint_url": f"http://127.0.0.1:{port}"}]}).environment("dead")

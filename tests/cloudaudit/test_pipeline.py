@@ -9,6 +9,7 @@ import pytest
 from cloudaudit import pipeline
 from cloudaudit.config import Inventory
 from cloudaudit.errors import ConfigError
+from cloudaudit_demo.estate.ports import free_port
 
 
 def inventory(n_jp: int = 2) -> Inventory:
@@ -69,15 +70,12 @@ def test_replay_without_snapshot_never_reads_the_cloud(tmp_path: Path) -> None:
 def test_unreachable_environment_becomes_a_not_assessed_snapshot(tmp_path: Path,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
     import re
-    import socket
 
     from cloudaudit.config import Limits
     from cloudaudit.store.backend import LocalStore
     from cloudaudit.store.state import read_snapshot
 
-    with socket.socket() as sock:  # a loopback port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on
     env = Inventory.model_validate({"environments": [{
         "name": "dead", "country": "JP", "provider": "aws", "account_id": "111111111111",
         "endpoint_url": f"http://127.0.0.1:{port}"}]}).environment("dead")
